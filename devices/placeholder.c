@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int ms_devices_placeholder;

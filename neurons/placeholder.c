@@ -1,0 +1,2 @@
+/* placeholder until the first model lands */
+typedef int ms_neurons_placeholder;

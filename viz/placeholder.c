@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int ms_viz_placeholder;
