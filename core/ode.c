@@ -1,0 +1,263 @@
+/* core/ode.c: the CVODES wrapper behind core/ms_ode.h. The only file that includes SUNDIALS.
+ *
+ * CVODES (CVODE plus quadratures) with BDF and a dense direct solver suits the small stiff
+ * per-unit systems of device circuits. Energies are CVODES quadratures so they cost no
+ * Newton work and, with error control off, do not shrink the steps. SUNDIALS messages go
+ * into the object's error buffer instead of stderr. */
+#include "core/ms_ode.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cvodes/cvodes.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_dense.h>
+
+struct ms_ode_ctx {
+    SUNContext sun;
+};
+
+struct ms_ode {
+    ms_ode_spec spec;
+    SUNContext sun;       /* the shared SUNDIALS context                        */
+    void *mem;            /* CVODES memory                                     */
+    N_Vector y;           /* state at the time last reached                    */
+    N_Vector q;           /* quadratures at the time last reached              */
+    N_Vector atol;        /* absolute tolerances, per state                    */
+    SUNMatrix A;          /* dense Jacobian storage                            */
+    SUNLinearSolver LS;   /* dense direct solver                               */
+    double t;             /* time last reached (s)                             */
+    int *roots_found;     /* per root function, after a root return            */
+    long reinits;         /* number of restarts, for statistics                */
+    char sun_msg[256];    /* last message SUNDIALS reported                    */
+};
+
+ms_status ms_ode_ctx_create(ms_ode_ctx **out, ms_error *err)
+{
+    *out = NULL;
+    ms_ode_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return ms_error_set(err, MS_ENOMEM, "ode: out of memory for the solver context");
+    if (SUNContext_Create(NULL, &ctx->sun) != 0) {
+        free(ctx);
+        return ms_error_set(err, MS_ESOLVER, "ode: SUNContext_Create failed");
+    }
+    *out = ctx;
+    return MS_OK;
+}
+
+void ms_ode_ctx_destroy(ms_ode_ctx *ctx)
+{
+    if (!ctx) return;
+    SUNContext_Free(&ctx->sun);
+    free(ctx);
+}
+
+/* ---- trampolines from CVODE's N_Vector callbacks to plain arrays ---------------------- */
+
+static int rhs_tramp(realtype t, N_Vector y, N_Vector ydot, void *ud)
+{
+    ms_ode *ode = ud;
+    return ode->spec.rhs(t, NV_DATA_S(y), NV_DATA_S(ydot), ode->spec.ud);
+}
+
+static int root_tramp(realtype t, N_Vector y, realtype *g, void *ud)
+{
+    ms_ode *ode = ud;
+    return ode->spec.roots(t, NV_DATA_S(y), g, ode->spec.ud);
+}
+
+static int quad_tramp(realtype t, N_Vector y, N_Vector qdot, void *ud)
+{
+    ms_ode *ode = ud;
+    return ode->spec.quad(t, NV_DATA_S(y), NV_DATA_S(qdot), ode->spec.ud);
+}
+
+static int jac_tramp(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud, N_Vector t1,
+                     N_Vector t2, N_Vector t3)
+{
+    (void)fy, (void)t1, (void)t2, (void)t3;
+    ms_ode *ode = ud;
+    /* SUNDIALS' dense matrix stores its columns contiguously: column-major n x n. */
+    return ode->spec.jac(t, NV_DATA_S(y), SUNDenseMatrix_Data(J), ode->spec.ud);
+}
+
+static void err_handler(int code, const char *module, const char *function, char *msg, void *ud)
+{
+    (void)code;
+    ms_ode *ode = ud;
+    snprintf(ode->sun_msg, sizeof ode->sun_msg, "%s/%s: %s", module, function, msg);
+}
+
+static ms_status fail(ms_ode *ode, ms_error *err, const char *what, int flag)
+{
+    return ms_error_set(err, MS_ESOLVER, "ode: %s failed (%s)%s%s", what,
+                        CVodeGetReturnFlagName(flag), ode && ode->sun_msg[0] ? ": " : "",
+                        ode ? ode->sun_msg : "");
+}
+
+ms_status ms_ode_create(ms_ode_ctx *ctx, const ms_ode_spec *spec, double t0, const double *y0,
+                        ms_ode **out, ms_error *err)
+{
+    *out = NULL;
+    if (!spec || spec->n == 0 || !spec->rhs || !spec->atol)
+        return ms_error_set(err, MS_EINVAL, "ode: a system needs n >= 1, rhs and atol");
+    if ((spec->n_roots > 0 && !spec->roots) || (spec->n_quad > 0 && !spec->quad))
+        return ms_error_set(err, MS_EINVAL, "ode: root or quadrature count without a function");
+
+    ms_ode *ode = calloc(1, sizeof *ode);
+    if (!ode) return ms_error_set(err, MS_ENOMEM, "ode: out of memory");
+    ode->spec = *spec;
+    if (ode->spec.rtol <= 0) ode->spec.rtol = MS_ODE_RTOL_DEFAULT;
+    if (ode->spec.max_steps <= 0) ode->spec.max_steps = MS_ODE_MAX_STEPS_DEFAULT;
+    ode->t = t0;
+    ode->sun = ctx->sun;
+
+    sunindextype n = (sunindextype)spec->n;
+    int flag = 0;
+    const char *what = "allocation";
+    ode->y = N_VNew_Serial(n, ctx->sun);
+    ode->atol = N_VNew_Serial(n, ctx->sun);
+    ode->A = SUNDenseMatrix(n, n, ctx->sun);
+    if (!ode->y || !ode->atol || !ode->A) goto nomem;
+    memcpy(NV_DATA_S(ode->y), y0, spec->n * sizeof(double));
+    memcpy(NV_DATA_S(ode->atol), spec->atol, spec->n * sizeof(double));
+    ode->LS = SUNLinSol_Dense(ode->y, ode->A, ctx->sun);
+    ode->mem = CVodeCreate(CV_BDF, ctx->sun);
+    if (!ode->LS || !ode->mem) goto nomem;
+    if (spec->n_roots > 0) {
+        ode->roots_found = calloc(spec->n_roots, sizeof(int));
+        if (!ode->roots_found) goto nomem;
+    }
+
+    if ((flag = CVodeSetErrHandlerFn(ode->mem, err_handler, ode))) { what = "CVodeSetErrHandlerFn"; goto fail; }
+    if ((flag = CVodeInit(ode->mem, rhs_tramp, t0, ode->y))) { what = "CVodeInit"; goto fail; }
+    if ((flag = CVodeSetUserData(ode->mem, ode))) { what = "CVodeSetUserData"; goto fail; }
+    if ((flag = CVodeSVtolerances(ode->mem, ode->spec.rtol, ode->atol))) { what = "CVodeSVtolerances"; goto fail; }
+    if ((flag = CVodeSetLinearSolver(ode->mem, ode->LS, ode->A))) { what = "CVodeSetLinearSolver"; goto fail; }
+    if (spec->jac && (flag = CVodeSetJacFn(ode->mem, jac_tramp))) { what = "CVodeSetJacFn"; goto fail; }
+    if ((flag = CVodeSetMaxNumSteps(ode->mem, ode->spec.max_steps))) { what = "CVodeSetMaxNumSteps"; goto fail; }
+    if (spec->max_step > 0 && (flag = CVodeSetMaxStep(ode->mem, spec->max_step))) { what = "CVodeSetMaxStep"; goto fail; }
+    if (spec->n_roots > 0) {
+        if ((flag = CVodeRootInit(ode->mem, (int)spec->n_roots, root_tramp))) { what = "CVodeRootInit"; goto fail; }
+        if (spec->root_dir) {
+            /* CVodeSetRootDirection takes a non-const array; it only reads it. */
+            int dir[spec->n_roots];
+            memcpy(dir, spec->root_dir, sizeof dir);
+            if ((flag = CVodeSetRootDirection(ode->mem, dir))) { what = "CVodeSetRootDirection"; goto fail; }
+        }
+        /* A root function that is constant for a while (a threshold disabled during the
+         * refractory period) is expected, not a problem worth a warning. */
+        CVodeSetNoInactiveRootWarn(ode->mem);
+    }
+    if (spec->n_quad > 0) {
+        ode->q = N_VNew_Serial((sunindextype)spec->n_quad, ctx->sun);
+        if (!ode->q) goto nomem;
+        N_VConst(0.0, ode->q);
+        if ((flag = CVodeQuadInit(ode->mem, quad_tramp, ode->q))) { what = "CVodeQuadInit"; goto fail; }
+        if ((flag = CVodeSetQuadErrCon(ode->mem, SUNFALSE))) { what = "CVodeSetQuadErrCon"; goto fail; }
+    }
+    *out = ode;
+    return MS_OK;
+
+nomem:
+    ms_ode_destroy(ode);
+    return ms_error_set(err, MS_ENOMEM, "ode: out of memory for a system of %zu states", spec->n);
+fail:
+    fail(ode, err, what, flag);
+    ms_ode_destroy(ode);
+    return MS_ESOLVER;
+}
+
+void ms_ode_destroy(ms_ode *ode)
+{
+    if (!ode) return;
+    if (ode->mem) CVodeFree(&ode->mem);
+    if (ode->LS) SUNLinSolFree(ode->LS);
+    if (ode->A) SUNMatDestroy(ode->A);
+    if (ode->y) N_VDestroy(ode->y);
+    if (ode->q) N_VDestroy(ode->q);
+    if (ode->atol) N_VDestroy(ode->atol);
+    free(ode->roots_found);
+    free(ode);
+}
+
+/* CVODE refuses a tout within a few ulps of the current time; such a request is "reached". */
+static int too_close(double t, double tout)
+{
+    return tout - t <= 4.0 * DBL_EPSILON * fmax(fabs(t), fabs(tout));
+}
+
+ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_found, ms_error *err)
+{
+    *n_found = 0;
+    if (too_close(ode->t, tout)) {
+        *t_reached = ode->t;
+        return MS_OK;
+    }
+    realtype tret = ode->t;
+    ode->sun_msg[0] = '\0';
+    int flag = CVode(ode->mem, tout, ode->y, &tret, CV_NORMAL);
+    if (flag < 0)
+        return ms_error_set(err, MS_ESOLVER, "ode: CVode failed at t = %.9g s (%s)%s%s", ode->t,
+                            CVodeGetReturnFlagName(flag), ode->sun_msg[0] ? ": " : "",
+                            ode->sun_msg);
+    ode->t = tret;
+    if (ode->q) {
+        realtype tq;
+        int qflag = CVodeGetQuad(ode->mem, &tq, ode->q);
+        if (qflag < 0) return fail(ode, err, "CVodeGetQuad", qflag);
+    }
+    if (flag == CV_ROOT_RETURN) {
+        CVodeGetRootInfo(ode->mem, ode->roots_found);
+        for (size_t k = 0; k < ode->spec.n_roots; k++)
+            if (ode->roots_found[k]) (*n_found)++;
+    }
+    *t_reached = tret;
+    return MS_OK;
+}
+
+const int *ms_ode_roots_found(const ms_ode *ode) { return ode->roots_found; }
+double *ms_ode_state(ms_ode *ode) { return NV_DATA_S(ode->y); }
+double ms_ode_time(const ms_ode *ode) { return ode->t; }
+const double *ms_ode_quad(ms_ode *ode) { return ode->q ? NV_DATA_S(ode->q) : NULL; }
+
+ms_status ms_ode_reinit(ms_ode *ode, double t, ms_error *err)
+{
+    int flag = CVodeReInit(ode->mem, t, ode->y);
+    if (flag) return fail(ode, err, "CVodeReInit", flag);
+    /* CVodeReInit restarts the state history only; the quadrature history must restart
+     * too, from the values reached so far, or it would be extrapolated across the jump. */
+    if (ode->q && (flag = CVodeQuadReInit(ode->mem, ode->q))) return fail(ode, err, "CVodeQuadReInit", flag);
+    ode->t = t;
+    ode->reinits++;
+    return MS_OK;
+}
+
+ms_status ms_ode_sample(ms_ode *ode, double t, double *y_out, ms_error *err)
+{
+    if (t == ode->t) {
+        memcpy(y_out, NV_DATA_S(ode->y), ode->spec.n * sizeof(double));
+        return MS_OK;
+    }
+    N_Vector v = N_VMake_Serial((sunindextype)ode->spec.n, y_out, ode->sun);
+    if (!v) return ms_error_set(err, MS_ENOMEM, "ode: out of memory while sampling");
+    int flag = CVodeGetDky(ode->mem, t, 0, v);
+    N_VDestroy(v);
+    if (flag) return fail(ode, err, "CVodeGetDky", flag);
+    return MS_OK;
+}
+
+void ms_ode_get_stats(const ms_ode *ode, ms_ode_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    CVodeGetNumSteps(ode->mem, &out->steps);
+    CVodeGetNumRhsEvals(ode->mem, &out->rhs_evals);
+    CVodeGetNumJacEvals(ode->mem, &out->jac_evals);
+    CVodeGetNumErrTestFails(ode->mem, &out->err_test_fails);
+    if (ode->spec.n_roots) CVodeGetNumGEvals(ode->mem, &out->root_evals);
+    out->reinits = ode->reinits;
+}
