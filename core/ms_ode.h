@@ -14,8 +14,8 @@
 #include "core/ms_status.h"
 
 /* Defaults for the integrator options (docs/numerics.md, "Tolerances"). */
-#define MS_ODE_RTOL_DEFAULT 1e-6     /* relative tolerance                              */
-#define MS_ODE_ATOL_DEFAULT 1e-6     /* absolute tolerance, in units of each state's scale */
+#define MS_ODE_RTOL_DEFAULT 1e-8     /* relative tolerance: spike times to ~1e-6 (docs) */
+#define MS_ODE_ATOL_DEFAULT 1e-8     /* absolute tolerance, in units of each state's scale */
 #define MS_ODE_MAX_STEPS_DEFAULT 100000L /* internal steps per advance before giving up  */
 
 /* Callbacks follow CVODE's contract: return 0 on success, > 0 for a recoverable failure

@@ -1,0 +1,230 @@
+/* core/engine_event.c: event-driven units (methods exact and cvode) through one window.
+ *
+ * Each unit takes its inputs from the window's calendar slot, sorted by (unit, time, key),
+ * and advances from event to event: in closed form (the model's propagate) or with its own
+ * CVODE integrator, stopping exactly at threshold roots and at recording times. Inputs at
+ * the same time are applied together, then the integrator restarts once. */
+#include "core/net_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- CVODE callbacks: model functions with the unit's parameters ------------------------ */
+
+static int ode_rhs(double t, const double *y, double *ydot, void *ud)
+{
+    const ms_unit_data *u = ud;
+    return u->model->rhs(t, y, u->p, ydot);
+}
+
+static int ode_jac(double t, const double *y, double *J, void *ud)
+{
+    const ms_unit_data *u = ud;
+    return u->model->jac(t, y, u->p, J);
+}
+
+static int ode_roots(double t, const double *y, double *g, void *ud)
+{
+    const ms_unit_data *u = ud;
+    return u->model->roots(t, y, u->p, g);
+}
+
+ms_status msi_event_prepare(ms_net *net, int pop)
+{
+    ms_pop *p = &net->pops[pop];
+    const ms_model *m = p->model;
+    size_t np = m->n_params, ns = m->n_state;
+    p->p_rows = malloc((np ? np : 1) * p->n * sizeof(double));
+    p->dirty = calloc(p->n, 1);
+    if (!p->p_rows || !p->dirty) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t k = 0; k < np; k++) p->p_rows[i * np + k] = p->param[k * p->n + i];
+    if (p->method != MS_METHOD_CVODE) return MS_OK;
+
+    p->ud = malloc(p->n * sizeof *p->ud);
+    p->atol = malloc(ns * sizeof *p->atol);
+    p->ode = calloc(p->n, sizeof *p->ode);
+    if (!p->ud || !p->atol || !p->ode) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
+    for (size_t k = 0; k < ns; k++) p->atol[k] = net->opt.atol * m->state[k].scale;
+    ms_ode_spec spec = { .n = ns, .rhs = ode_rhs, .jac = m->jac ? ode_jac : NULL,
+                         .n_roots = m->n_roots, .roots = m->n_roots ? ode_roots : NULL,
+                         .root_dir = m->root_dir, .rtol = net->opt.rtol, .atol = p->atol };
+    double y[ns];
+    for (size_t i = 0; i < p->n; i++) {
+        p->ud[i] = (ms_unit_data){ m, p->p_rows + i * np };
+        spec.ud = &p->ud[i];
+        for (size_t k = 0; k < ns; k++) y[k] = p->state[k * p->n + i];
+        ms_status st = ms_ode_create(net->ode_ctx, &spec, net->t, y, &p->ode[i], &net->err);
+        if (st) return msi_net_prefix(net, st, "'%s' unit %zu", p->label, i + 1);
+    }
+    return MS_OK;
+}
+
+static int event_cmp(const void *a, const void *b)
+{
+    const ms_event *x = a, *y = b;
+    if (x->unit != y->unit) return x->unit < y->unit ? -1 : 1;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+/* The recorders that sample one unit, with their next sample in this window. */
+typedef struct sampler {
+    ms_trace_rec *rec;
+    size_t col;
+    size_t next;       /* next sample index                                              */
+} sampler;
+
+/* Everything one unit's advance needs. */
+typedef struct unit_run {
+    ms_net *net;
+    int pop;
+    size_t i;
+    const ms_model *m;
+    const double *p;
+    double *y;         /* live state: a local copy (exact) or the integrator's (cvode)   */
+    ms_ode *ode;       /* NULL for exact                                                 */
+    double t;          /* time reached                                                   */
+    sampler *smp;
+    int n_smp;
+} unit_run;
+
+static double next_sample_time(const unit_run *u)
+{
+    double ts = INFINITY;
+    for (int k = 0; k < u->n_smp; k++) {
+        const sampler *s = &u->smp[k];
+        if (s->next < s->rec->n_samples) ts = fmin(ts, s->rec->times[s->next]);
+    }
+    return ts;
+}
+
+static void take_samples(unit_run *u, double ts)
+{
+    for (int k = 0; k < u->n_smp; k++) {
+        sampler *s = &u->smp[k];
+        if (s->next < s->rec->n_samples && s->rec->times[s->next] == ts) {
+            s->rec->values[s->next * s->rec->n_ids + s->col] = u->y[s->rec->var];
+            s->next++;
+        }
+    }
+}
+
+static ms_status handle_root(unit_run *u, int which)
+{
+    int r = u->m->on_root(u->t, which, u->y, u->p);
+    if (r < 0)
+        return msi_net_fail(u->net, MS_ESOLVER, "%s '%s' unit %zu: reset failed at t = %.9g s",
+                            u->m->name, u->net->pops[u->pop].label, u->i + 1, u->t);
+    if (r & MS_ROOT_FIRED) return msi_emit(u->net, u->pop, u->i, u->t);
+    return MS_OK;
+}
+
+/* Moves the unit from u->t towards `stop`; returns early at a root, after handling it. */
+static ms_status step_to(unit_run *u, double stop)
+{
+    ms_net *net = u->net;
+    if (!u->ode) {
+        double dt_done = 0;
+        int which = -1;
+        int r = u->m->propagate(u->t, stop - u->t, u->y, u->p, &dt_done, &which);
+        if (r != 0)
+            return msi_net_fail(net, MS_ESOLVER, "%s '%s' unit %zu: propagation failed at t = %.9g s",
+                                u->m->name, net->pops[u->pop].label, u->i + 1, u->t);
+        if (which < 0) {
+            u->t = stop;
+            return MS_OK;
+        }
+        u->t = dt_done >= stop - u->t ? stop : u->t + dt_done;
+        return handle_root(u, which);
+    }
+    int n_found = 0;
+    double t_reached;
+    ms_status st = ms_ode_advance(u->ode, stop, &t_reached, &n_found, &net->err);
+    if (st) return msi_net_prefix(net, st, "'%s' unit %zu", net->pops[u->pop].label, u->i + 1);
+    u->t = n_found ? t_reached : stop;
+    if (!n_found) return MS_OK;
+    const int *found = ms_ode_roots_found(u->ode);
+    for (size_t k = 0; k < u->m->n_roots; k++)
+        if (found[k] && (st = handle_root(u, (int)k))) return st;
+    if ((st = ms_ode_reinit(u->ode, u->t, &net->err))) return st;
+    return MS_OK;
+}
+
+/* Advances the unit to t_target, taking the samples on the way. */
+static ms_status advance(unit_run *u, double t_target)
+{
+    for (;;) {
+        double ts = next_sample_time(u);
+        if (ts <= u->t) {
+            take_samples(u, ts);
+            continue;
+        }
+        if (u->t >= t_target) return MS_OK;
+        ms_status st = step_to(u, fmin(ts, t_target));
+        if (st) return st;
+    }
+}
+
+ms_status msi_event_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full)
+{
+    ms_pop *p = &net->pops[pop];
+    const ms_model *m = p->model;
+    const size_t ns = m->n_state, np = m->n_params;
+    ms_evbuf *slot = msi_calendar_slot(&p->cal, w);
+    if (slot->n > 1) qsort(slot->ev, slot->n, sizeof *slot->ev, event_cmp);
+
+    sampler smp[net->n_traces ? net->n_traces : 1];
+    double ylocal[ns ? ns : 1];
+    size_t e = 0;
+    ms_status st;
+    for (size_t i = 0; i < p->n; i++) {
+        unit_run u = { .net = net, .pop = pop, .i = i, .m = m, .p = p->p_rows + i * np, .t = t0, .smp = smp };
+        if (p->ode) {
+            u.ode = p->ode[i];
+            u.y = ms_ode_state(u.ode);
+            if (p->dirty[i]) {
+                if ((st = ms_ode_reinit(u.ode, t0, &net->err))) return st;
+                p->dirty[i] = 0;
+            }
+        } else {
+            u.y = ylocal;
+            for (size_t k = 0; k < ns; k++) ylocal[k] = p->state[k * p->n + i];
+            p->dirty[i] = 0;
+        }
+        if (p->has_traces) {
+            for (size_t r = 0; r < net->n_traces; r++) {
+                ms_trace_rec *rec = &net->traces[r];
+                if (rec->pop != pop || rec->col_of[i] < 0 || rec->win_k0 >= rec->n_samples) continue;
+                smp[u.n_smp++] = (sampler){ rec, (size_t)rec->col_of[i], rec->win_k0 };
+            }
+        }
+        /* Inputs of this unit in this window, in time order; equal times together. */
+        while (e < slot->n && slot->ev[e].unit == i && slot->ev[e].t < t1) {
+            double te = fmax(slot->ev[e].t, u.t);
+            if ((st = advance(&u, te))) return st;
+            while (e < slot->n && slot->ev[e].unit == i && slot->ev[e].t <= te) {
+                m->on_input(te, (int)slot->ev[e].port, slot->ev[e].amount, u.y, u.p);
+                slot->ev[e].unit = UINT32_MAX; /* consumed */
+                e++;
+            }
+            if (u.ode && (st = ms_ode_reinit(u.ode, te, &net->err))) return st;
+        }
+        /* Inputs at or after t1 (a run that ends inside the window) wait. */
+        while (e < slot->n && slot->ev[e].unit == i) e++;
+        if ((st = advance(&u, t1))) return st;
+        for (size_t k = 0; k < ns; k++) p->state[k * p->n + i] = u.y[k];
+    }
+
+    /* Keep what was not consumed; after a complete window it belongs to the next one. */
+    ms_evbuf *keep = full ? msi_calendar_slot(&p->cal, w + 1) : slot;
+    size_t kept = 0;
+    for (size_t k = 0; k < slot->n; k++) {
+        if (slot->ev[k].unit == UINT32_MAX) continue;
+        if (keep == slot) slot->ev[kept++] = slot->ev[k];
+        else if (msi_evbuf_push(keep, &slot->ev[k])) return msi_net_fail(net, MS_ENOMEM, "run: out of memory");
+    }
+    slot->n = keep == slot ? kept : 0;
+    return MS_OK;
+}

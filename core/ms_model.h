@@ -1,0 +1,162 @@
+/* core/ms_model.h: the model interface. A model is a table of functions over one unit's
+ * state vector plus descriptors of its state, parameters and input ports, registered by
+ * name. The engine calls models only through this table; models (neurons/) never see the
+ * engine. The contract is in docs/architecture.md ("The model interface").
+ *
+ * Conventions for every function below: SI units; y is the unit's state (n_state values,
+ * in the order of `state`); p is the unit's parameters (n_params values, in the order of
+ * `params`); return 0 on success, > 0 for a recoverable numerical problem (CVODE retries
+ * with a smaller step), < 0 for a fatal one. No allocation, I/O or global state. */
+#ifndef MEMSNN_CORE_MS_MODEL_H
+#define MEMSNN_CORE_MS_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ms_rng.h"
+#include "core/ms_status.h"
+
+#define MS_MODEL_VERSION 1
+
+/* How a population advances between events (docs/numerics.md). */
+typedef enum ms_method {
+    MS_METHOD_EXACT = 0,   /* closed-form propagator, exact spike times              */
+    MS_METHOD_CVODE = 1,   /* SUNDIALS CVODES BDF with root finding, exact spike times */
+    MS_METHOD_FIXED = 2,   /* fixed step dt, spikes on the grid                      */
+    MS_METHOD_COUNT
+} ms_method;
+#define MS_METHOD_BIT(m) (1u << (m))
+
+typedef enum ms_model_kind {
+    MS_MODEL_NEURON = 0,   /* has state equations and input ports                    */
+    MS_MODEL_SOURCE = 1    /* generates spikes (poisson, spike_source); no inputs    */
+} ms_model_kind;
+
+typedef struct ms_param_spec {
+    const char *name;      /* Lua name, e.g. "V_th"                                  */
+    const char *unit;      /* SI unit, e.g. "V"; "1" for dimensionless               */
+    double def;            /* default value (SI)                                     */
+    double min, max;       /* allowed closed range (SI)                              */
+    const char *doc;       /* one line, with the source of the default               */
+} ms_param_spec;
+
+typedef struct ms_state_spec {
+    const char *name;      /* Lua name, e.g. "v"                                     */
+    const char *unit;      /* SI unit                                                */
+    double scale;          /* typical magnitude: absolute tolerance = atol * scale   */
+    const char *doc;
+} ms_state_spec;
+
+/* Bit returned by on_root when the unit emits a spike at the root. */
+#define MS_ROOT_FIRED 1
+
+/* Spikes a source emits: the engine's collector. */
+typedef struct ms_emitter {
+    int (*emit)(void *ud, double t);  /* returns nonzero when out of memory            */
+    void *ud;
+} ms_emitter;
+
+/* Spike lists attached to a source population (spike_source): unit i fires at
+ * times[offsets[i] .. offsets[i+1]-1], non-decreasing. */
+typedef struct ms_spike_list {
+    const size_t *offsets;
+    const double *times;
+} ms_spike_list;
+
+/* A structure-of-arrays view of one population for vectorised fixed steps. Column k of
+ * the state is y[k][0..n-1]; likewise params, derived constants and per-port inputs. */
+typedef struct ms_fixed_view {
+    size_t n;                       /* units                                        */
+    double t;                       /* start of the step (s)                        */
+    double dt;                      /* step (s)                                     */
+    double *const *y;               /* state columns                                */
+    const double *const *p;         /* parameter columns                            */
+    const double *const *d;         /* derived-constant columns (n_derived)         */
+    double *const *in;              /* input summed per port for this step; the step */
+                                    /* reads it and sets it back to zero             */
+    uint8_t *fired;                 /* out: 1 where the unit spiked at t + dt       */
+} ms_fixed_view;
+
+typedef struct ms_model {
+    int version;                    /* MS_MODEL_VERSION                              */
+    const char *name;               /* registry name, e.g. "lif_cond_exp"           */
+    const char *doc;                /* one line for `memsnn models`                 */
+    ms_model_kind kind;
+    unsigned methods;               /* MS_METHOD_BIT()s the model supports           */
+    ms_method preferred;            /* used when the network's method is unsupported */
+
+    size_t n_state;
+    const ms_state_spec *state;
+    size_t n_params;
+    const ms_param_spec *params;
+    size_t n_ports;                 /* inputs a connection or current can target    */
+    const char *const *ports;       /* e.g. {"exc", "inh", "current"}               */
+
+    /* Cross-parameter rules (V_reset < V_th ...); writes a message on failure. */
+    int (*check)(const double *p, char *msg, size_t len);
+    /* Default state for parameters p (e.g. v = E_L). */
+    void (*init)(const double *p, double *y);
+
+    /* ---- event-driven units (methods exact and cvode) ---------------------------- */
+    /* An input event at time t on a port: an instantaneous jump of the state. */
+    void (*on_input)(double t, int port, double amount, double *y, const double *p);
+    /* Root functions: a root is a sign change of g_k in direction root_dir[k]. */
+    size_t n_roots;
+    const int *root_dir;            /* +1 rising, -1 falling, 0 both                 */
+    int (*roots)(double t, const double *y, const double *p, double *g);
+    /* At root `which` (time t): change the state (reset...); return MS_ROOT_FIRED when
+     * the unit spikes. */
+    int (*on_root)(double t, int which, double *y, const double *p);
+
+    /* cvode: dy/dt and, optionally, the column-major Jacobian d f_i / d y_j. */
+    int (*rhs)(double t, const double *y, const double *p, double *ydot);
+    int (*jac)(double t, const double *y, const double *p, double *J);
+
+    /* exact: advance y from t to t + dt in closed form, unless a root comes first; then
+     * stop there and set *dt_done (<= dt) and *which (the root), else *which = -1. */
+    int (*propagate)(double t, double dt, double *y, const double *p, double *dt_done,
+                     int *which);
+
+    /* ---- fixed step (method fixed) ------------------------------------------------ */
+    /* Constants that depend only on p and dt (propagator coefficients), computed once. */
+    size_t n_derived;
+    void (*derive)(size_t n, double dt, const double *const *p, double *const *d);
+    /* One step of the whole population; inputs of the step are applied at its start,
+     * and units over threshold at its end are reset and marked in `fired`.
+     * When NULL, the engine uses classical RK4 on rhs with on_input and roots. */
+    void (*step)(const ms_fixed_view *v);
+
+    /* ---- sources ------------------------------------------------------------------ */
+    /* Emit the spikes of unit `index` in [t0, t1) in time order. `list` is the
+     * population's spike lists or NULL; `rng` is the unit's own stream. */
+    int (*generate)(double t0, double t1, double *y, const double *p, const ms_spike_list *list,
+                    size_t index, ms_rng *rng, const ms_emitter *out);
+} ms_model;
+
+/* ---- registry ------------------------------------------------------------------------ */
+/* Models are looked up by name in a registry the caller owns (one per Lua state, one per
+ * test), so there is no global table; neurons/ adds the built-in models to it. The
+ * registry keeps pointers: the models must outlive it. */
+typedef struct ms_registry ms_registry;
+ms_status ms_registry_create(ms_registry **out, ms_error *err);
+void ms_registry_destroy(ms_registry *reg);
+/* Fails with MS_EINVAL on a second model of the same name or a model that does not
+ * satisfy the interface (missing functions for the methods it claims). */
+ms_status ms_registry_add(ms_registry *reg, const ms_model *m, ms_error *err);
+const ms_model *ms_registry_find(const ms_registry *reg, const char *name);
+size_t ms_registry_count(const ms_registry *reg);
+const ms_model *ms_registry_at(const ms_registry *reg, size_t i);
+
+/* Index of a parameter, state variable or port by name, or -1. */
+int ms_model_param_index(const ms_model *m, const char *name);
+int ms_model_state_index(const ms_model *m, const char *name);
+int ms_model_port_index(const ms_model *m, const char *name);
+
+/* Checks one parameter value against its range: finite and in [min, max]. */
+ms_status ms_model_check_param(const ms_model *m, int k, double value, ms_error *err);
+
+const char *ms_method_name(ms_method m);
+/* Parses "exact", "cvode" or "fixed"; returns -1 for anything else. */
+int ms_method_parse(const char *s);
+
+#endif

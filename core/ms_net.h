@@ -1,0 +1,159 @@
+/* core/ms_net.h: a network of populations and projections, and its simulation.
+ *
+ * Build phase: add populations (a model, n units, parameters), attach spike lists to
+ * sources, connect populations with a rule, inject currents, ask for recordings. The first
+ * run freezes the structure (no more populations or projections); recordings, currents
+ * and state changes stay possible between runs, and each run continues in time.
+ * Indices are 0-based here; the Lua layer adds 1. All quantities SI.
+ * Errors: every call returns ms_status and leaves its message in ms_net_errmsg(). */
+#ifndef MEMSNN_CORE_MS_NET_H
+#define MEMSNN_CORE_MS_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ms_model.h"
+#include "core/ms_status.h"
+
+#define MS_NET_DT_DEFAULT 1e-4            /* fixed step: 0.1 ms, as NEST and Brian2      */
+#define MS_NET_WINDOW_DEFAULT 1e-3        /* window when no connection sets d_min (s)    */
+#define MS_NET_SEED_DEFAULT 1u
+
+typedef struct ms_net ms_net;
+
+typedef struct ms_net_opts {
+    uint64_t seed;        /* key of every random stream                              */
+    ms_method method;     /* default method for populations whose model supports it  */
+    double rtol;          /* CVODE relative tolerance (MS_ODE_RTOL_DEFAULT)           */
+    double atol;          /* CVODE absolute tolerance, per unit of each state's scale */
+    double dt;            /* fixed step (s)                                          */
+} ms_net_opts;
+
+void ms_net_opts_default(ms_net_opts *o);
+
+/* The registry must outlive the network. Creation errors go to err. */
+ms_status ms_net_create(const ms_registry *reg, const ms_net_opts *o, ms_net **out,
+                        ms_error *err);
+void ms_net_destroy(ms_net *net);
+const char *ms_net_errmsg(const ms_net *net);
+const ms_net_opts *ms_net_options(const ms_net *net);
+
+/* ---- populations ---------------------------------------------------------------------- */
+/* method < 0: the network's method when the model supports it, else the model's own. */
+ms_status ms_net_add_population(ms_net *net, const char *model, size_t n, const char *label,
+                                int method, int *pop);
+/* Sets parameter `name` of every unit (values has 1 entry) or of each (n entries).
+ * Only before the first run. */
+ms_status ms_net_set_param(ms_net *net, int pop, const char *name, const double *values,
+                           size_t n_values);
+/* Checks the cross-parameter rules of every unit and sets the model's default state;
+ * call once after the parameters, before any ms_net_set_state. */
+ms_status ms_net_finish_population(ms_net *net, int pop);
+/* State variable `name` of every unit (1 value) or of each (n values). Allowed between
+ * runs: event-driven units restart their integrator from the new state. */
+ms_status ms_net_set_state(ms_net *net, int pop, const char *name, const double *values,
+                           size_t n_values);
+ms_status ms_net_get_state(ms_net *net, int pop, const char *name, double *out);
+ms_status ms_net_get_param(ms_net *net, int pop, const char *name, double *out);
+
+size_t ms_net_population_count(const ms_net *net);
+size_t ms_net_pop_size(const ms_net *net, int pop);
+const char *ms_net_pop_label(const ms_net *net, int pop);
+const ms_model *ms_net_pop_model(const ms_net *net, int pop);
+ms_method ms_net_pop_method(const ms_net *net, int pop);
+
+/* Spike lists of a spike_source population: unit i fires at times[offsets[i] ..
+ * offsets[i+1]-1], which must be finite, >= 0 and non-decreasing. Copied. */
+ms_status ms_net_set_spike_times(ms_net *net, int pop, const size_t *offsets,
+                                 const double *times);
+
+/* A current step of `amplitude` amperes on the "current" port of the listed units, from
+ * start to stop (s; stop may be INFINITY). start must not lie before the current time. */
+ms_status ms_net_add_current(ms_net *net, int pop, const size_t *ids, size_t n_ids,
+                             double amplitude, double start, double stop);
+
+/* ---- projections ---------------------------------------------------------------------- */
+typedef enum ms_rule_kind {
+    MS_RULE_ALL_TO_ALL,
+    MS_RULE_ONE_TO_ONE,
+    MS_RULE_FIXED_PROBABILITY,  /* each (i, j) independently with probability p          */
+    MS_RULE_FROM_LIST           /* explicit (pre[k], post[k]) pairs                       */
+} ms_rule_kind;
+
+typedef struct ms_rule {
+    ms_rule_kind kind;
+    double p;                   /* FIXED_PROBABILITY                                     */
+    int autapses;               /* allow i -> i when pre and post are the same population */
+    const size_t *pre, *post;   /* FROM_LIST: n_list pairs, 0-based                       */
+    size_t n_list;
+} ms_rule;
+
+/* Where each synapse's weight or delay comes from. */
+typedef enum ms_value_kind {
+    MS_VALUE_CONSTANT,          /* one number                                            */
+    MS_VALUE_MATRIX,            /* array of n_pre * n_post, row-major [i * n_post + j]    */
+    MS_VALUE_LIST,              /* array of n_list, by position in a FROM_LIST rule       */
+    MS_VALUE_FUNCTION           /* fn(ud, i, j): nonzero return means failure             */
+} ms_value_kind;
+
+typedef struct ms_value {
+    ms_value_kind kind;
+    double constant;
+    const double *array;
+    size_t len;
+    int (*fn)(void *ud, size_t i, size_t j, double *out);
+    void *ud;
+} ms_value;
+
+typedef struct ms_connect_spec {
+    int pre, post;              /* population ids                                        */
+    ms_rule rule;
+    ms_value weight;            /* amount added to the port per spike (model's unit)     */
+    ms_value delay;             /* s, > 0                                                 */
+    const char *port;           /* input port of the post model, e.g. "exc"               */
+    const char *synapse;        /* "static" (the only kind in core for now)              */
+} ms_connect_spec;
+
+ms_status ms_net_connect(ms_net *net, const ms_connect_spec *spec, int *proj);
+size_t ms_net_projection_count(const ms_net *net);
+size_t ms_net_proj_size(const ms_net *net, int proj);
+/* The synapses in storage order: by presynaptic unit, then creation order. Arrays of
+ * ms_net_proj_size() entries; any pointer may be NULL. */
+ms_status ms_net_proj_synapses(ms_net *net, int proj, size_t *pre, size_t *post,
+                               double *weight, double *delay);
+
+/* ---- recording ------------------------------------------------------------------------ */
+ms_status ms_net_record_spikes(ms_net *net, int pop);
+/* Samples state variable `var` of the listed units (all when ids is NULL) every `every`
+ * seconds from the current time on. */
+ms_status ms_net_record_state(ms_net *net, int pop, const char *var, const size_t *ids,
+                              size_t n_ids, double every, int *rec);
+/* Recorded spikes of a population, sorted by time (ties by unit). Views stay valid until
+ * the next run. */
+ms_status ms_net_spikes(ms_net *net, int pop, const size_t **ids, const double **times,
+                        size_t *n);
+/* The recorder of (pop, var), or -1. */
+int ms_net_find_trace(const ms_net *net, int pop, const char *var);
+/* Samples: times[n_samples], values[n_samples * n_ids] (row per sample), ids[n_ids]. */
+ms_status ms_net_trace(ms_net *net, int rec, const double **times, const double **values,
+                       size_t *n_samples, const size_t **ids, size_t *n_ids);
+
+/* ---- running -------------------------------------------------------------------------- */
+/* Called after each window; a nonzero return stops the run (MS_EINTR) at that window's
+ * end, with everything recorded so far kept. */
+typedef int (*ms_progress_fn)(void *ud, double t_now, double t_end);
+void ms_net_set_progress(ms_net *net, ms_progress_fn fn, void *ud);
+
+/* Advances the network by `duration` seconds (> 0) from ms_net_time(). */
+ms_status ms_net_run(ms_net *net, double duration);
+double ms_net_time(const ms_net *net);
+/* The window length (d_min) fixed at the first run; 0 before it. */
+double ms_net_window(const ms_net *net);
+
+/* Counters for benchmarks: spikes emitted, events delivered, CVODE work. */
+typedef struct ms_net_stats {
+    uint64_t spikes, events, windows, ode_steps, ode_rhs, ode_reinits;
+} ms_net_stats;
+void ms_net_get_stats(const ms_net *net, ms_net_stats *out);
+
+#endif

@@ -1,0 +1,208 @@
+/* core/net_impl.h: the layout of a network, shared by the files that implement
+ * core/ms_net.h (net.c, connect.c, record.c, calendar.c, engine*.c). Not a public header. */
+#ifndef MEMSNN_CORE_NET_IMPL_H
+#define MEMSNN_CORE_NET_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ms_model.h"
+#include "core/ms_net.h"
+#include "core/ms_ode.h"
+#include "core/ms_status.h"
+
+/* ---- events ---------------------------------------------------------------------------- */
+/* An input to one unit: a spike through a synapse or a current step. */
+typedef struct ms_event {
+    double t;          /* arrival time (s)                                               */
+    double amount;     /* added to the port (model units: A, S, ...)                     */
+    uint64_t key;      /* tie-break among equal times: projection, then synapse index;   */
+                       /* current steps after all spikes (docs/numerics.md, "Order")      */
+    uint32_t unit;     /* target unit in its population                                  */
+    uint32_t port;     /* target port                                                    */
+} ms_event;
+
+#define MS_KEY_PROJ_SHIFT 40
+#define MS_KEY_CURRENT (UINT64_C(1) << 63)
+
+/* A growable array of events; never shrinks, so a window reuses last window's memory. */
+typedef struct ms_evbuf {
+    ms_event *ev;
+    size_t n, cap;
+} ms_evbuf;
+
+ms_status msi_evbuf_push(ms_evbuf *b, const ms_event *e);
+void msi_evbuf_free(ms_evbuf *b);
+
+/* Per-population calendar: a ring of slots, one per window, holding the events that
+ * arrive in that window (ARCHITECTURE.md "Event storage"). */
+typedef struct ms_calendar {
+    size_t n_slots;    /* > (longest delay) / window + 1                                 */
+    ms_evbuf *slots;
+} ms_calendar;
+
+/* ---- spikes emitted in the current window, routed at its end --------------------------- */
+typedef struct ms_spike {
+    double t;
+    uint32_t pop, unit;
+} ms_spike;
+
+typedef struct ms_outbox {
+    ms_spike *s;
+    size_t n, cap;
+} ms_outbox;
+
+/* ---- recorders -------------------------------------------------------------------------- */
+typedef struct ms_spike_rec {
+    int on;            /* recording requested                                            */
+    size_t *ids;       /* unit of each spike                                             */
+    double *times;     /* time of each spike (s), non-decreasing                         */
+    size_t n, cap;
+} ms_spike_rec;
+
+typedef struct ms_trace_rec {
+    int pop;
+    int var;           /* state index                                                    */
+    char var_name[32];
+    size_t *ids;       /* recorded units                                                 */
+    size_t n_ids;
+    double every;      /* sampling interval (s)                                          */
+    double t0;         /* time of sample 0 (s)                                           */
+    size_t n_samples;  /* samples taken, including those of the window in progress       */
+    size_t win_k0;     /* first sample of the window in progress                         */
+    size_t cap;        /* samples that fit in times/values                               */
+    double *times;
+    double *values;    /* n_samples x n_ids, row per sample                              */
+    int32_t *col_of;   /* per unit of the population: column, or -1                      */
+} ms_trace_rec;
+
+/* ---- populations ------------------------------------------------------------------------ */
+typedef struct ms_unit_data {
+    const ms_model *model;
+    const double *p;   /* this unit's parameters (a row of pop->p_rows)                  */
+} ms_unit_data;
+
+typedef struct ms_pop {
+    char label[64];
+    const ms_model *model;
+    ms_method method;
+    size_t n;
+    uint64_t gid0;     /* global index of unit 0: keys its random streams                */
+    int finished;      /* ms_net_finish_population done                                  */
+
+    double *state;     /* n_state x n, column k at state + k * n (structure of arrays)   */
+    double *param;     /* n_params x n, column k at param + k * n                        */
+
+    size_t *aux_off;   /* spike_source lists (ms_spike_list), or NULL                    */
+    double *aux_times;
+
+    int *out_proj;     /* projections leaving this population                            */
+    size_t n_out;
+
+    ms_calendar cal;   /* inputs waiting for their window                                */
+    ms_spike_rec spikes;
+
+    /* run-time, built at the first run */
+    double *p_rows;    /* n x n_params, row per unit (event-driven units)                */
+    ms_unit_data *ud;  /* per unit: model + parameters, handed to CVODE callbacks        */
+    ms_ode **ode;      /* per unit, method cvode                                         */
+    double *atol;      /* per state: absolute tolerance for CVODE                        */
+    uint8_t *dirty;    /* per unit: state changed from outside, restart the integrator   */
+    double *derived;   /* n_derived x n (fixed)                                          */
+    double *input;     /* n_ports x n, inputs of the current step (fixed)                */
+    uint8_t *fired;    /* per unit (fixed)                                                */
+    int64_t next_step; /* next grid step to take (fixed)                                  */
+    size_t *ev_order;  /* events of the window ordered by step (fixed), capacity below    */
+    size_t ev_order_cap;
+    size_t *step_first;/* per step of the window: first entry in ev_order (fixed)        */
+    int has_traces;
+} ms_pop;
+
+/* ---- projections ------------------------------------------------------------------------ */
+typedef struct ms_proj {
+    int pre, post, port;
+    size_t n_pre;
+    size_t *off;       /* CSR by presynaptic unit: synapses of i are off[i] .. off[i+1]-1 */
+    uint32_t *target;  /* postsynaptic unit                                              */
+    double *weight;
+    double *delay;     /* per synapse, or NULL when all equal delay0                      */
+    double delay0;
+    double delay_min, delay_max;
+    size_t n;
+} ms_proj;
+
+/* A scheduled current step, kept sorted by time until its window comes. */
+typedef struct ms_sched {
+    double t;
+    double amount;
+    uint32_t pop, unit, port;
+    uint64_t seq;
+} ms_sched;
+
+struct ms_net {
+    const ms_registry *reg;
+    ms_net_opts opt;
+    ms_error err;
+
+    ms_pop *pops;
+    size_t n_pops, cap_pops;
+    ms_proj *projs;
+    size_t n_projs, cap_projs;
+    uint64_t n_units;  /* sum of population sizes: next gid0                             */
+
+    ms_sched *sched;   /* current steps, sorted by (t, seq) from sched_next on          */
+    size_t n_sched, cap_sched, sched_next;
+    uint64_t sched_seq;
+
+    ms_trace_rec *traces;
+    size_t n_traces, cap_traces;
+
+    ms_progress_fn progress;
+    void *progress_ud;
+
+    /* run-time */
+    int frozen;
+    double t;          /* simulated time reached (s)                                     */
+    double window;     /* d_min (s)                                                      */
+    int64_t steps_per_window; /* window / dt when fixed populations exist                 */
+    ms_ode_ctx *ode_ctx;
+    ms_outbox out;
+    ms_net_stats stats;
+};
+
+/* ---- internal functions, one group per file --------------------------------------------- */
+ms_status msi_net_fail(ms_net *net, ms_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Prefixes the message already stored (from a callee) with context. */
+ms_status msi_net_prefix(ms_net *net, ms_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+ms_status msi_grow(ms_net *net, void **arr, size_t *cap, size_t need, size_t elem);
+
+/* calendar.c */
+ms_status msi_calendar_init(ms_net *net, ms_calendar *cal, size_t n_slots);
+void msi_calendar_free(ms_calendar *cal);
+ms_evbuf *msi_calendar_slot(ms_calendar *cal, int64_t window_index);
+
+/* record.c */
+ms_status msi_record_window_begin(ms_net *net, double t0, double t1);
+void msi_record_sample(ms_trace_rec *r, int64_t sample, size_t col, double value);
+ms_status msi_record_spikes(ms_net *net, const ms_spike *s, size_t n);
+void msi_record_free(ms_net *net);
+
+/* engine.c, engine_event.c, engine_fixed.c */
+ms_status msi_engine_freeze(ms_net *net);
+void msi_engine_free(ms_net *net);
+ms_status msi_emit(ms_net *net, int pop, size_t unit, double t);
+/* Advance population `pop` through [t0, t1) of window w; `full` when t1 is the window's end. */
+ms_status msi_event_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full);
+ms_status msi_fixed_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full);
+ms_status msi_fixed_prepare(ms_net *net, int pop);
+ms_status msi_event_prepare(ms_net *net, int pop);
+
+#endif

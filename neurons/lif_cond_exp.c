@@ -1,0 +1,168 @@
+/* neurons/lif_cond_exp.c: leaky integrate-and-fire neuron with exponentially decaying
+ * synaptic conductances ("iaf_cond_exp" in NEST, "IF_cond_exp" in PyNN).
+ *
+ *   C dv/dt   = g_L (E_L - v) + g_exc (E_exc - v) + g_inh (E_inh - v) + I_inj + I_e
+ *   dg_exc/dt = -g_exc / tau_exc,   dg_inh/dt = -g_inh / tau_inh
+ * held at V_reset for t_ref after a spike at V_th. Inputs: "exc" and "inh" add to the
+ * conductances (weights in S), "current" to the injected step current I_inj.
+ * Defaults: Brette et al. 2007, J. Comput. Neurosci. 23:349, Benchmark 1 (COBA).
+ *
+ * The conductances multiply v, so there is no closed-form threshold time: methods cvode
+ * (exact spike times up to the tolerance) and fixed (exponential Euler: conductances decay
+ * exactly, v relaxes exactly towards the step's equilibrium; spikes on the grid).
+ * Equations: docs/neurons/lif.md. */
+#include <math.h>
+
+#include "core/ms_model.h"
+#include "neurons/ms_neurons.h"
+
+enum { P_C, P_GL, P_EL, P_VTH, P_VRESET, P_TREF, P_EEXC, P_EINH, P_TAU_EXC, P_TAU_INH, P_IE, N_PARAMS };
+enum { Y_V, Y_GEXC, Y_GINH, Y_IINJ, Y_REF_END, N_STATE };
+enum { PORT_EXC, PORT_INH, PORT_CURRENT };
+enum { D_PEE, D_PII, N_DERIVED };
+
+static const ms_param_spec params[N_PARAMS] = {
+    { "C_m", "F", 200e-12, 1e-15, 1e-6, "membrane capacitance (Brette 2007)" },
+    { "g_L", "S", 10e-9, 1e-12, 1e-3, "leak conductance; tau_m = C_m / g_L = 20 ms (Brette 2007)" },
+    { "E_L", "V", -60e-3, -0.2, 0.2, "leak reversal potential (Brette 2007)" },
+    { "V_th", "V", -50e-3, -0.2, 0.2, "spike threshold (Brette 2007)" },
+    { "V_reset", "V", -60e-3, -0.2, 0.2, "reset potential, below V_th (Brette 2007)" },
+    { "t_ref", "s", 5e-3, 0.0, 1.0, "refractory period (Brette 2007)" },
+    { "E_exc", "V", 0.0, -0.2, 0.2, "excitatory reversal potential (Brette 2007)" },
+    { "E_inh", "V", -80e-3, -0.2, 0.2, "inhibitory reversal potential (Brette 2007)" },
+    { "tau_exc", "s", 5e-3, 1e-6, 10.0, "excitatory synaptic time constant (Brette 2007)" },
+    { "tau_inh", "s", 10e-3, 1e-6, 10.0, "inhibitory synaptic time constant (Brette 2007)" },
+    { "I_e", "A", 0.0, -1e-6, 1e-6, "constant bias current" },
+};
+
+static const ms_state_spec state[N_STATE] = {
+    { "v", "V", 1e-2, "membrane potential" },
+    { "g_exc", "S", 1e-8, "excitatory synaptic conductance" },
+    { "g_inh", "S", 1e-8, "inhibitory synaptic conductance" },
+    { "I_inj", "A", 1e-10, "injected step current (net:current)" },
+    { "t_ref_end", "s", 1e-3, "end of the refractory period" },
+};
+
+static const char *const ports[] = { "exc", "inh", "current" };
+static const int root_dir[2] = { +1, +1 };
+
+static int check(const double *p, char *msg, size_t len) { return msi_lif_check(p, P_VTH, P_VRESET, msg, len); }
+
+static void init(const double *p, double *y)
+{
+    y[Y_V] = p[P_EL];
+    y[Y_GEXC] = y[Y_GINH] = y[Y_IINJ] = 0.0;
+    y[Y_REF_END] = -1.0;
+}
+
+static void on_input(double t, int port, double amount, double *y, const double *p)
+{
+    (void)t, (void)p;
+    switch (port) {
+    case PORT_EXC: y[Y_GEXC] += amount; break;
+    case PORT_INH: y[Y_GINH] += amount; break;
+    case PORT_CURRENT: y[Y_IINJ] += amount; break;
+    default: break;
+    }
+}
+
+static int roots(double t, const double *y, const double *p, double *g)
+{
+    g[0] = y[Y_V] - p[P_VTH];
+    g[1] = t - y[Y_REF_END];
+    return 0;
+}
+
+static int on_root(double t, int which, double *y, const double *p)
+{
+    if (which != 0) return 0;
+    y[Y_V] = p[P_VRESET];
+    y[Y_REF_END] = t + p[P_TREF];
+    return MS_ROOT_FIRED;
+}
+
+static int rhs(double t, const double *y, const double *p, double *ydot)
+{
+    double v = y[Y_V];
+    ydot[Y_V] = t < y[Y_REF_END]
+        ? 0.0
+        : (p[P_GL] * (p[P_EL] - v) + y[Y_GEXC] * (p[P_EEXC] - v) + y[Y_GINH] * (p[P_EINH] - v)
+           + y[Y_IINJ] + p[P_IE]) / p[P_C];
+    ydot[Y_GEXC] = -y[Y_GEXC] / p[P_TAU_EXC];
+    ydot[Y_GINH] = -y[Y_GINH] / p[P_TAU_INH];
+    ydot[Y_IINJ] = 0.0;
+    ydot[Y_REF_END] = 0.0;
+    return 0;
+}
+
+static int jac(double t, const double *y, const double *p, double *J)
+{
+    const int n = N_STATE;
+    for (int k = 0; k < n * n; k++) J[k] = 0.0;
+    if (!(t < y[Y_REF_END])) {
+        double v = y[Y_V];
+        J[Y_V * n + Y_V] = -(p[P_GL] + y[Y_GEXC] + y[Y_GINH]) / p[P_C];
+        J[Y_GEXC * n + Y_V] = (p[P_EEXC] - v) / p[P_C];
+        J[Y_GINH * n + Y_V] = (p[P_EINH] - v) / p[P_C];
+        J[Y_IINJ * n + Y_V] = 1.0 / p[P_C];
+    }
+    J[Y_GEXC * n + Y_GEXC] = -1.0 / p[P_TAU_EXC];
+    J[Y_GINH * n + Y_GINH] = -1.0 / p[P_TAU_INH];
+    return 0;
+}
+
+static void derive(size_t n, double dt, const double *const *p, double *const *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        d[D_PEE][i] = exp(-dt / p[P_TAU_EXC][i]);
+        d[D_PII][i] = exp(-dt / p[P_TAU_INH][i]);
+    }
+}
+
+/* Exponential Euler: over the step the conductances are frozen at their start values,
+ * so v relaxes exactly towards v_inf with the effective time constant C / g_total. */
+static void step(const ms_fixed_view *w)
+{
+    double *v = w->y[Y_V], *ge = w->y[Y_GEXC], *gi = w->y[Y_GINH], *ij = w->y[Y_IINJ], *rend = w->y[Y_REF_END];
+    double *in_e = w->in[PORT_EXC], *in_i = w->in[PORT_INH], *in_c = w->in[PORT_CURRENT];
+    const double *c_m = w->p[P_C], *gl = w->p[P_GL], *el = w->p[P_EL], *vth = w->p[P_VTH], *vreset = w->p[P_VRESET];
+    const double *tref = w->p[P_TREF], *ee = w->p[P_EEXC], *ei = w->p[P_EINH], *i_e = w->p[P_IE];
+    const double *pee = w->d[D_PEE], *pii = w->d[D_PII];
+    const double dt = w->dt, t_end = w->t + dt, half = 0.5 * dt;
+    for (size_t i = 0; i < w->n; i++) {
+        double e = ge[i] + in_e[i], h = gi[i] + in_i[i], c = ij[i] + in_c[i];
+        in_e[i] = in_i[i] = in_c[i] = 0.0;
+        double vi = v[i];
+        if (w->t + half >= rend[i]) {
+            double g_tot = gl[i] + e + h;
+            double v_inf = (gl[i] * el[i] + e * ee[i] + h * ei[i] + c + i_e[i]) / g_tot;
+            vi = v_inf + (vi - v_inf) * exp(-dt * g_tot / c_m[i]);
+        }
+        ge[i] = e * pee[i];
+        gi[i] = h * pii[i];
+        ij[i] = c;
+        uint8_t fire = vi >= vth[i];
+        if (fire) {
+            vi = vreset[i];
+            rend[i] = t_end + tref[i];
+        }
+        v[i] = vi;
+        w->fired[i] = fire;
+    }
+}
+
+const ms_model ms_model_lif_cond_exp = {
+    .version = MS_MODEL_VERSION,
+    .name = "lif_cond_exp",
+    .doc = "leaky integrate-and-fire, exponential synaptic conductances (Brette 2007 COBA defaults)",
+    .kind = MS_MODEL_NEURON,
+    .methods = MS_METHOD_BIT(MS_METHOD_CVODE) | MS_METHOD_BIT(MS_METHOD_FIXED),
+    .preferred = MS_METHOD_CVODE,
+    .n_state = N_STATE, .state = state,
+    .n_params = N_PARAMS, .params = params,
+    .n_ports = 3, .ports = ports,
+    .check = check, .init = init, .on_input = on_input,
+    .n_roots = 2, .root_dir = root_dir, .roots = roots, .on_root = on_root,
+    .rhs = rhs, .jac = jac,
+    .n_derived = N_DERIVED, .derive = derive, .step = step,
+};

@@ -1,0 +1,261 @@
+/* neurons/lif_curr_exp.c: leaky integrate-and-fire neuron with exponentially decaying
+ * synaptic currents ("iaf_psc_exp" in NEST, "IF_curr_exp" in PyNN).
+ *
+ *   C dv/dt  = g_L (E_L - v) + I_exc - I_inh + I_inj + I_e      (held at V_reset while
+ *   dI_exc/dt = -I_exc / tau_exc                                   refractory)
+ *   dI_inh/dt = -I_inh / tau_inh
+ * A spike at v = V_th resets v to V_reset for t_ref. Inputs: "exc" adds to I_exc, "inh" to
+ * I_inh (weights in A, positive: the inhibitory current is subtracted), "current" to the
+ * injected step current I_inj. Defaults: Brette et al. 2007, J. Comput. Neurosci. 23:349,
+ * Benchmarks 1/2 (C = 200 pF, g_L = 10 nS, E_L = -60 mV, V_th = -50 mV, V_reset = -60 mV,
+ * t_ref = 5 ms, tau_exc = 5 ms, tau_inh = 10 ms).
+ *
+ * All three methods: exact (closed form with a guaranteed first-crossing search,
+ * neurons/ms_expsum.h), cvode, and fixed (the exact propagator over each step, as NEST's
+ * iaf_psc_exp, with spikes on the grid). Equations: docs/neurons/lif.md. */
+#include <math.h>
+#include <stdio.h>
+
+#include "core/ms_model.h"
+#include "neurons/ms_expsum.h"
+#include "neurons/ms_neurons.h"
+
+enum { P_C, P_GL, P_EL, P_VTH, P_VRESET, P_TREF, P_TAU_EXC, P_TAU_INH, P_IE, N_PARAMS };
+enum { Y_V, Y_IEXC, Y_IINH, Y_IINJ, Y_REF_END, N_STATE };
+enum { PORT_EXC, PORT_INH, PORT_CURRENT };
+enum { D_PMM, D_PME, D_PMI, D_PEE, D_PII, D_R1, N_DERIVED };
+
+static const ms_param_spec params[N_PARAMS] = {
+    { "C_m", "F", 200e-12, 1e-15, 1e-6, "membrane capacitance (Brette 2007)" },
+    { "g_L", "S", 10e-9, 1e-12, 1e-3, "leak conductance; tau_m = C_m / g_L = 20 ms (Brette 2007)" },
+    { "E_L", "V", -60e-3, -0.2, 0.2, "leak reversal potential (Brette 2007)" },
+    { "V_th", "V", -50e-3, -0.2, 0.2, "spike threshold (Brette 2007)" },
+    { "V_reset", "V", -60e-3, -0.2, 0.2, "reset potential, below V_th (Brette 2007)" },
+    { "t_ref", "s", 5e-3, 0.0, 1.0, "refractory period (Brette 2007)" },
+    { "tau_exc", "s", 5e-3, 1e-6, 10.0, "excitatory synaptic time constant (Brette 2007)" },
+    { "tau_inh", "s", 10e-3, 1e-6, 10.0, "inhibitory synaptic time constant (Brette 2007)" },
+    { "I_e", "A", 0.0, -1e-6, 1e-6, "constant bias current" },
+};
+
+static const ms_state_spec state[N_STATE] = {
+    { "v", "V", 1e-2, "membrane potential" },
+    { "I_exc", "A", 1e-10, "excitatory synaptic current" },
+    { "I_inh", "A", 1e-10, "inhibitory synaptic current (subtracted)" },
+    { "I_inj", "A", 1e-10, "injected step current (net:current)" },
+    { "t_ref_end", "s", 1e-3, "end of the refractory period" },
+};
+
+static const char *const ports[] = { "exc", "inh", "current" };
+static const int root_dir[2] = { +1, +1 };
+
+int msi_lif_check(const double *p, int v_th, int v_reset, char *msg, size_t len)
+{
+    if (!(p[v_reset] < p[v_th])) {
+        snprintf(msg, len, "V_reset = %g V must be below V_th = %g V", p[v_reset], p[v_th]);
+        return -1;
+    }
+    return 0;
+}
+
+static int check(const double *p, char *msg, size_t len) { return msi_lif_check(p, P_VTH, P_VRESET, msg, len); }
+
+static void init(const double *p, double *y)
+{
+    y[Y_V] = p[P_EL];
+    y[Y_IEXC] = y[Y_IINH] = y[Y_IINJ] = 0.0;
+    y[Y_REF_END] = -1.0; /* in the past: not refractory */
+}
+
+static void on_input(double t, int port, double amount, double *y, const double *p)
+{
+    (void)t, (void)p;
+    switch (port) {
+    case PORT_EXC: y[Y_IEXC] += amount; break;
+    case PORT_INH: y[Y_IINH] += amount; break;
+    case PORT_CURRENT: y[Y_IINJ] += amount; break;
+    default: break;
+    }
+}
+
+/* Root 0: threshold (v held at V_reset < V_th while refractory, so no special case).
+ * Root 1: end of the refractory period, where the right-hand side changes. */
+static int roots(double t, const double *y, const double *p, double *g)
+{
+    g[0] = y[Y_V] - p[P_VTH];
+    g[1] = t - y[Y_REF_END];
+    return 0;
+}
+
+static int on_root(double t, int which, double *y, const double *p)
+{
+    if (which != 0) return 0;
+    y[Y_V] = p[P_VRESET];
+    y[Y_REF_END] = t + p[P_TREF];
+    return MS_ROOT_FIRED;
+}
+
+static int rhs(double t, const double *y, const double *p, double *ydot)
+{
+    double i_total = y[Y_IEXC] - y[Y_IINH] + y[Y_IINJ] + p[P_IE];
+    ydot[Y_V] = t < y[Y_REF_END] ? 0.0 : (p[P_GL] * (p[P_EL] - y[Y_V]) + i_total) / p[P_C];
+    ydot[Y_IEXC] = -y[Y_IEXC] / p[P_TAU_EXC];
+    ydot[Y_IINH] = -y[Y_IINH] / p[P_TAU_INH];
+    ydot[Y_IINJ] = 0.0;
+    ydot[Y_REF_END] = 0.0;
+    return 0;
+}
+
+static int jac(double t, const double *y, const double *p, double *J)
+{
+    const int n = N_STATE;
+    for (int k = 0; k < n * n; k++) J[k] = 0.0;
+    if (!(t < y[Y_REF_END])) {
+        J[Y_V * n + Y_V] = -p[P_GL] / p[P_C];
+        J[Y_IEXC * n + Y_V] = 1.0 / p[P_C];
+        J[Y_IINH * n + Y_V] = -1.0 / p[P_C];
+        J[Y_IINJ * n + Y_V] = 1.0 / p[P_C];
+    }
+    J[Y_IEXC * n + Y_IEXC] = -1.0 / p[P_TAU_EXC];
+    J[Y_IINH * n + Y_IINH] = -1.0 / p[P_TAU_INH];
+    return 0;
+}
+
+/* (exp(-s/tau_s) - exp(-s/tau_m)) / (1/tau_m - 1/tau_s): the response of the membrane to
+ * a decaying current, computed without cancellation when the time constants are close. */
+static double phi(double s, double tau_s, double tau_m)
+{
+    double d = 1.0 / tau_m - 1.0 / tau_s;
+    double em = exp(-s / tau_m);
+    if (fabs(d * s) < 1e-10) return s * em;
+    return em * expm1(d * s) / d;
+}
+
+/* v(s) - V_th over a non-refractory stretch, as a sum of exponentials. */
+static void membrane_expsum(const double *y, const double *p, ms_expsum *f)
+{
+    double tau_m = p[P_C] / p[P_GL], R = 1.0 / p[P_GL];
+    double v_inf = p[P_EL] + R * (y[Y_IINJ] + p[P_IE]);
+    const double amp[2] = { y[Y_IEXC] / p[P_C], -y[Y_IINH] / p[P_C] };
+    const double tau_s[2] = { p[P_TAU_EXC], p[P_TAU_INH] };
+    f->c0 = v_inf - p[P_VTH];
+    f->n = 1;
+    f->lambda[0] = 1.0 / tau_m;
+    f->c[0] = y[Y_V] - v_inf;
+    f->d[0] = 0.0;
+    for (int k = 0; k < 2; k++) {
+        if (amp[k] == 0.0) continue;
+        double d = 1.0 / tau_m - 1.0 / tau_s[k];
+        if (fabs(d) * tau_m < 1e-10) {
+            f->d[0] += amp[k]; /* equal time constants: s exp(-s / tau_m) */
+        } else {
+            int j = f->n++;
+            f->lambda[j] = 1.0 / tau_s[k];
+            f->c[j] = amp[k] / d;
+            f->c[0] -= amp[k] / d;
+            f->d[j] = 0.0;
+        }
+    }
+}
+
+/* Exact state after a non-refractory stretch of length s. */
+static void advance_free(double s, double *y, const double *p)
+{
+    double tau_m = p[P_C] / p[P_GL], R = 1.0 / p[P_GL];
+    double v_inf = p[P_EL] + R * (y[Y_IINJ] + p[P_IE]);
+    double em = exp(-s / tau_m);
+    y[Y_V] = v_inf + (y[Y_V] - v_inf) * em
+           + (y[Y_IEXC] * phi(s, p[P_TAU_EXC], tau_m) - y[Y_IINH] * phi(s, p[P_TAU_INH], tau_m)) / p[P_C];
+    y[Y_IEXC] *= exp(-s / p[P_TAU_EXC]);
+    y[Y_IINH] *= exp(-s / p[P_TAU_INH]);
+}
+
+/* Spike times are searched to this resolution, relative to the stretch (then bisected to
+ * a few ulps): see neurons/ms_expsum.h. */
+#define ROOT_INTERVAL_TOL 1e-9
+
+static int propagate(double t, double dt, double *y, const double *p, double *dt_done, int *which)
+{
+    *which = -1;
+    double done = 0.0;
+    if (t < y[Y_REF_END]) {
+        /* Refractory: v is held, the synaptic currents decay. */
+        double s = fmin(dt, y[Y_REF_END] - t);
+        y[Y_IEXC] *= exp(-s / p[P_TAU_EXC]);
+        y[Y_IINH] *= exp(-s / p[P_TAU_INH]);
+        done = s;
+        if (done >= dt) {
+            *dt_done = dt;
+            return 0;
+        }
+    }
+    double rest = dt - done;
+    ms_expsum f;
+    membrane_expsum(y, p, &f);
+    double s = ms_expsum_first_root(&f, rest, ROOT_INTERVAL_TOL * rest);
+    if (s >= 0) {
+        advance_free(s, y, p);
+        *dt_done = done + s;
+        *which = 0;
+        return 0;
+    }
+    advance_free(rest, y, p);
+    *dt_done = dt;
+    return 0;
+}
+
+/* ---- fixed step: the exact propagator over dt, one loop over the population ----------- */
+
+static void derive(size_t n, double dt, const double *const *p, double *const *d)
+{
+    for (size_t i = 0; i < n; i++) {
+        double tau_m = p[P_C][i] / p[P_GL][i];
+        d[D_PMM][i] = exp(-dt / tau_m);
+        d[D_PME][i] = phi(dt, p[P_TAU_EXC][i], tau_m) / p[P_C][i];
+        d[D_PMI][i] = phi(dt, p[P_TAU_INH][i], tau_m) / p[P_C][i];
+        d[D_PEE][i] = exp(-dt / p[P_TAU_EXC][i]);
+        d[D_PII][i] = exp(-dt / p[P_TAU_INH][i]);
+        d[D_R1][i] = (1.0 - d[D_PMM][i]) / p[P_GL][i];
+    }
+}
+
+static void step(const ms_fixed_view *w)
+{
+    double *v = w->y[Y_V], *ie = w->y[Y_IEXC], *ii = w->y[Y_IINH], *ij = w->y[Y_IINJ], *rend = w->y[Y_REF_END];
+    double *in_e = w->in[PORT_EXC], *in_i = w->in[PORT_INH], *in_c = w->in[PORT_CURRENT];
+    const double *el = w->p[P_EL], *vth = w->p[P_VTH], *vreset = w->p[P_VRESET], *tref = w->p[P_TREF], *i_e = w->p[P_IE];
+    const double *pmm = w->d[D_PMM], *pme = w->d[D_PME], *pmi = w->d[D_PMI], *pee = w->d[D_PEE], *pii = w->d[D_PII], *r1 = w->d[D_R1];
+    const double t_end = w->t + w->dt, half = 0.5 * w->dt;
+    for (size_t i = 0; i < w->n; i++) {
+        double e = ie[i] + in_e[i], h = ii[i] + in_i[i], c = ij[i] + in_c[i];
+        in_e[i] = in_i[i] = in_c[i] = 0.0;
+        double vi = v[i];
+        if (w->t + half >= rend[i])
+            vi = el[i] + (vi - el[i]) * pmm[i] + (c + i_e[i]) * r1[i] + e * pme[i] - h * pmi[i];
+        ie[i] = e * pee[i];
+        ii[i] = h * pii[i];
+        ij[i] = c;
+        uint8_t fire = vi >= vth[i];
+        if (fire) {
+            vi = vreset[i];
+            rend[i] = t_end + tref[i];
+        }
+        v[i] = vi;
+        w->fired[i] = fire;
+    }
+}
+
+const ms_model ms_model_lif_curr_exp = {
+    .version = MS_MODEL_VERSION,
+    .name = "lif_curr_exp",
+    .doc = "leaky integrate-and-fire, exponential synaptic currents (Brette 2007 CUBA defaults)",
+    .kind = MS_MODEL_NEURON,
+    .methods = MS_METHOD_BIT(MS_METHOD_EXACT) | MS_METHOD_BIT(MS_METHOD_CVODE) | MS_METHOD_BIT(MS_METHOD_FIXED),
+    .preferred = MS_METHOD_EXACT,
+    .n_state = N_STATE, .state = state,
+    .n_params = N_PARAMS, .params = params,
+    .n_ports = 3, .ports = ports,
+    .check = check, .init = init, .on_input = on_input,
+    .n_roots = 2, .root_dir = root_dir, .roots = roots, .on_root = on_root,
+    .rhs = rhs, .jac = jac, .propagate = propagate,
+    .n_derived = N_DERIVED, .derive = derive, .step = step,
+};

@@ -1,0 +1,21 @@
+/* neurons/ms_neurons.h: the built-in models (reference neurons, sources, device circuits)
+ * and their registration into a core model registry. */
+#ifndef MEMSNN_NEURONS_MS_NEURONS_H
+#define MEMSNN_NEURONS_MS_NEURONS_H
+
+#include <stdio.h>
+
+#include "core/ms_model.h"
+
+extern const ms_model ms_model_lif_curr_exp;
+extern const ms_model ms_model_lif_cond_exp;
+extern const ms_model ms_model_poisson;
+extern const ms_model ms_model_spike_source;
+
+/* Adds every built-in model to reg. */
+ms_status ms_neurons_register(ms_registry *reg, ms_error *err);
+
+/* Shared LIF rule: V_reset below V_th (indices of the two parameters in p). */
+int msi_lif_check(const double *p, int v_th, int v_reset, char *msg, size_t len);
+
+#endif
