@@ -1,2 +1,0 @@
-/* placeholder */
-typedef int ms_devices_placeholder;
