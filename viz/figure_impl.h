@@ -16,7 +16,7 @@
 #define MSI_FONT_LABEL      17.0   /* axis titles, "no spikes" messages                   */
 #define MSI_FONT_TITLE      21.0   /* figure title                                        */
 #define MSI_FONT_NOTE       14.0   /* values written on the data (totals, ratios)         */
-#define MSI_MARGIN          16.0   /* empty border around the whole image                 */
+#define MSI_MARGIN          20.0   /* empty border around the whole image                 */
 #define MSI_TICK_LEN        6.0    /* major tick, drawn outside the frame                 */
 #define MSI_MINOR_TICK_LEN  3.5
 #define MSI_TICK_PAD        4.0    /* tick to its number                                  */
@@ -156,6 +156,22 @@ typedef enum msi_range_mode {
  * lo > 0 when log. */
 void msi_auto_range(double set_lo, double set_hi, int have, double dmin, double dmax,
                     msi_range_mode mode, int log, double *lo, double *hi);
+
+/* ==== Series (series.c) ================================================================== */
+/* Is v drawable on an axis (finite, and > 0 when log)? */
+int msi_usable(double v, int log);
+
+/* Strokes x[i], y[i] as one polyline in the current colour, width and dash; a point that is
+ * not usable (NaN, or <= 0 on a log axis) breaks the line. abs_y plots |y| (log |I|). */
+void msi_series_stroke(msi_fig *f, const msi_axes *ax, const double *x, const double *y,
+                       size_t n, int abs_y);
+
+/* A filled dot of radius r_px at every usable point. */
+void msi_series_markers(msi_fig *f, const msi_axes *ax, const double *x, const double *y,
+                        size_t n, int abs_y, double r_px);
+
+/* Light lines at x = 0 and y = 0 when they fall inside a linear axes (I-V curves cross there). */
+void msi_zero_lines(msi_fig *f, const msi_axes *ax);
 
 /* ==== Legend (legend.c) ================================================================== */
 typedef enum msi_key_kind {

@@ -266,8 +266,17 @@ ms_status ms_plot_raster(const ms_raster_data *d, const ms_plot_opts *o, ms_erro
     ms_status st = msi_opts_check(who, o, err);
     if (st != MS_OK)
         return st;
-    if (!d || d->n_pops == 0 || !d->pops)
+    if (!d || (d->n_pops > 0 && !d->pops))
         return msi_error(err, MS_EINVAL, who, "no populations given");
+    /* No populations at all is empty data too: one empty unit row that says "no spikes". */
+    static const ms_raster_pop no_pop = {NULL, 1, 0, NULL, 0, NULL};
+    ms_raster_data empty;
+    if (d->n_pops == 0) {
+        empty = *d;
+        empty.n_pops = 1;
+        empty.pops = &no_pop;
+        d = &empty;
+    }
     if (d->n_pops > MAX_BANDS)
         return msi_error(err, MS_EINVAL, who, "%zu populations, at most %d", d->n_pops,
                          MAX_BANDS);

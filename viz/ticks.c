@@ -17,8 +17,8 @@
 /* Largest power of ten a double holds exactly. */
 #define EXACT_POW10_MAX 22
 /* Engineering exponents that have an SI prefix we print. */
-#define SI_EXP_MIN (-15)
-#define SI_EXP_MAX 12
+#define SI_EXP_MIN (-18)
+#define SI_EXP_MAX 15
 /* Decades shown with minor ticks (2..9); more would crowd them. */
 #define MINOR_DECADES_MAX 8
 
@@ -226,6 +226,7 @@ int msi_si_exponent(double max_abs)
 const char *msi_si_prefix(int exp3)
 {
     switch (exp3) {
+    case -18: return "a";
     case -15: return "f";
     case -12: return "p";
     case -9: return "n";
@@ -235,6 +236,7 @@ const char *msi_si_prefix(int exp3)
     case 6: return "M";
     case 9: return "G";
     case 12: return "T";
+    case 15: return "P";
     default: return "";
     }
 }
@@ -298,6 +300,10 @@ void msi_format_si(double v, const char *unit, int sig, char *buf, size_t len)
                       : round(v * msi_pow10(-q)) / msi_pow10(-q);
     int e3 = msi_si_exponent(fabs(r));
     double mant = e3 >= 0 ? r / msi_pow10(e3) : r * msi_pow10(-e3);
+    if (fabs(mant) < 1.0 || fabs(mant) >= 1000.0) {
+        snprintf(buf, len, "%.*g %s", sig, r, unit);  /* beyond the prefixes: 1e-21 A */
+        return;
+    }
     snprintf(buf, len, "%.*g %s%s", sig, mant, msi_si_prefix(e3), unit);
 }
 

@@ -36,7 +36,7 @@ int msi_ticks_log(double lo, double hi, int max_ticks, msi_ticks *out);
  * automatic axis starts and ends on a tick. */
 void msi_range_nice(double *lo, double *hi, int max_ticks);
 
-/* Engineering exponent (multiple of 3, -15..12) for values up to max_abs: 0.07 -> -3. */
+/* Engineering exponent (multiple of 3, -18..15) for values up to max_abs: 0.07 -> -3. */
 int msi_si_exponent(double max_abs);
 
 /* SI prefix for an engineering exponent: -9 -> "n", -6 -> "\u00b5" (UTF-8), 0 -> "". */
@@ -54,7 +54,7 @@ int msi_decimals_for_step(double step);
 void msi_format_fixed(double v, int decimals, char *buf, size_t len);
 
 /* v with an SI prefix and unit, sig significant digits (>= 3): 1.234e-9, "J" -> "1.23 nJ".
- * Trailing zeros are dropped ("10 nA", not "10.0 nA"). */
+ * Trailing zeros are dropped ("10 nA", not "10.0 nA"); beyond atto..peta: "1e-21 A". */
 void msi_format_si(double v, const char *unit, int sig, char *buf, size_t len);
 
 /* "10\u207b\u2079"-style power of ten (UTF-8 superscripts) for log axes without a unit. */

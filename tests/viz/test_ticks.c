@@ -167,7 +167,7 @@ Test(ticks, si_exponents_and_prefixes)
     cr_expect(eq(int, msi_si_exponent(1000.0), 3));
     cr_expect(eq(int, msi_si_exponent(1e-9), -9));
     cr_expect(eq(int, msi_si_exponent(1.5e-13), -15));
-    cr_expect(eq(int, msi_si_exponent(1e-30), -15));  /* clamped to femto */
+    cr_expect(eq(int, msi_si_exponent(1e-30), -18));  /* clamped to atto */
     cr_expect(eq(int, msi_si_exponent(0.0), 0));
     cr_expect(eq(str, (char *)msi_si_prefix(-6), "\xc2\xb5"));
     cr_expect(eq(str, (char *)msi_si_prefix(-12), "p"));
@@ -200,6 +200,11 @@ Test(ticks, numbers_format_cleanly)
     cr_expect(eq(str, b, "-2.5 mV"));
     msi_format_si(4.56e-6, "A", 3, b, sizeof b);
     cr_expect(eq(str, b, "4.56 \xc2\xb5" "A"));
+
+    msi_format_si(1e-21, "A", 3, b, sizeof b);  /* below atto: plain exponent */
+    cr_expect(eq(str, b, "1e-21 A"));
+    msi_format_si(2.2e-18, "A", 3, b, sizeof b);
+    cr_expect(eq(str, b, "2.2 aA"));
 
     msi_format_fixed(-0.0001, 2, b, sizeof b);
     cr_expect(eq(str, b, "0.00"));
