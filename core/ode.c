@@ -33,6 +33,7 @@ struct ms_ode {
     double t;             /* time last reached (s)                             */
     int *roots_found;     /* per root function, after a root return            */
     long reinits;         /* number of restarts, for statistics                */
+    ms_ode_stats before;  /* counters of CVODES before its last restart (it resets them) */
     char sun_msg[256];    /* last message SUNDIALS reported                    */
 };
 
@@ -225,8 +226,25 @@ double *ms_ode_state(ms_ode *ode) { return NV_DATA_S(ode->y); }
 double ms_ode_time(const ms_ode *ode) { return ode->t; }
 const double *ms_ode_quad(ms_ode *ode) { return ode->q ? NV_DATA_S(ode->q) : NULL; }
 
+static void cvode_counters(const ms_ode *ode, ms_ode_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    CVodeGetNumSteps(ode->mem, &out->steps);
+    CVodeGetNumRhsEvals(ode->mem, &out->rhs_evals);
+    CVodeGetNumJacEvals(ode->mem, &out->jac_evals);
+    CVodeGetNumErrTestFails(ode->mem, &out->err_test_fails);
+    if (ode->spec.n_roots) CVodeGetNumGEvals(ode->mem, &out->root_evals);
+}
+
 ms_status ms_ode_reinit(ms_ode *ode, double t, ms_error *err)
 {
+    ms_ode_stats now;
+    cvode_counters(ode, &now);
+    ode->before.steps += now.steps;
+    ode->before.rhs_evals += now.rhs_evals;
+    ode->before.jac_evals += now.jac_evals;
+    ode->before.err_test_fails += now.err_test_fails;
+    ode->before.root_evals += now.root_evals;
     int flag = CVodeReInit(ode->mem, t, ode->y);
     if (flag) return fail(ode, err, "CVodeReInit", flag);
     /* CVodeReInit restarts the state history only; the quadrature history must restart
@@ -253,11 +271,11 @@ ms_status ms_ode_sample(ms_ode *ode, double t, double *y_out, ms_error *err)
 
 void ms_ode_get_stats(const ms_ode *ode, ms_ode_stats *out)
 {
-    memset(out, 0, sizeof *out);
-    CVodeGetNumSteps(ode->mem, &out->steps);
-    CVodeGetNumRhsEvals(ode->mem, &out->rhs_evals);
-    CVodeGetNumJacEvals(ode->mem, &out->jac_evals);
-    CVodeGetNumErrTestFails(ode->mem, &out->err_test_fails);
-    if (ode->spec.n_roots) CVodeGetNumGEvals(ode->mem, &out->root_evals);
+    cvode_counters(ode, out);
+    out->steps += ode->before.steps;
+    out->rhs_evals += ode->before.rhs_evals;
+    out->jac_evals += ode->before.jac_evals;
+    out->err_test_fails += ode->before.err_test_fails;
+    out->root_evals += ode->before.root_evals;
     out->reinits = ode->reinits;
 }

@@ -1,0 +1,253 @@
+/* scripting/l_network.c: memsnn.network{...} and the network's methods: current, record,
+ * run, time, window, stats; plus the model registry of the Lua state (docs/lua-api.md). */
+#include <math.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "neurons/ms_neurons.h"
+#include "scripting/l_objects.h"
+#include "scripting/l_util.h"
+
+/* ---- the registry of models, one per Lua state ------------------------------------------ */
+
+static const char REGISTRY_KEY[] = "memsnn.Registry";
+
+typedef struct registry_box {
+    ms_registry *reg;
+} registry_box;
+
+static int registry_gc(lua_State *L)
+{
+    registry_box *b = lua_touserdata(L, 1);
+    ms_registry_destroy(b->reg);
+    b->reg = NULL;
+    return 0;
+}
+
+const ms_registry *ms_lua_registry(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, REGISTRY_KEY);
+    registry_box *b = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (b) return b->reg;
+    b = lua_newuserdatauv(L, sizeof *b, 0);
+    b->reg = NULL;
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, registry_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    ms_error e;
+    if (ms_registry_create(&b->reg, &e) || ms_neurons_register(b->reg, &e)) luaL_error(L, "memsnn: %s", e.msg);
+    lua_setfield(L, LUA_REGISTRYINDEX, REGISTRY_KEY);
+    return b->reg;
+}
+
+/* ---- userdata access ----------------------------------------------------------------------- */
+
+ms_net *ms_lua_check_net(lua_State *L, int idx)
+{
+    ms_lua_net *n = luaL_checkudata(L, idx, MS_LUA_NETWORK);
+    if (!n->net) luaL_error(L, "network: this network has been closed");
+    return n->net;
+}
+
+static ms_net *child_net(lua_State *L, int idx, const char *tname, int *id)
+{
+    ms_lua_child *c = luaL_checkudata(L, idx, tname);
+    lua_getiuservalue(L, idx, 1);
+    ms_net *net = ms_lua_check_net(L, -1);
+    lua_pop(L, 1);
+    *id = c->id;
+    return net;
+}
+
+ms_net *ms_lua_check_pop(lua_State *L, int idx, int *pop) { return child_net(L, idx, MS_LUA_POPULATION, pop); }
+ms_net *ms_lua_check_proj(lua_State *L, int idx, int *proj) { return child_net(L, idx, MS_LUA_PROJECTION, proj); }
+
+static void push_child(lua_State *L, int net_idx, int id, const char *tname)
+{
+    net_idx = lua_absindex(L, net_idx);
+    ms_lua_child *c = lua_newuserdatauv(L, sizeof *c, 1);
+    c->id = id;
+    lua_pushvalue(L, net_idx);
+    lua_setiuservalue(L, -2, 1);
+    luaL_setmetatable(L, tname);
+}
+
+void ms_lua_push_pop(lua_State *L, int net_idx, int pop) { push_child(L, net_idx, pop, MS_LUA_POPULATION); }
+void ms_lua_push_proj(lua_State *L, int net_idx, int proj) { push_child(L, net_idx, proj, MS_LUA_PROJECTION); }
+
+/* ---- memsnn.network{seed, method, rtol, atol, dt} ------------------------------------------ */
+
+int ms_lua_network_new(lua_State *L);
+int ms_lua_network_new(lua_State *L)
+{
+    static const char *const allowed[] = { "seed", "method", "rtol", "atol", "dt", NULL };
+    if (lua_isnoneornil(L, 1)) lua_newtable(L), lua_replace(L, 1);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    ms_lua_check_options(L, 1, "network", allowed);
+    ms_net_opts o;
+    ms_net_opts_default(&o);
+    double seed = ms_lua_opt_number(L, 1, "seed", "network", (double)MS_NET_SEED_DEFAULT, 0);
+    if (seed < 0 || seed != floor(seed) || seed > 9007199254740992.0)
+        luaL_error(L, "network: seed must be a whole number >= 0, got %g", seed);
+    o.seed = (uint64_t)seed;
+    ms_lua_settings *s = ms_lua_get_settings(L);
+    if (s->seed_given) o.seed = s->seed;
+    const char *method = ms_lua_opt_string(L, 1, "method", "network", NULL);
+    if (method) {
+        int m = ms_method_parse(method);
+        if (m < 0) luaL_error(L, "network: unknown method '%s' (expected: exact, cvode, fixed)", method);
+        o.method = (ms_method)m;
+    }
+    o.rtol = ms_lua_opt_number(L, 1, "rtol", "network", o.rtol, 0);
+    o.atol = ms_lua_opt_number(L, 1, "atol", "network", o.atol, 0);
+    o.dt = ms_lua_opt_number(L, 1, "dt", "network", o.dt, 0);
+
+    const ms_registry *reg = ms_lua_registry(L);
+    ms_lua_net *n = lua_newuserdatauv(L, sizeof *n, 0);
+    n->net = NULL; /* closed until created: a failure below leaves a harmless object */
+    luaL_setmetatable(L, MS_LUA_NETWORK);
+    ms_error e;
+    if (ms_net_create(reg, &o, &n->net, &e)) return ms_lua_fail(L, e.msg);
+    return 1;
+}
+
+static int net_gc(lua_State *L)
+{
+    ms_lua_net *n = luaL_checkudata(L, 1, MS_LUA_NETWORK);
+    ms_net_destroy(n->net);
+    n->net = NULL;
+    return 0;
+}
+
+/* ---- net:current{target, ids, amplitude, start, stop} -------------------------------------- */
+
+static int net_current(lua_State *L)
+{
+    static const char *const allowed[] = { "target", "ids", "amplitude", "start", "stop", NULL };
+    ms_net *net = ms_lua_check_net(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    ms_lua_check_options(L, 2, "current", allowed);
+    lua_getfield(L, 2, "target");
+    if (lua_isnil(L, -1)) luaL_error(L, "current: option 'target' (a population) is required");
+    int pop;
+    ms_net *pnet = ms_lua_check_pop(L, -1, &pop);
+    if (pnet != net) luaL_error(L, "current: the target population belongs to another network");
+    size_t n = ms_net_pop_size(net, pop), n_ids = n;
+    size_t *ids = NULL;
+    if (lua_getfield(L, 2, "ids") != LUA_TNIL) ids = ms_lua_index_array(L, -1, n, &n_ids, "current", "ids");
+    double amp = ms_lua_opt_number(L, 2, "amplitude", "current", 0, 1);
+    double start = ms_lua_opt_number(L, 2, "start", "current", ms_net_time(net), 0);
+    double stop = ms_lua_opt_number(L, 2, "stop", "current", INFINITY, 0);
+    size_t *all = NULL;
+    if (!ids) {
+        all = lua_newuserdatauv(L, n * sizeof *all, 0);
+        for (size_t i = 0; i < n; i++) all[i] = i;
+    }
+    if (ms_net_add_current(net, pop, ids ? ids : all, n_ids, amp, start, stop)) return ms_lua_fail(L, ms_net_errmsg(net));
+    return 0;
+}
+
+/* ---- net:record(pop, "spikes" | var, {ids, every}) ----------------------------------------- */
+
+static int net_record(lua_State *L)
+{
+    static const char *const allowed[] = { "ids", "every", NULL };
+    ms_net *net = ms_lua_check_net(L, 1);
+    int pop;
+    if (ms_lua_check_pop(L, 2, &pop) != net) luaL_error(L, "record: the population belongs to another network");
+    const char *what = luaL_checkstring(L, 3);
+    if (strcmp(what, "spikes") == 0) {
+        if (!lua_isnoneornil(L, 4)) luaL_error(L, "record: spikes take no options");
+        if (ms_net_record_spikes(net, pop)) return ms_lua_fail(L, ms_net_errmsg(net));
+        return 0;
+    }
+    size_t n_ids = 0, *ids = NULL;
+    double every = ms_net_options(net)->dt;
+    if (!lua_isnoneornil(L, 4)) {
+        luaL_checktype(L, 4, LUA_TTABLE);
+        ms_lua_check_options(L, 4, "record", allowed);
+        if (lua_getfield(L, 4, "ids") != LUA_TNIL)
+            ids = ms_lua_index_array(L, -1, ms_net_pop_size(net, pop), &n_ids, "record", "ids");
+        every = ms_lua_opt_number(L, 4, "every", "record", every, 0);
+    }
+    int rec;
+    if (ms_net_record_state(net, pop, what, ids, n_ids, every, &rec)) return ms_lua_fail(L, ms_net_errmsg(net));
+    return 0;
+}
+
+/* ---- net:run(duration), net:time(), net:window(), net:stats() ------------------------------ */
+
+static int net_run(lua_State *L)
+{
+    ms_net *net = ms_lua_check_net(L, 1);
+    double duration = luaL_checknumber(L, 2);
+    if (!lua_isnoneornil(L, 3)) luaL_error(L, "run: takes one duration in seconds (did you mean net:run(%g)?)", duration);
+    if (ms_lua_run_with_progress(L, net, duration)) return ms_lua_fail(L, ms_net_errmsg(net));
+    return 0;
+}
+
+static int net_time(lua_State *L)
+{
+    lua_pushnumber(L, ms_net_time(ms_lua_check_net(L, 1)));
+    return 1;
+}
+
+static int net_window(lua_State *L)
+{
+    lua_pushnumber(L, ms_net_window(ms_lua_check_net(L, 1)));
+    return 1;
+}
+
+static int net_stats(lua_State *L)
+{
+    ms_net_stats s;
+    ms_net_get_stats(ms_lua_check_net(L, 1), &s);
+    lua_createtable(L, 0, 6);
+    lua_pushinteger(L, (lua_Integer)s.spikes), lua_setfield(L, -2, "spikes");
+    lua_pushinteger(L, (lua_Integer)s.events), lua_setfield(L, -2, "events");
+    lua_pushinteger(L, (lua_Integer)s.windows), lua_setfield(L, -2, "windows");
+    lua_pushinteger(L, (lua_Integer)s.ode_steps), lua_setfield(L, -2, "ode_steps");
+    lua_pushinteger(L, (lua_Integer)s.ode_rhs), lua_setfield(L, -2, "ode_rhs");
+    lua_pushinteger(L, (lua_Integer)s.ode_reinits), lua_setfield(L, -2, "ode_reinits");
+    return 1;
+}
+
+static int net_tostring(lua_State *L)
+{
+    ms_lua_net *n = luaL_checkudata(L, 1, MS_LUA_NETWORK);
+    if (!n->net) lua_pushstring(L, "memsnn.Network (closed)");
+    else lua_pushfstring(L, "memsnn.Network (%d populations, %d projections, t = %f s)",
+                         (int)ms_net_population_count(n->net), (int)ms_net_projection_count(n->net), ms_net_time(n->net));
+    return 1;
+}
+
+void ms_lua_open_network(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        { "population", ms_lua_net_population },
+        { "poisson", ms_lua_net_poisson },
+        { "spike_source", ms_lua_net_spike_source },
+        { "connect", ms_lua_net_connect },
+        { "current", net_current },
+        { "record", net_record },
+        { "run", net_run },
+        { "time", net_time },
+        { "window", net_window },
+        { "stats", net_stats },
+        { NULL, NULL },
+    };
+    static const luaL_Reg meta[] = {
+        { "__gc", net_gc },
+        { "__close", net_gc },
+        { "__tostring", net_tostring },
+        { NULL, NULL },
+    };
+    luaL_newmetatable(L, MS_LUA_NETWORK);
+    luaL_setfuncs(L, meta, 0);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}

@@ -1,0 +1,49 @@
+/* scripting/l_objects.h: the Lua userdata for networks, populations and projections.
+ *
+ * A network userdata owns its ms_net. Populations and projections are small userdata
+ * holding an id, with the network userdata as their user value, so Lua's collector can
+ * never free a network while one of its parts is still reachable. */
+#ifndef MEMSNN_SCRIPTING_L_OBJECTS_H
+#define MEMSNN_SCRIPTING_L_OBJECTS_H
+
+#include <lua.h>
+
+#include "core/ms_model.h"
+#include "core/ms_net.h"
+
+typedef struct ms_lua_net {
+    ms_net *net;       /* NULL once closed                                            */
+} ms_lua_net;
+
+typedef struct ms_lua_child {
+    int id;            /* population or projection id in the network                  */
+} ms_lua_child;
+
+/* The model registry of this Lua state (built-in models registered). */
+const ms_registry *ms_lua_registry(lua_State *L);
+
+ms_net *ms_lua_check_net(lua_State *L, int idx);
+/* Checks a population argument; returns its network and writes its id. */
+ms_net *ms_lua_check_pop(lua_State *L, int idx, int *pop);
+ms_net *ms_lua_check_proj(lua_State *L, int idx, int *proj);
+/* Pushes a population or projection of the network userdata at net_idx. */
+void ms_lua_push_pop(lua_State *L, int net_idx, int pop);
+void ms_lua_push_proj(lua_State *L, int net_idx, int proj);
+
+/* Method tables, registered by luaopen_memsnn. */
+void ms_lua_open_network(lua_State *L);
+void ms_lua_open_population(lua_State *L);
+void ms_lua_open_projection(lua_State *L);
+
+/* net:population{...}, net:poisson{...}, net:spike_source{...} (l_population.c) and
+ * net:connect(...) (l_projection.c), installed in the network's method table. */
+int ms_lua_net_population(lua_State *L);
+int ms_lua_net_poisson(lua_State *L);
+int ms_lua_net_spike_source(lua_State *L);
+int ms_lua_net_connect(lua_State *L);
+
+/* Runs the network with a progress bar on a terminal and Ctrl-C as a clean stop
+ * (l_progress.c). Returns the status of ms_net_run. */
+ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration);
+
+#endif

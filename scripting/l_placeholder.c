@@ -1,2 +1,0 @@
-/* placeholder */
-typedef int ms_lua_placeholder;
