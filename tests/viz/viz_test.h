@@ -138,7 +138,7 @@ static inline int is_palette_ink(const unsigned char *p, size_t k)
 /* Text of the chunk key, or NULL; the result is malloc'ed. */
 static inline char *png_text_of(const char *path, const char *key)
 {
-    char *result = NULL;
+    char *volatile result = NULL;  /* assigned after setjmp */
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return NULL;
