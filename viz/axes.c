@@ -454,9 +454,15 @@ static void draw_x(msi_fig *f, const msi_axes *ax, double lw)
     }
     cairo_set_source_rgb(cr, 0, 0, 0);
     if (a->title[0]) {
+        /* centred under the area, but kept inside the panel and cut to fit it */
+        char t[MSI_TITLE_TEXT];
+        double fl = MSI_FONT_LABEL * s, x0 = ax->area.x - ax->left;
+        double x1 = ax->area.x + ax->area.w + ax->right;
+        msi_text_fit(f, fl, a->title, x1 - x0, t, sizeof t);
+        double w = msi_text_width(f, fl, t);
+        double cx = fmin(fmax(ax->area.x + ax->area.w / 2, x0 + w / 2), x1 - w / 2);
         double y = ty + x_label_lines(a) * fs * LINE_HEIGHT + MSI_LABEL_PAD * s;
-        msi_text_draw(f, ax->area.x + ax->area.w / 2, y, MSI_FONT_LABEL * s, a->title, 0.5, 0.0,
-                      0.0);
+        msi_text_draw(f, cx, y, fl, t, 0.5, 0.0, 0.0);
     }
 }
 
@@ -487,9 +493,11 @@ static void draw_y(msi_fig *f, const msi_axes *ax, double lw)
     }
     cairo_set_source_rgb(cr, 0, 0, 0);
     if (a->title[0]) {
-        double x = ax->area.x - ax->left + 0.5 * MSI_FONT_LABEL * s * TITLE_HEIGHT;
-        msi_text_draw(f, x, ax->area.y + ax->area.h / 2, MSI_FONT_LABEL * s, a->title, 0.5, 0.5,
-                      -HALF_PI);
+        char t[MSI_TITLE_TEXT];
+        double fl = MSI_FONT_LABEL * s;
+        double x = ax->area.x - ax->left + 0.5 * fl * TITLE_HEIGHT;
+        msi_text_fit(f, fl, a->title, ax->area.h + ax->top, t, sizeof t);
+        msi_text_draw(f, x, ax->area.y + ax->area.h / 2, fl, t, 0.5, 0.5, -HALF_PI);
     }
 }
 

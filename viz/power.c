@@ -297,36 +297,42 @@ ms_status ms_plot_power(const ms_power_data *d, const ms_plot_opts *o, ms_error 
     bars.x.custom_text = n ? L.label_ptr : &empty_label;
     msi_axis_init(&bars.y, elo, ehi, o->ylabel ? o->ylabel : "energy", "J");
     bars.y.log = o->log_y;
+    /* Tallies with bins but no classes (a power log alone) need no empty bar panel. */
+    int show_bars = L.nc > 0 || !L.has_bins;
     if (L.has_bins) {
         double tlo, thi, plo, phi;
         power_range(d, o, &tlo, &thi, &plo, &phi);
-        msi_axis_init(&tp.x, tlo, thi, "time", "s");
+        msi_axis_init(&tp.x, tlo, thi, o->xlabel && !show_bars ? o->xlabel : "time", "s");
         tp.x.time = 1;
         msi_axis_init(&tp.y, plo, phi, "power", "W");
         tp.y.log = o->log_y;
+    }
+    if (show_bars && L.has_bins) {
         msi_axes *stack[2] = {&bars, &tp};
         double weights[2] = {BARS_WEIGHT, TIME_WEIGHT};
         msi_axes_layout_stack(&f, stack, 2, weights, f.free);
     } else {
-        msi_axes_layout(&f, &bars, f.free);
+        msi_axes_layout(&f, show_bars ? &bars : &tp, f.free);
     }
 
-    double sum = 0.0;
-    for (size_t k = 0; k < n; k++)
-        sum += L.total[k];
-    if (n > 0)
-        draw_bars(&f, &bars, &L, n);
-    if (!(sum > 0.0))
-        msi_axes_message(&f, &bars, n == 0 ? "no tallies" : "no energy recorded");
-    msi_axes_draw(&f, &bars);
-    if (nclass_keys)
-        msi_legend_draw(&f, lx, bars.area.y, bars.area.h, keys, nclass_keys);
+    if (show_bars) {
+        double sum = 0.0;
+        for (size_t k = 0; k < n; k++)
+            sum += L.total[k];
+        if (n > 0)
+            draw_bars(&f, &bars, &L, n);
+        if (!(sum > 0.0))
+            msi_axes_message(&f, &bars, n == 0 ? "no tallies" : "no energy recorded");
+        msi_axes_draw(&f, &bars);
+        if (nclass_keys)
+            msi_legend_draw(&f, lx, bars.area.y, bars.area.h, keys, nclass_keys);
+    }
     if (L.has_bins) {
         draw_power(&f, &tp, d, L.nc);
         msi_axes_draw(&f, &tp);
         msi_legend_draw(&f, lx, tp.area.y, tp.area.h, keys + nclass_keys, nk - nclass_keys);
     }
-    st = msi_fig_finish(&f, &bars);
+    st = msi_fig_finish(&f, show_bars ? &bars : &tp);
     msi_fig_free(&f);
     return st;
 }

@@ -105,9 +105,9 @@ static size_t count_spikes(const ms_raster_pop *p, const band *b, const msi_axes
 {
     int w = (int)ax->area.w, y0 = (int)ax->area.y;
     double lo = ax->x.lo, hi = ax->x.hi, px_per_s = ax->area.w / (hi - lo);
-    int mw = (int)fmax(1.0, lround(MARK_W * s));
+    int mw = (int)fmax(1.0, round(MARK_W * s));
     double row_h = (double)(b->bottom - b->top) / b->rows;
-    int mh = (int)fmin(fmax(1.0, lround(row_h * MARK_ROW_FILL)), fmax(1.0, lround(MARK_H_MAX * s)));
+    int mh = (int)fmin(fmax(1.0, round(row_h * MARK_ROW_FILL)), fmax(1.0, round(MARK_H_MAX * s)));
     size_t drawn = 0;
     if (mw > w)
         mw = w;
