@@ -35,7 +35,10 @@
 
 /* Where the data landed in the last successful plot: the pixel rectangle of the main data
  * area (origin at the top-left corner of the image, y downwards) and the data values at its
- * edges. Lets callers (and tests) place annotations or find a data point in the image. */
+ * edges. Lets callers (and tests) place annotations or find a data point in the image.
+ * Main area: the raster (not its rate strip), the bars of a power plot (its time panel when
+ * there are no bars). The y values of a raster are unit numbers for one population (unit u
+ * centred at y = u) and 0 (bottom) .. 1 (top) of the band stack for several. */
 typedef struct ms_plot_info {
     int width_px, height_px;              /* size of the image written                        */
     double area_x_px, area_y_px;          /* top-left corner of the main data area (px)       */

@@ -166,8 +166,9 @@ static void draw_bars(msi_fig *f, const msi_axes *ax, const power_layout *L, siz
         double ytop = L->total[k] > 0.0 ? msi_y_px(ax, L->total[k]) : ax->area.y + ax->area.h;
         if (!isfinite(ytop) || ytop > ax->area.y + ax->area.h)
             ytop = ax->area.y + ax->area.h;
-        if (ytop < ax->area.y)
-            ytop = ax->area.y;
+        /* a bar cut by a user's y_max keeps its labels inside the axes, clear of the title */
+        if (ytop < ax->area.y + NOTE_LINES * fn)
+            ytop = ax->area.y + NOTE_LINES * fn;
         double y = ytop - 0.35 * fn;
         msi_format_si(L->total[k], "J", 3, buf, sizeof buf);
         msi_text_draw(f, xc, y, fn, buf, 0.5, 1.0, 0.0);

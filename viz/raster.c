@@ -54,6 +54,10 @@ static ms_status check_pop(const char *who, const ms_raster_pop *p, size_t k, ms
     for (size_t i = 0; i < p->n_times; i++) {
         int32_t id = p->ids[i];
         double t = p->t_s[i];
+        if (id < 0 && p->n_units == 0)
+            return msi_error(err, MS_EINVAL, who,
+                             "population %zu ('%s'): spike %zu has unit id %d (must be >= 0)",
+                             k + 1, name, i + 1, (int)id);
         if (id < 0 || (p->n_units > 0 && id >= p->n_units))
             return msi_error(err, MS_EINVAL, who,
                              "population %zu ('%s'): spike %zu has unit id %d, outside 0..%d",

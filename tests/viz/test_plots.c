@@ -46,21 +46,6 @@ static int ink_near(const test_img *img, double x, double y, int r, size_t k)
     return 0;
 }
 
-static void expect_provenance(const char *path)
-{
-    static const char *keys[] = {"Software", "memsnn-version", "memsnn-script", "memsnn-seed",
-                                 "Creation Time"};
-    static const char *want[] = {"memsnn 9.8.7-test", "9.8.7-test", "scenarios/test_script.lua",
-                                 "12345", "2024-02-29T12:00:00Z"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        char *v = png_text_of(path, keys[i]);
-        cr_expect(v != NULL, "chunk '%s' missing", keys[i]);
-        if (v)
-            cr_expect(eq(str, v, (char *)want[i]), "chunk '%s'", keys[i]);
-        free(v);
-    }
-}
-
 static void expect_size(const char *path, int w, int h, test_img *img)
 {
     cr_assert(eq(int, read_png(path, img), 0), "%s is not a readable PNG", path);

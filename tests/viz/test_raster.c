@@ -53,6 +53,9 @@ Test(raster, spike_marks_land_at_the_expected_pixels)
     cr_assert(eq(dbl, in.y_max, 9.5));
     test_img img;
     cr_assert(eq(int, read_png(path, &img), 0));
+    cr_expect(eq(int, img.w, W));
+    cr_expect(eq(int, img.h, H));
+    expect_provenance(path);
 
     int x1 = (int)floor(col_of(&in, 0.25)), y1 = (int)floor(row_of(&in, 2));
     int x2 = (int)floor(col_of(&in, 0.75)), y2 = (int)floor(row_of(&in, 7));

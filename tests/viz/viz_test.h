@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
 #include "viz/ms_plot.h"
 
 /* A PNG read back as 8-bit RGBA. */
@@ -178,6 +181,22 @@ static inline void test_opts(ms_plot_opts *o, const char *path)
     o->script = "scenarios/test_script.lua";
     o->seed = "12345";
     o->date = "2024-02-29T12:00:00Z";
+}
+
+/* The chunks test_opts() asked for are in the file, with those values. */
+static inline void expect_provenance(const char *path)
+{
+    static const char *keys[] = {"Software", "memsnn-version", "memsnn-script", "memsnn-seed",
+                                 "Creation Time"};
+    static const char *want[] = {"memsnn 9.8.7-test", "9.8.7-test", "scenarios/test_script.lua",
+                                 "12345", "2024-02-29T12:00:00Z"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char *v = png_text_of(path, keys[i]);
+        cr_expect(v != NULL, "chunk '%s' missing", keys[i]);
+        if (v)
+            cr_expect(eq(str, v, (char *)want[i]), "chunk '%s'", keys[i]);
+        free(v);
+    }
 }
 
 #endif
