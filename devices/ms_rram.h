@@ -109,6 +109,7 @@ enum ms_rram_pku_param {
     MS_PKU_R_OFF,           /* off resistance at the read voltage (ohm): sets the gap maximum */
     MS_PKU_V_READ,          /* read voltage (V)                                            */
     MS_PKU_GAP_INIT,        /* initial gap (m), clamped to the bounds                      */
+    MS_PKU_F_WIDTH,         /* width of the smoothed F_min gate (V/m)                      */
     MS_PKU_N_PARAMS
 };
 

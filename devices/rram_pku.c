@@ -10,8 +10,14 @@
  *
  * g_min, g_max come from R_on, R_off at V_read. The stochastic gap term of the source is off by
  * default there (model_switch = 0) and is left out: CVODE needs a deterministic right-hand side.
- * The field threshold F_min makes g' jump; it is a root, so the integrator restarts there
- * instead of stepping across the jump; the gap bounds are roots too. */
+ *
+ * The source's hard field gate (gm = 0 below F_min) makes g' jump from 0 to its full value, and
+ * during RESET the motion itself lowers the field (gm falls as g grows), so the state slides
+ * along F = F_min: an event-driven integrator then finds the threshold crossed back and forth
+ * at one instant without end (Zeno). memsnn smooths the gate with a logistic of width F_width
+ * (0.1 % of F_min): g' = gate((F - F_min)/F_width) x the source's rate, which is smooth, stiff
+ * along the threshold (BDF's domain) and below 1e-30 of the rate for reads. The gap bounds stop
+ * g and are roots, so the integrator restarts at them. */
 #include <math.h>
 
 #include "devices/device_impl.h"
@@ -41,6 +47,9 @@ static const ms_param_desc params[MS_PKU_N_PARAMS] = {
       "resistance at V_read at the largest gap"),
     P(MS_PKU_V_READ, "V_read", "V", 0.1, 1e-4, 5, "read voltage"),
     P(MS_PKU_GAP_INIT, "gap_init", "m", 0.2e-9, 0, 1e-7, "initial gap, clamped to the bounds"),
+    [MS_PKU_F_WIDTH] = { "F_width", "V/m", 1.4e6, 1, 1e12, 0, MS_ORIGIN_NUMERICAL,
+                         "memsnn smoothing of the F_min gate: 0.1 % of F_min",
+                         "width of the logistic field gate" },
 };
 #undef P
 #undef SRC
@@ -49,9 +58,9 @@ static const char *const state_names[] = { "gap" };
 static const char *const state_units[] = { "m" };
 static const double state_scale[] = { 1e-9 };
 
-enum { ROOT_FIELD, ROOT_GAP_MIN, ROOT_GAP_MAX, N_ROOTS };
-static const int root_dir[N_ROOTS] = { 0, -1, +1 };
-static const char *const root_names[N_ROOTS] = { "field_threshold", "gap_min", "gap_max" };
+enum { ROOT_GAP_MIN, ROOT_GAP_MAX, N_ROOTS };
+static const int root_dir[N_ROOTS] = { -1, +1 };
+static const char *const root_names[N_ROOTS] = { "gap_min", "gap_max" };
 
 static double gap_of_R(const double *p, double R)
 {
@@ -119,14 +128,12 @@ static int init(const double *p, double *y)
 static int rhs(double t, const double *y, const double *p, double v, double *ydot)
 {
     double g = y[MS_PKU_GAP], gc = clamp_gap(p, g);
-    double gm = gamma_of(p, gc);
-    double rate = 0.0;
-    if (gm * fabs(v) / p[MS_PKU_T_OX] >= p[MS_PKU_F_MIN] && gm > 0) {
-        double T = p[MS_PKU_T0] + fabs(v * current(t, y, p, v)) * p[MS_PKU_R_TH];
-        double kT = K_B * T;
-        rate = -p[MS_PKU_VEL0] * exp(-Q_E * p[MS_PKU_EA] / kT) *
-               sinh(gm * p[MS_PKU_A0] * Q_E * v / (p[MS_PKU_T_OX] * kT));
-    }
+    double gm = fmax(gamma_of(p, gc), 0.0);
+    double gate = msi_dev_sigmoid((gm * fabs(v) / p[MS_PKU_T_OX] - p[MS_PKU_F_MIN]) / p[MS_PKU_F_WIDTH]);
+    double T = p[MS_PKU_T0] + fabs(v * current(t, y, p, v)) * p[MS_PKU_R_TH];
+    double kT = K_B * T;
+    double rate = -gate * p[MS_PKU_VEL0] * exp(-Q_E * p[MS_PKU_EA] / kT) *
+                  sinh(gm * p[MS_PKU_A0] * Q_E * v / (p[MS_PKU_T_OX] * kT));
     if ((g >= ms_rram_pku_gap_max(p) && rate > 0) || (g <= ms_rram_pku_gap_min(p) && rate < 0))
         rate = 0.0;
     ydot[MS_PKU_GAP] = rate;
@@ -136,8 +143,8 @@ static int rhs(double t, const double *y, const double *p, double v, double *ydo
 static int roots(double t, const double *y, const double *p, double v, double *g)
 {
     (void)t;
+    (void)v;
     double gap = y[MS_PKU_GAP];
-    g[ROOT_FIELD] = gamma_of(p, clamp_gap(p, gap)) * fabs(v) / p[MS_PKU_T_OX] - p[MS_PKU_F_MIN];
     g[ROOT_GAP_MIN] = gap - ms_rram_pku_gap_min(p);
     g[ROOT_GAP_MAX] = gap - ms_rram_pku_gap_max(p);
     return 0;
