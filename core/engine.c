@@ -53,7 +53,7 @@ static int64_t arrival_window(const ms_net *net, const ms_pop *target, double t)
 static ms_status route(ms_net *net, int64_t w)
 {
     ms_outbox *o = &net->out;
-    qsort(o->s, o->n, sizeof *o->s, spike_cmp);
+    if (o->n > 1) qsort(o->s, o->n, sizeof *o->s, spike_cmp);
     ms_status st = msi_record_spikes(net, o->s, o->n);
     if (st) return st;
     for (size_t k = 0; k < o->n; k++) {
