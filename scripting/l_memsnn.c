@@ -14,6 +14,9 @@
 #include "scripting/ms_lua.h"
 
 int ms_lua_network_new(lua_State *L);
+int ms_lua_write_npy(lua_State *L);
+int ms_lua_clock(lua_State *L);
+int ms_lua_resources(lua_State *L);
 
 /* SI units and prefixes, so scripts read 5 * ms, 20 * uS (ARCHITECTURE.md, "Units"). */
 static void push_units(lua_State *L)
@@ -203,6 +206,9 @@ int luaopen_memsnn(lua_State *L)
         { "models", l_models },
         { "params", l_params },
         { "write_csv", l_write_csv },
+        { "write_npy", ms_lua_write_npy },
+        { "clock", ms_lua_clock },
+        { "resources", ms_lua_resources },
         { NULL, NULL },
     };
     ms_lua_registry(L);
