@@ -40,22 +40,13 @@ static int spike_cmp(const void *a, const void *b)
     return (x->unit > y->unit) - (x->unit < y->unit);
 }
 
-/* Window of an arrival: for fixed-step targets the window of the grid step that takes it. */
-static int64_t arrival_window(const ms_net *net, const ms_pop *target, double t)
-{
-    if (target->method == MS_METHOD_FIXED && net->steps_per_window > 0) {
-        int64_t step = (int64_t)ceil(t / net->opt.dt - 1e-9);
-        return step / net->steps_per_window;
-    }
-    return (int64_t)floor(t / net->window);
-}
-
 static ms_status route(ms_net *net, int64_t w)
 {
     ms_outbox *o = &net->out;
     if (o->n > 1) qsort(o->s, o->n, sizeof *o->s, spike_cmp);
     ms_status st = msi_record_spikes(net, o->s, o->n);
     if (st) return st;
+    const double D = net->window, dt = net->opt.dt;
     for (size_t k = 0; k < o->n; k++) {
         const ms_spike *s = &o->s[k];
         const ms_pop *src = &net->pops[s->pop];
@@ -63,18 +54,34 @@ static ms_status route(ms_net *net, int64_t w)
             int qi = src->out_proj[e];
             const ms_proj *q = &net->projs[qi];
             ms_pop *tgt = &net->pops[q->post];
-            for (size_t syn = q->off[s->unit]; syn < q->off[s->unit + 1]; syn++) {
+            size_t s0 = q->off[s->unit], s1 = q->off[s->unit + 1];
+            if (s0 == s1) continue;
+            net->stats.events += s1 - s0;
+            if (tgt->method == MS_METHOD_FIXED) {
+                /* Straight into the target's accumulators: no event records, no sorting. */
+                if (!q->delay) {
+                    int64_t step = msi_step_of(s->t + q->delay0, dt);
+                    double *acc = tgt->ring + ((size_t)(step % (int64_t)tgt->ring_slots) * tgt->model->n_ports
+                                               + (size_t)q->port) * tgt->n;
+                    for (size_t syn = s0; syn < s1; syn++) acc[q->target[syn]] += q->weight[syn];
+                } else {
+                    for (size_t syn = s0; syn < s1; syn++)
+                        msi_ring_add(tgt, msi_step_of(s->t + q->delay[syn], dt), (uint32_t)q->port,
+                                     q->target[syn], q->weight[syn]);
+                }
+                continue;
+            }
+            for (size_t syn = s0; syn < s1; syn++) {
                 ms_event ev = { .t = s->t + (q->delay ? q->delay[syn] : q->delay0),
                                 .amount = q->weight[syn],
                                 .key = ((uint64_t)qi << MS_KEY_PROJ_SHIFT) | syn,
                                 .unit = q->target[syn],
                                 .port = (uint32_t)q->port };
-                int64_t slot = arrival_window(net, tgt, ev.t);
+                int64_t slot = (int64_t)floor(ev.t / D);
                 /* A delay >= d_min lands in a later window; rounding must not say otherwise. */
                 if (slot <= w) slot = w + 1;
                 if (msi_evbuf_push(msi_calendar_slot(&tgt->cal, slot), &ev))
                     return msi_net_fail(net, MS_ENOMEM, "run: out of memory for events in flight");
-                net->stats.events++;
             }
         }
     }
@@ -82,18 +89,21 @@ static ms_status route(ms_net *net, int64_t w)
     return MS_OK;
 }
 
-/* Moves the current steps that start before t1 into their populations' calendars. */
+/* Moves the current steps that start before t1 to their populations' inputs. */
 static ms_status drain_scheduled(ms_net *net, int64_t w, double t1)
 {
     while (net->sched_next < net->n_sched && net->sched[net->sched_next].t < t1) {
         const ms_sched *s = &net->sched[net->sched_next++];
         ms_pop *p = &net->pops[s->pop];
+        if (p->method == MS_METHOD_FIXED) {
+            int64_t step = msi_step_of(s->t, net->opt.dt);
+            if (step < p->next_step) step = p->next_step;
+            msi_ring_add(p, step, s->port, s->unit, s->amount);
+            continue;
+        }
         ms_event ev = { .t = s->t, .amount = s->amount, .key = MS_KEY_CURRENT | s->seq,
                         .unit = s->unit, .port = s->port };
-        int64_t slot = arrival_window(net, p, s->t);
-        if (slot < w) slot = w;
-        if (slot - w >= (int64_t)p->cal.n_slots) slot = w; /* cannot happen: t < t1 */
-        if (msi_evbuf_push(msi_calendar_slot(&p->cal, slot), &ev))
+        if (msi_evbuf_push(msi_calendar_slot(&p->cal, w), &ev))
             return msi_net_fail(net, MS_ENOMEM, "run: out of memory for current steps");
     }
     return MS_OK;
@@ -164,11 +174,16 @@ ms_status msi_engine_freeze(ms_net *net)
     size_t n_slots = (size_t)ceil(dmax / net->window) + 3;
 
     if ((st = ms_ode_ctx_create(&net->ode_ctx, &net->err))) return st;
+    int64_t max_delay_steps = (int64_t)ceil(dmax / net->opt.dt) + 1;
     for (size_t i = 0; i < net->n_pops; i++) {
         ms_pop *p = &net->pops[i];
-        if ((st = msi_calendar_init(net, &p->cal, n_slots))) return st;
         if (p->model->kind == MS_MODEL_SOURCE) continue;
-        st = p->method == MS_METHOD_FIXED ? msi_fixed_prepare(net, (int)i) : msi_event_prepare(net, (int)i);
+        if (p->method == MS_METHOD_FIXED) {
+            st = msi_fixed_prepare(net, (int)i, max_delay_steps);
+        } else {
+            st = msi_calendar_init(net, &p->cal, n_slots);
+            if (!st) st = msi_event_prepare(net, (int)i);
+        }
         if (st) return st;
     }
     net->frozen = 1;
@@ -187,10 +202,8 @@ void msi_engine_free(ms_net *net)
         free(p->atol);
         free(p->dirty);
         free(p->derived);
-        free(p->input);
+        free(p->ring);
         free(p->fired);
-        free(p->ev_order);
-        free(p->step_first);
         p->ode = NULL;
     }
     ms_ode_ctx_destroy(net->ode_ctx);

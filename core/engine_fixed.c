@@ -1,45 +1,56 @@
 /* core/engine_fixed.c: fixed-step units (method fixed) through one window.
  *
  * The population steps on the grid t_j = j * dt. Inputs arriving in (t_{j-1}, t_j] are
- * summed per port and applied at the start of step j; spikes are detected at the step's
- * end and stamped with its time, as NEST and Brian2 do by default. A model with a `step`
- * function advances the whole population as one loop over structure-of-arrays columns;
- * others get classical RK4 on their right-hand side, unit by unit. */
+ * summed per port into the accumulators of step j as spikes are routed (a ring of slots
+ * indexed by step, as NEST's ring buffers), and applied at the start of step j; spikes are
+ * detected at the step's end and stamped with its time, as NEST and Brian2 do by default.
+ * A model with a `step` function advances the whole population as one loop over
+ * structure-of-arrays columns; others get classical RK4 on their right-hand side. */
 #include "core/net_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Grid step that takes an input arriving at t: the first grid time at or after t, with a
- * tolerance for times that are on the grid up to rounding. */
-static int64_t step_of(double t, double dt) { return (int64_t)ceil(t / dt - 1e-9); }
+/* The first grid time at or after t, with a tolerance for times that are on the grid up to
+ * rounding (a spike at 0.3 ms plus a 0.1 ms delay is step 4, not 5). */
+int64_t msi_step_of(double t, double dt) { return (int64_t)ceil(t / dt - 1e-9); }
 
-ms_status msi_fixed_prepare(ms_net *net, int pop)
+ms_status msi_fixed_prepare(ms_net *net, int pop, int64_t max_delay_steps)
 {
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
-    size_t n = p->n;
-    p->input = calloc((m->n_ports ? m->n_ports : 1) * n, sizeof(double));
+    size_t n = p->n, np = m->n_params;
+    /* Slots for the window being stepped plus every step a delay can reach beyond it. */
+    p->ring_slots = (size_t)(max_delay_steps + net->steps_per_window + 2);
+    p->ring = calloc(p->ring_slots * (m->n_ports ? m->n_ports : 1) * n, sizeof(double));
     p->fired = calloc(n, 1);
     p->derived = calloc(m->n_derived ? m->n_derived * n : 1, sizeof(double));
-    p->step_first = calloc((size_t)net->steps_per_window + 3, sizeof(size_t));
     p->dirty = calloc(n, 1);
-    if (!p->input || !p->fired || !p->derived || !p->step_first || !p->dirty)
-        return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
+    if (!p->ring || !p->fired || !p->derived || !p->dirty)
+        return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s' (%zu input slots of %zu units)",
+                            p->label, p->ring_slots, n);
     if (m->derive) {
-        const double *pc[m->n_params ? m->n_params : 1];
+        const double *pc[np ? np : 1];
         double *dc[m->n_derived ? m->n_derived : 1];
-        for (size_t k = 0; k < m->n_params; k++) pc[k] = p->param + k * n;
+        for (size_t k = 0; k < np; k++) pc[k] = p->param + k * n;
         for (size_t k = 0; k < m->n_derived; k++) dc[k] = p->derived + k * n;
         m->derive(n, net->opt.dt, pc, dc);
     }
-    p->next_step = step_of(net->t, net->opt.dt);
+    /* Homogeneous populations let the model's step use scalars instead of columns. */
+    p->uniform_params = 1;
+    for (size_t k = 0; k < np && p->uniform_params; k++)
+        for (size_t i = 1; i < n; i++)
+            if (p->param[k * n + i] != p->param[k * n]) {
+                p->uniform_params = 0;
+                break;
+            }
+    p->next_step = msi_step_of(net->t, net->opt.dt);
     return MS_OK;
 }
 
 /* RK4 for one unit over [t, t + dt], with roots checked at both ends. */
-static ms_status rk4_unit(ms_net *net, int pop, size_t i, double t, double dt)
+static ms_status rk4_unit(ms_net *net, int pop, size_t i, double t, double dt, double *const *in)
 {
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
@@ -49,9 +60,8 @@ static ms_status rk4_unit(ms_net *net, int pop, size_t i, double t, double dt)
     for (size_t k = 0; k < ns; k++) y[k] = p->state[k * n + i];
     for (size_t k = 0; k < np; k++) prm[k] = p->param[k * n + i];
     for (size_t port = 0; port < m->n_ports; port++) {
-        double *in = &p->input[port * n + i];
-        if (*in != 0.0) m->on_input(t, (int)port, *in, y, prm);
-        *in = 0.0;
+        if (in[port][i] != 0.0) m->on_input(t, (int)port, in[port][i], y, prm);
+        in[port][i] = 0.0;
     }
     if (nr) m->roots(t, y, prm, g0);
     int bad = m->rhs(t, y, prm, k1);
@@ -98,68 +108,38 @@ static void sample(ms_net *net, int pop, double t, size_t *cursor)
 
 ms_status msi_fixed_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full)
 {
-    (void)t0;
+    (void)w, (void)t0, (void)full;
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
     const double dt = net->opt.dt;
-    const size_t n = p->n;
+    const size_t n = p->n, nports = m->n_ports;
     int64_t j0 = p->next_step, j1 = j0;
     while ((double)(j1 + 1) * dt <= t1 + 1e-9 * dt) j1++;
-    size_t n_steps = (size_t)(j1 - j0);
-
-    /* Order this window's inputs by step (stable counting sort): deterministic sums. */
-    ms_evbuf *slot = msi_calendar_slot(&p->cal, w);
-    if (slot->n > p->ev_order_cap) {
-        size_t *o = realloc(p->ev_order, slot->n * sizeof *o);
-        if (!o) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for events of '%s'", p->label);
-        p->ev_order = o;
-        p->ev_order_cap = slot->n;
-    }
-    size_t *first = p->step_first; /* n_steps + 1 entries: steps, then "later" */
-    memset(first, 0, (n_steps + 2) * sizeof *first);
-    for (size_t k = 0; k < slot->n; k++) {
-        int64_t j = step_of(slot->ev[k].t, dt);
-        size_t b = j < j1 ? (size_t)(j < j0 ? 0 : j - j0) : n_steps;
-        first[b + 1]++;
-    }
-    for (size_t b = 0; b <= n_steps; b++) first[b + 1] += first[b];
-    {
-        size_t fill[n_steps + 1];
-        memcpy(fill, first, (n_steps + 1) * sizeof *fill);
-        for (size_t k = 0; k < slot->n; k++) {
-            int64_t j = step_of(slot->ev[k].t, dt);
-            size_t b = j < j1 ? (size_t)(j < j0 ? 0 : j - j0) : n_steps;
-            p->ev_order[fill[b]++] = k;
-        }
-    }
 
     size_t cursor[net->n_traces ? net->n_traces : 1];
     for (size_t r = 0; r < net->n_traces; r++) cursor[r] = net->traces[r].win_k0;
 
     double *ycol[m->n_state ? m->n_state : 1];
     const double *pcol[m->n_params ? m->n_params : 1], *dcol[m->n_derived ? m->n_derived : 1];
-    double *incol[m->n_ports ? m->n_ports : 1];
+    double *incol[nports ? nports : 1];
     for (size_t k = 0; k < m->n_state; k++) ycol[k] = p->state + k * n;
     for (size_t k = 0; k < m->n_params; k++) pcol[k] = p->param + k * n;
     for (size_t k = 0; k < m->n_derived; k++) dcol[k] = p->derived + k * n;
-    for (size_t k = 0; k < m->n_ports; k++) incol[k] = p->input + k * n;
 
     ms_status st;
-    for (size_t s = 0; s < n_steps; s++) {
-        double t = (double)(j0 + (int64_t)s) * dt;
+    for (int64_t j = j0; j < j1; j++) {
+        double t = (double)j * dt;
         if (p->has_traces) sample(net, pop, t, cursor);
-        for (size_t q = first[s]; q < first[s + 1]; q++) {
-            const ms_event *ev = &slot->ev[p->ev_order[q]];
-            p->input[(size_t)ev->port * n + ev->unit] += ev->amount;
-        }
+        double *slot = p->ring + (size_t)(j % (int64_t)p->ring_slots) * (nports ? nports : 1) * n;
+        for (size_t k = 0; k < nports; k++) incol[k] = slot + k * n;
         if (m->step) {
-            ms_fixed_view v = { n, t, dt, ycol, pcol, dcol, incol, p->fired };
+            ms_fixed_view v = { n, t, dt, ycol, pcol, dcol, incol, p->fired, p->uniform_params };
             m->step(&v);
         } else {
             for (size_t i = 0; i < n; i++)
-                if ((st = rk4_unit(net, pop, i, t, dt))) return st;
+                if ((st = rk4_unit(net, pop, i, t, dt, incol))) return st;
         }
-        double t_spike = (double)(j0 + (int64_t)s + 1) * dt;
+        double t_spike = (double)(j + 1) * dt;
         for (size_t i = 0; i < n; i++) {
             if (!p->fired[i]) continue;
             p->fired[i] = 0;
@@ -167,19 +147,5 @@ ms_status msi_fixed_window(ms_net *net, int pop, int64_t w, double t0, double t1
         }
     }
     p->next_step = j1;
-
-    /* Inputs for later steps stay; after a complete window they move to the next slot.
-     * Their order entries are increasing, so compacting in place keeps arrival order. */
-    ms_evbuf *keep = full ? msi_calendar_slot(&p->cal, w + 1) : slot;
-    size_t kept = 0;
-    for (size_t q = first[n_steps]; q < first[n_steps + 1]; q++) {
-        ms_event ev = slot->ev[p->ev_order[q]];
-        if (keep != slot) {
-            if (msi_evbuf_push(keep, &ev)) return msi_net_fail(net, MS_ENOMEM, "run: out of memory");
-        } else {
-            slot->ev[kept++] = ev;
-        }
-    }
-    slot->n = keep == slot ? kept : 0;
     return MS_OK;
 }

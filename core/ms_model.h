@@ -75,6 +75,8 @@ typedef struct ms_fixed_view {
     double *const *in;              /* input summed per port for this step; the step */
                                     /* reads it and sets it back to zero             */
     uint8_t *fired;                 /* out: 1 where the unit spiked at t + dt       */
+    int uniform;                    /* every parameter column holds a single value: */
+                                    /* p[k][0] may be used for all units            */
 } ms_fixed_view;
 
 typedef struct ms_model {

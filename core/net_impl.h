@@ -109,12 +109,12 @@ typedef struct ms_pop {
     double *atol;      /* per state: absolute tolerance for CVODE                        */
     uint8_t *dirty;    /* per unit: state changed from outside, restart the integrator   */
     double *derived;   /* n_derived x n (fixed)                                          */
-    double *input;     /* n_ports x n, inputs of the current step (fixed)                */
+    double *ring;      /* fixed: input accumulators, ring_slots x n_ports x n; the inputs */
+                       /* of grid step j are in slot j % ring_slots (as NEST's buffers)   */
+    size_t ring_slots;
     uint8_t *fired;    /* per unit (fixed)                                                */
     int64_t next_step; /* next grid step to take (fixed)                                  */
-    size_t *ev_order;  /* events of the window ordered by step (fixed), capacity below    */
-    size_t ev_order_cap;
-    size_t *step_first;/* per step of the window: first entry in ev_order (fixed)        */
+    int uniform_params;/* fixed: each parameter column holds a single value               */
     int has_traces;
 } ms_pop;
 
@@ -202,7 +202,14 @@ ms_status msi_emit(ms_net *net, int pop, size_t unit, double t);
 /* Advance population `pop` through [t0, t1) of window w; `full` when t1 is the window's end. */
 ms_status msi_event_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full);
 ms_status msi_fixed_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full);
-ms_status msi_fixed_prepare(ms_net *net, int pop);
+ms_status msi_fixed_prepare(ms_net *net, int pop, int64_t max_delay_steps);
+/* Grid step that takes an input arriving at t (fixed populations). */
+int64_t msi_step_of(double t, double dt);
+/* Adds an input to a fixed-step population's accumulator of grid step `step`. */
+static inline void msi_ring_add(ms_pop *p, int64_t step, uint32_t port, uint32_t unit, double amount)
+{
+    p->ring[((size_t)(step % (int64_t)p->ring_slots) * p->model->n_ports + port) * p->n + unit] += amount;
+}
 ms_status msi_event_prepare(ms_net *net, int pop);
 
 #endif

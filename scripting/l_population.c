@@ -15,12 +15,13 @@ static void set_params(lua_State *L, ms_net *net, int pop, int idx, const char *
     idx = lua_absindex(L, idx);
     size_t n = ms_net_pop_size(net, pop);
     double *v = lua_newuserdatauv(L, n * sizeof *v, 0);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "%s: parameter names must be strings", fname);
-        const char *name = lua_tostring(L, -2);
-        if (ms_model_param_index(ms_net_pop_model(net, pop), name) < 0) {
-            const ms_model *m = ms_net_pop_model(net, pop);
+    int nk = ms_lua_sorted_keys(L, idx, fname), keys = lua_gettop(L);
+    for (int kk = 1; kk <= nk; kk++) {
+        lua_rawgeti(L, keys, kk);
+        const char *name = lua_tostring(L, -1);
+        lua_getfield(L, idx, name);
+        const ms_model *m = ms_net_pop_model(net, pop);
+        if (ms_model_param_index(m, name) < 0) {
             luaL_Buffer b;
             luaL_buffinit(L, &b);
             for (size_t k = 0; k < m->n_params; k++) {
@@ -32,9 +33,9 @@ static void set_params(lua_State *L, ms_net *net, int pop, int idx, const char *
         }
         ms_lua_unit_values(L, -1, n, v, fname, name);
         if (ms_net_set_param(net, pop, name, v, n)) ms_lua_fail(L, ms_net_errmsg(net));
-        lua_pop(L, 1);
+        lua_pop(L, 2);
     }
-    lua_pop(L, 1);
+    lua_pop(L, 2);
 }
 
 static size_t check_n(lua_State *L, int idx, const char *fname)
@@ -191,10 +192,11 @@ static int pop_initialize(lua_State *L)
     const ms_model *m = ms_net_pop_model(net, pop);
     size_t n = ms_net_pop_size(net, pop);
     double *v = lua_newuserdatauv(L, n * sizeof *v, 0);
-    lua_pushnil(L);
-    while (lua_next(L, 2)) {
-        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "initialize: state names must be strings");
-        const char *name = lua_tostring(L, -2);
+    int nk = ms_lua_sorted_keys(L, 2, "initialize"), keys = lua_gettop(L);
+    for (int kk = 1; kk <= nk; kk++) {
+        lua_rawgeti(L, keys, kk);
+        const char *name = lua_tostring(L, -1);
+        lua_getfield(L, 2, name);
         if (ms_model_state_index(m, name) < 0) {
             luaL_Buffer b;
             luaL_buffinit(L, &b);
@@ -207,7 +209,7 @@ static int pop_initialize(lua_State *L)
         }
         ms_lua_unit_values(L, -1, n, v, "initialize", name);
         if (ms_net_set_state(net, pop, name, v, n)) return ms_lua_fail(L, ms_net_errmsg(net));
-        lua_pop(L, 1);
+        lua_pop(L, 2);
     }
     return 0;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -32,6 +33,40 @@ int ms_lua_fail(lua_State *L, const char *msg)
     lua_pushstring(L, msg);
     lua_concat(L, 2);
     return lua_error(L);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int ms_lua_sorted_keys(lua_State *L, int idx, const char *fname)
+{
+    idx = lua_absindex(L, idx);
+    lua_newtable(L);
+    int keys = lua_gettop(L), n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s: names must be strings, got %s", fname, luaL_typename(L, -1));
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, keys, ++n);
+    }
+    const char **names = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *names, 0);
+    for (int k = 0; k < n; k++) {
+        lua_rawgeti(L, keys, k + 1);
+        names[k] = lua_tostring(L, -1); /* kept alive by the keys table */
+        lua_pop(L, 1);
+    }
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    lua_createtable(L, n, 0);
+    for (int k = 0; k < n; k++) {
+        lua_pushstring(L, names[k]);
+        lua_rawseti(L, -2, k + 1);
+    }
+    lua_replace(L, keys);
+    lua_pop(L, 1);
+    return n;
 }
 
 void ms_lua_check_options(lua_State *L, int idx, const char *fname, const char *const *allowed)

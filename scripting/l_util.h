@@ -31,6 +31,12 @@ ms_lua_settings *ms_lua_get_settings(lua_State *L);
  * has a key not in `allowed` (NULL-terminated). */
 void ms_lua_check_options(lua_State *L, int idx, const char *fname, const char *const *allowed);
 
+/* Pushes a sequence of the string keys of the table at idx, sorted, and returns how many.
+ * Bindings walk option tables in this order, not lua_next's: Lua 5.4 seeds its string
+ * hashes per process, so hash order differs between runs, and initializer functions
+ * that share a random generator must be called in the same order every time. */
+int ms_lua_sorted_keys(lua_State *L, int idx, const char *fname);
+
 /* Field `key` of the table at idx as a finite number; `def` if absent and not required. */
 double ms_lua_opt_number(lua_State *L, int idx, const char *key, const char *fname, double def,
                          int required);

@@ -198,6 +198,28 @@ Test(cli, error_inside_a_weight_function_keeps_its_own_line)
                         "bad.lua:6: bad weight");
 }
 
+/* Initializers that share one random generator are called in name order, not in Lua's
+ * per-process hash order, so two runs of one script give the same network. */
+Test(cli, option_tables_are_applied_in_the_same_order_every_run)
+{
+    write_script("order.lua", NET
+                 "local x = 0\n"
+                 "local function nxt() x = (x * 1103515245 + 12345) % 2147483648; return x / 2147483648 end\n"
+                 "local p = net:population{ n = 3, model = 'lif_cond_exp',\n"
+                 "  params = { C_m = function() return (1 + nxt()) * 1e-10 end, g_L = function() return (1 + nxt()) * 1e-8 end,\n"
+                 "             tau_exc = function() return (1 + nxt()) * 1e-3 end, E_exc = function() return nxt() * 1e-2 end } }\n"
+                 "p:initialize{ v = function() return -0.06 + nxt() * 1e-3 end, g_exc = function() return nxt() * 1e-9 end,\n"
+                 "              g_inh = function() return nxt() * 1e-9 end, I_inj = function() return nxt() * 1e-12 end }\n"
+                 "print(p:get('C_m')[1], p:get('g_L')[1], p:get('v')[1], p:get('g_inh')[3])\n");
+    result a, b;
+    run(&a, "run order.lua");
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    for (int k = 0; k < 5; k++) {
+        run(&b, "run order.lua");
+        cr_assert_str_eq(a.out, b.out, "run %d differs", k + 2);
+    }
+}
+
 Test(cli, quickstart_runs_and_writes_its_outputs)
 {
     const char *src = getenv("MEMSNN_SOURCE_DIR");
