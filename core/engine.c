@@ -58,16 +58,23 @@ static ms_status route(ms_net *net, int64_t w)
             if (s0 == s1) continue;
             net->stats.events += s1 - s0;
             if (tgt->method == MS_METHOD_FIXED) {
-                /* Straight into the target's accumulators: no event records, no sorting. */
+                /* Straight into the target's per-step inbox: no sorting, no calendar. */
+                uint32_t var = (uint32_t)tgt->model->port_state[q->port];
+                ms_inbuf *b = NULL;
                 if (!q->delay) {
                     int64_t step = msi_step_of(s->t + q->delay0, dt);
-                    double *acc = tgt->ring + ((size_t)(step % (int64_t)tgt->ring_slots) * tgt->model->n_ports
-                                               + (size_t)q->port) * tgt->n;
-                    for (size_t syn = s0; syn < s1; syn++) acc[q->target[syn]] += q->weight[syn];
-                } else {
-                    for (size_t syn = s0; syn < s1; syn++)
-                        msi_ring_add(tgt, msi_step_of(s->t + q->delay[syn], dt), (uint32_t)q->port,
-                                     q->target[syn], q->weight[syn]);
+                    b = &tgt->inbox[(size_t)(step % (int64_t)tgt->inbox_slots)];
+                    if (b->n + (s1 - s0) > b->cap && msi_inbox_reserve(b, b->n + (s1 - s0)))
+                        return msi_net_fail(net, MS_ENOMEM, "run: out of memory for inputs in flight");
+                }
+                for (size_t syn = s0; syn < s1; syn++) {
+                    if (q->delay) {
+                        int64_t step = msi_step_of(s->t + q->delay[syn], dt);
+                        b = &tgt->inbox[(size_t)(step % (int64_t)tgt->inbox_slots)];
+                        if (b->n == b->cap && msi_inbox_reserve(b, b->n + 1))
+                            return msi_net_fail(net, MS_ENOMEM, "run: out of memory for inputs in flight");
+                    }
+                    b->in[b->n++] = (ms_input){ q->target[syn], var, q->weight[syn] };
                 }
                 continue;
             }
@@ -98,7 +105,8 @@ static ms_status drain_scheduled(ms_net *net, int64_t w, double t1)
         if (p->method == MS_METHOD_FIXED) {
             int64_t step = msi_step_of(s->t, net->opt.dt);
             if (step < p->next_step) step = p->next_step;
-            msi_ring_add(p, step, s->port, s->unit, s->amount);
+            if (msi_inbox_add(p, step, s->port, s->unit, s->amount))
+                return msi_net_fail(net, MS_ENOMEM, "run: out of memory for current steps");
             continue;
         }
         ms_event ev = { .t = s->t, .amount = s->amount, .key = MS_KEY_CURRENT | s->seq,
@@ -202,7 +210,9 @@ void msi_engine_free(ms_net *net)
         free(p->atol);
         free(p->dirty);
         free(p->derived);
-        free(p->ring);
+        if (p->inbox)
+            for (size_t b = 0; b < p->inbox_slots; b++) free(p->inbox[b].in);
+        free(p->inbox);
         free(p->fired);
         p->ode = NULL;
     }

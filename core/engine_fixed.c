@@ -1,11 +1,13 @@
 /* core/engine_fixed.c: fixed-step units (method fixed) through one window.
  *
  * The population steps on the grid t_j = j * dt. Inputs arriving in (t_{j-1}, t_j] are
- * summed per port into the accumulators of step j as spikes are routed (a ring of slots
- * indexed by step, as NEST's ring buffers), and applied at the start of step j; spikes are
- * detected at the step's end and stamped with its time, as NEST and Brian2 do by default.
- * A model with a `step` function advances the whole population as one loop over
- * structure-of-arrays columns; others get classical RK4 on their right-hand side. */
+ * queued, as spikes are routed, in the inbox of step j (a ring of per-step lists indexed by
+ * step, like NEST's ring buffers but sparse: memory and work follow the inputs, not units x
+ * delay), and added to the state at the start of step j (each port adds to one state
+ * variable, ms_model.port_state); spikes are detected at the step's end and stamped with
+ * its time, as NEST and Brian2 do by default. A model with a `step` function advances the
+ * whole population as one loop over structure-of-arrays columns; others get classical RK4
+ * on their right-hand side. */
 #include "core/net_impl.h"
 
 #include <math.h>
@@ -16,20 +18,39 @@
  * rounding (a spike at 0.3 ms plus a 0.1 ms delay is step 4, not 5). */
 int64_t msi_step_of(double t, double dt) { return (int64_t)ceil(t / dt - 1e-9); }
 
+ms_status msi_inbox_reserve(ms_inbuf *b, size_t need)
+{
+    if (need <= b->cap) return MS_OK;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need) cap *= 2;
+    ms_input *in = realloc(b->in, cap * sizeof *in);
+    if (!in) return MS_ENOMEM;
+    b->in = in;
+    b->cap = cap;
+    return MS_OK;
+}
+
+ms_status msi_inbox_add(ms_pop *p, int64_t step, uint32_t port, uint32_t unit, double amount)
+{
+    ms_inbuf *b = &p->inbox[(size_t)(step % (int64_t)p->inbox_slots)];
+    if (b->n == b->cap && msi_inbox_reserve(b, b->n + 1)) return MS_ENOMEM;
+    b->in[b->n++] = (ms_input){ unit, (uint32_t)p->model->port_state[port], amount };
+    return MS_OK;
+}
+
 ms_status msi_fixed_prepare(ms_net *net, int pop, int64_t max_delay_steps)
 {
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
     size_t n = p->n, np = m->n_params;
     /* Slots for the window being stepped plus every step a delay can reach beyond it. */
-    p->ring_slots = (size_t)(max_delay_steps + net->steps_per_window + 2);
-    p->ring = calloc(p->ring_slots * (m->n_ports ? m->n_ports : 1) * n, sizeof(double));
-    p->fired = calloc(n, 1);
+    p->inbox_slots = (size_t)(max_delay_steps + net->steps_per_window + 2);
+    p->inbox = calloc(p->inbox_slots, sizeof *p->inbox);
+    p->fired = calloc(n, sizeof *p->fired);
     p->derived = calloc(m->n_derived ? m->n_derived * n : 1, sizeof(double));
     p->dirty = calloc(n, 1);
-    if (!p->ring || !p->fired || !p->derived || !p->dirty)
-        return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s' (%zu input slots of %zu units)",
-                            p->label, p->ring_slots, n);
+    if (!p->inbox || !p->fired || !p->derived || !p->dirty)
+        return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s' (%zu units)", p->label, n);
     if (m->derive) {
         const double *pc[np ? np : 1];
         double *dc[m->n_derived ? m->n_derived : 1];
@@ -50,7 +71,7 @@ ms_status msi_fixed_prepare(ms_net *net, int pop, int64_t max_delay_steps)
 }
 
 /* RK4 for one unit over [t, t + dt], with roots checked at both ends. */
-static ms_status rk4_unit(ms_net *net, int pop, size_t i, double t, double dt, double *const *in)
+static ms_status rk4_unit(ms_net *net, int pop, size_t i, double t, double dt)
 {
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
@@ -59,10 +80,6 @@ static ms_status rk4_unit(ms_net *net, int pop, size_t i, double t, double dt, d
     double g0[nr ? nr : 1], g1[nr ? nr : 1];
     for (size_t k = 0; k < ns; k++) y[k] = p->state[k * n + i];
     for (size_t k = 0; k < np; k++) prm[k] = p->param[k * n + i];
-    for (size_t port = 0; port < m->n_ports; port++) {
-        if (in[port][i] != 0.0) m->on_input(t, (int)port, in[port][i], y, prm);
-        in[port][i] = 0.0;
-    }
     if (nr) m->roots(t, y, prm, g0);
     int bad = m->rhs(t, y, prm, k1);
     for (size_t k = 0; k < ns; k++) yt[k] = y[k] + 0.5 * dt * k1[k];
@@ -106,13 +123,26 @@ static void sample(ms_net *net, int pop, double t, size_t *cursor)
     }
 }
 
+/* Emits the units marked in `fired`; the flags are rewritten by every step. */
+static ms_status emit_fired(ms_net *net, int pop, double t_spike)
+{
+    ms_pop *p = &net->pops[pop];
+    const uint64_t *fired = p->fired;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!fired[i]) continue;
+        ms_status st = msi_emit(net, pop, i, t_spike);
+        if (st) return st;
+    }
+    return MS_OK;
+}
+
 ms_status msi_fixed_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full)
 {
     (void)w, (void)t0, (void)full;
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
     const double dt = net->opt.dt;
-    const size_t n = p->n, nports = m->n_ports;
+    const size_t n = p->n;
     int64_t j0 = p->next_step, j1 = j0;
     while ((double)(j1 + 1) * dt <= t1 + 1e-9 * dt) j1++;
 
@@ -121,30 +151,27 @@ ms_status msi_fixed_window(ms_net *net, int pop, int64_t w, double t0, double t1
 
     double *ycol[m->n_state ? m->n_state : 1];
     const double *pcol[m->n_params ? m->n_params : 1], *dcol[m->n_derived ? m->n_derived : 1];
-    double *incol[nports ? nports : 1];
     for (size_t k = 0; k < m->n_state; k++) ycol[k] = p->state + k * n;
     for (size_t k = 0; k < m->n_params; k++) pcol[k] = p->param + k * n;
     for (size_t k = 0; k < m->n_derived; k++) dcol[k] = p->derived + k * n;
 
     ms_status st;
+    if (!m->step) memset(p->fired, 0, n * sizeof *p->fired);
     for (int64_t j = j0; j < j1; j++) {
         double t = (double)j * dt;
         if (p->has_traces) sample(net, pop, t, cursor);
-        double *slot = p->ring + (size_t)(j % (int64_t)p->ring_slots) * (nports ? nports : 1) * n;
-        for (size_t k = 0; k < nports; k++) incol[k] = slot + k * n;
+        ms_inbuf *b = &p->inbox[(size_t)(j % (int64_t)p->inbox_slots)];
+        for (size_t k = 0; k < b->n; k++) p->state[(size_t)b->in[k].var * n + b->in[k].unit] += b->in[k].amount;
+        b->n = 0;
         if (m->step) {
-            ms_fixed_view v = { n, t, dt, ycol, pcol, dcol, incol, p->fired, p->uniform_params };
+            ms_fixed_view v = { n, t, dt, ycol, pcol, dcol, p->fired, p->uniform_params };
             m->step(&v);
         } else {
             for (size_t i = 0; i < n; i++)
-                if ((st = rk4_unit(net, pop, i, t, dt, incol))) return st;
+                if ((st = rk4_unit(net, pop, i, t, dt))) return st;
         }
-        double t_spike = (double)(j + 1) * dt;
-        for (size_t i = 0; i < n; i++) {
-            if (!p->fired[i]) continue;
-            p->fired[i] = 0;
-            if ((st = msi_emit(net, pop, i, t_spike))) return st;
-        }
+        if ((st = emit_fired(net, pop, (double)(j + 1) * dt))) return st;
+        if (!m->step) memset(p->fired, 0, n * sizeof *p->fired);
     }
     p->next_step = j1;
     return MS_OK;

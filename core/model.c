@@ -45,6 +45,12 @@ static ms_status validate(const ms_model *m, ms_error *err)
         return ms_error_set(err, MS_EINVAL, "model %s: method cvode needs rhs", m->name);
     if ((m->methods & MS_METHOD_BIT(MS_METHOD_FIXED)) && !m->step && !m->rhs)
         return ms_error_set(err, MS_EINVAL, "model %s: method fixed needs step or rhs", m->name);
+    if (m->methods & MS_METHOD_BIT(MS_METHOD_FIXED)) {
+        for (size_t k = 0; k < m->n_ports; k++)
+            if (!m->port_state || m->port_state[k] < 0 || (size_t)m->port_state[k] >= m->n_state)
+                return ms_error_set(err, MS_EINVAL, "model %s: method fixed needs port '%s' to add to a state variable",
+                                    m->name, m->ports[k]);
+    }
     if (!(m->methods & MS_METHOD_BIT(m->preferred)))
         return ms_error_set(err, MS_EINVAL, "model %s: its preferred method is not supported", m->name);
     return MS_OK;

@@ -72,9 +72,8 @@ typedef struct ms_fixed_view {
     double *const *y;               /* state columns                                */
     const double *const *p;         /* parameter columns                            */
     const double *const *d;         /* derived-constant columns (n_derived)         */
-    double *const *in;              /* input summed per port for this step; the step */
-                                    /* reads it and sets it back to zero             */
-    uint8_t *fired;                 /* out: 1 where the unit spiked at t + dt       */
+    uint64_t *fired;                /* out: nonzero where the unit spiked at t + dt; */
+                                    /* 8 bytes like the state, so the loop vectorises */
     int uniform;                    /* every parameter column holds a single value: */
                                     /* p[k][0] may be used for all units            */
 } ms_fixed_view;
@@ -93,6 +92,11 @@ typedef struct ms_model {
     const ms_param_spec *params;
     size_t n_ports;                 /* inputs a connection or current can target    */
     const char *const *ports;       /* e.g. {"exc", "inh", "current"}               */
+    /* The state variable each port adds its amount to, or -1 when an input is not a
+     * plain addition (then only the event-driven methods can take it). Fixed-step
+     * populations add their inputs into the state before each step, which spares the
+     * step a pass over input buffers. */
+    const int *port_state;
 
     /* Cross-parameter rules (V_reset < V_th ...); writes a message on failure. */
     int (*check)(const double *p, char *msg, size_t len);
@@ -123,9 +127,9 @@ typedef struct ms_model {
     /* Constants that depend only on p and dt (propagator coefficients), computed once. */
     size_t n_derived;
     void (*derive)(size_t n, double dt, const double *const *p, double *const *d);
-    /* One step of the whole population; inputs of the step are applied at its start,
-     * and units over threshold at its end are reset and marked in `fired`.
-     * When NULL, the engine uses classical RK4 on rhs with on_input and roots. */
+    /* One step of the whole population (its inputs are already added to the state, see
+     * port_state); units over threshold at its end are reset and marked in `fired`.
+     * When NULL, the engine uses classical RK4 on rhs with roots. */
     void (*step)(const ms_fixed_view *v);
 
     /* ---- sources ------------------------------------------------------------------ */

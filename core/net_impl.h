@@ -41,6 +41,18 @@ typedef struct ms_calendar {
     ms_evbuf *slots;
 } ms_calendar;
 
+/* An input to a fixed-step unit: `amount` is added to state variable `var` of `unit`. */
+typedef struct ms_input {
+    uint32_t unit;
+    uint32_t var;
+    double amount;
+} ms_input;
+
+typedef struct ms_inbuf {
+    ms_input *in;
+    size_t n, cap;
+} ms_inbuf;
+
 /* ---- spikes emitted in the current window, routed at its end --------------------------- */
 typedef struct ms_spike {
     double t;
@@ -109,10 +121,9 @@ typedef struct ms_pop {
     double *atol;      /* per state: absolute tolerance for CVODE                        */
     uint8_t *dirty;    /* per unit: state changed from outside, restart the integrator   */
     double *derived;   /* n_derived x n (fixed)                                          */
-    double *ring;      /* fixed: input accumulators, ring_slots x n_ports x n; the inputs */
-                       /* of grid step j are in slot j % ring_slots (as NEST's buffers)   */
-    size_t ring_slots;
-    uint8_t *fired;    /* per unit (fixed)                                                */
+    ms_inbuf *inbox;   /* fixed: inputs per grid step, ring of inbox_slots; step j's are  */
+    size_t inbox_slots;/* in inbox[j % inbox_slots], added to the state before step j     */
+    uint64_t *fired;   /* per unit (fixed)                                                */
     int64_t next_step; /* next grid step to take (fixed)                                  */
     int uniform_params;/* fixed: each parameter column holds a single value               */
     int has_traces;
@@ -205,11 +216,10 @@ ms_status msi_fixed_window(ms_net *net, int pop, int64_t w, double t0, double t1
 ms_status msi_fixed_prepare(ms_net *net, int pop, int64_t max_delay_steps);
 /* Grid step that takes an input arriving at t (fixed populations). */
 int64_t msi_step_of(double t, double dt);
-/* Adds an input to a fixed-step population's accumulator of grid step `step`. */
-static inline void msi_ring_add(ms_pop *p, int64_t step, uint32_t port, uint32_t unit, double amount)
-{
-    p->ring[((size_t)(step % (int64_t)p->ring_slots) * p->model->n_ports + port) * p->n + unit] += amount;
-}
+/* Queues an input for grid step `step` of a fixed-step population. */
+ms_status msi_inbox_add(ms_pop *p, int64_t step, uint32_t port, uint32_t unit, double amount);
+/* Makes room for `need` inputs in b (geometric growth). */
+ms_status msi_inbox_reserve(ms_inbuf *b, size_t need);
 ms_status msi_event_prepare(ms_net *net, int pop);
 
 #endif

@@ -46,6 +46,7 @@ static const ms_state_spec state[N_STATE] = {
 };
 
 static const char *const ports[] = { "exc", "inh", "current" };
+static const int port_state[] = { Y_IEXC, Y_IINH, Y_IINJ };
 static const int root_dir[2] = { +1, +1 };
 
 int msi_lif_check(const double *p, int v_th, int v_reset, char *msg, size_t len)
@@ -218,29 +219,70 @@ static void derive(size_t n, double dt, const double *const *p, double *const *d
     }
 }
 
+#define CURR_EXP_STEP_BODY(PARAM)                                                              \
+    for (size_t i = 0; i < n; i++) {                                                          \
+        double e = ie[i], h = ii[i];                                                           \
+        double v_new = PARAM(P_EL) + (v[i] - PARAM(P_EL)) * PARAM(D_PMM) + (ij[i] + PARAM(P_IE)) * PARAM(D_R1) \
+                     + e * PARAM(D_PME) - h * PARAM(D_PMI);                                    \
+        double vi = t_free >= rend[i] ? v_new : v[i];                                          \
+        ie[i] = e * PARAM(D_PEE);                                                              \
+        ii[i] = h * PARAM(D_PII);                                                              \
+        int fire = vi >= PARAM(P_VTH);                                                         \
+        v[i] = fire ? PARAM(P_VRESET) : vi;                                                    \
+        rend[i] = fire ? t_end + PARAM(P_TREF) : rend[i];                                      \
+        fired[i] = (uint64_t)fire;                                                             \
+    }
+
+/* The kernels take every column as a restrict parameter (see lif_cond_exp.c for why). */
+#define KERNEL_ARGS                                                                            \
+    size_t n, double t, double dt, double *restrict v, double *restrict ie, double *restrict ii, \
+        const double *restrict ij, double *restrict rend, uint64_t *restrict fired
+
+static void kernel_uniform(KERNEL_ARGS, const double *ps, const double *ds)
+{
+    const double t_end = t + dt, t_free = t + 0.5 * dt;
+    const double el = ps[P_EL], vth = ps[P_VTH], vreset = ps[P_VRESET], tref = ps[P_TREF], i_e = ps[P_IE];
+    const double pmm = ds[D_PMM], pme = ds[D_PME], pmi = ds[D_PMI], pee = ds[D_PEE], pii = ds[D_PII], r1 = ds[D_R1];
+#define PS(k) PS_##k
+#define PS_P_EL el
+#define PS_P_VTH vth
+#define PS_P_VRESET vreset
+#define PS_P_TREF tref
+#define PS_P_IE i_e
+#define PS_D_PMM pmm
+#define PS_D_PME pme
+#define PS_D_PMI pmi
+#define PS_D_PEE pee
+#define PS_D_PII pii
+#define PS_D_R1 r1
+    CURR_EXP_STEP_BODY(PS)
+}
+
+static void kernel_columns(KERNEL_ARGS, const double *restrict pc_P_EL, const double *restrict pc_P_VTH,
+                           const double *restrict pc_P_VRESET, const double *restrict pc_P_TREF,
+                           const double *restrict pc_P_IE, const double *restrict pc_D_PMM,
+                           const double *restrict pc_D_PME, const double *restrict pc_D_PMI,
+                           const double *restrict pc_D_PEE, const double *restrict pc_D_PII,
+                           const double *restrict pc_D_R1)
+{
+    const double t_end = t + dt, t_free = t + 0.5 * dt;
+#define PC(k) pc_##k[i]
+    CURR_EXP_STEP_BODY(PC)
+}
+
 static void step(const ms_fixed_view *w)
 {
-    double *v = w->y[Y_V], *ie = w->y[Y_IEXC], *ii = w->y[Y_IINH], *ij = w->y[Y_IINJ], *rend = w->y[Y_REF_END];
-    double *in_e = w->in[PORT_EXC], *in_i = w->in[PORT_INH], *in_c = w->in[PORT_CURRENT];
-    const double *el = w->p[P_EL], *vth = w->p[P_VTH], *vreset = w->p[P_VRESET], *tref = w->p[P_TREF], *i_e = w->p[P_IE];
-    const double *pmm = w->d[D_PMM], *pme = w->d[D_PME], *pmi = w->d[D_PMI], *pee = w->d[D_PEE], *pii = w->d[D_PII], *r1 = w->d[D_R1];
-    const double t_end = w->t + w->dt, half = 0.5 * w->dt;
-    for (size_t i = 0; i < w->n; i++) {
-        double e = ie[i] + in_e[i], h = ii[i] + in_i[i], c = ij[i] + in_c[i];
-        in_e[i] = in_i[i] = in_c[i] = 0.0;
-        double vi = v[i];
-        if (w->t + half >= rend[i])
-            vi = el[i] + (vi - el[i]) * pmm[i] + (c + i_e[i]) * r1[i] + e * pme[i] - h * pmi[i];
-        ie[i] = e * pee[i];
-        ii[i] = h * pii[i];
-        ij[i] = c;
-        uint8_t fire = vi >= vth[i];
-        if (fire) {
-            vi = vreset[i];
-            rend[i] = t_end + tref[i];
-        }
-        v[i] = vi;
-        w->fired[i] = fire;
+    double *const *y = w->y;
+    const double *const *p = w->p, *const *d = w->d;
+    if (w->uniform) {
+        double ps[N_PARAMS], ds[N_DERIVED];
+        for (int k = 0; k < N_PARAMS; k++) ps[k] = p[k][0];
+        for (int k = 0; k < N_DERIVED; k++) ds[k] = d[k][0];
+        kernel_uniform(w->n, w->t, w->dt, y[Y_V], y[Y_IEXC], y[Y_IINH], y[Y_IINJ], y[Y_REF_END], w->fired, ps, ds);
+    } else {
+        kernel_columns(w->n, w->t, w->dt, y[Y_V], y[Y_IEXC], y[Y_IINH], y[Y_IINJ], y[Y_REF_END], w->fired,
+                       p[P_EL], p[P_VTH], p[P_VRESET], p[P_TREF], p[P_IE], d[D_PMM], d[D_PME], d[D_PMI],
+                       d[D_PEE], d[D_PII], d[D_R1]);
     }
 }
 
@@ -253,7 +295,7 @@ const ms_model ms_model_lif_curr_exp = {
     .preferred = MS_METHOD_EXACT,
     .n_state = N_STATE, .state = state,
     .n_params = N_PARAMS, .params = params,
-    .n_ports = 3, .ports = ports,
+    .n_ports = 3, .ports = ports, .port_state = port_state,
     .check = check, .init = init, .on_input = on_input,
     .n_roots = 2, .root_dir = root_dir, .roots = roots, .on_root = on_root,
     .rhs = rhs, .jac = jac, .propagate = propagate,
