@@ -14,7 +14,8 @@
 static inline double ms_fast_exp(double x)
 {
     const double log2e = 1.4426950408889634074;
-    const double ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56;
+    /* ln 2 split so that k * ln2_hi is exact for |k| < 2^11 (fdlibm's constants). */
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
     const double shift = 0x1.8p52; /* adding it rounds to an integer kept in the low bits */
     x = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
     double kd = x * log2e + shift;
