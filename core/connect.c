@@ -83,6 +83,41 @@ static ms_status generate_pairs(ms_net *net, const ms_connect_spec *s, int proj_
         }
         return st;
     }
+    case MS_RULE_FIXED_INDEGREE: {
+        /* k distinct presynaptic units per postsynaptic unit (no multapses), drawn from
+         * the stream of (projection, postsynaptic unit) by Floyd's algorithm: exactly k
+         * draws, no rejection loops however close k is to n_pre. */
+        size_t avail = n_pre - (same && !r->autapses ? 1 : 0);
+        if (r->k > avail)
+            return msi_net_fail(net, MS_EINVAL, "connect: fixed_indegree k = %zu is more than the %zu presynaptic units available",
+                                r->k, avail);
+        size_t *chosen = malloc((r->k ? r->k : 1) * sizeof *chosen);
+        if (!chosen) return msi_net_fail(net, MS_ENOMEM, "connect: out of memory");
+        for (size_t j = 0; j < n_post && !st; j++) {
+            ms_rng rng;
+            ms_rng_init(&rng, net->opt.seed, ((uint64_t)proj_id << 32) | j, MS_RNG_CONNECT);
+            size_t m = 0;
+            /* Floyd: for t in avail-k .. avail-1, pick x in [0, t]; take t if x was taken. */
+            for (size_t t = avail - r->k; t < avail; t++) {
+                size_t x = (size_t)(ms_rng_uniform(&rng) * (double)(t + 1));
+                if (x > t) x = t;
+                for (size_t q = 0; q < m; q++)
+                    if (chosen[q] == x) {
+                        x = t;
+                        break;
+                    }
+                chosen[m++] = x;
+            }
+            for (size_t q = 0; q < m && !st; q++) {
+                size_t i = chosen[q];
+                /* Skip j itself when autapses are off: indices at or above j shift by one. */
+                if (same && !r->autapses && i >= j) i++;
+                st = pairs_push(net, pp, i, j, i * n_post + j);
+            }
+        }
+        free(chosen);
+        return st;
+    }
     case MS_RULE_FROM_LIST:
         for (size_t k = 0; k < r->n_list && !st; k++) {
             if (r->pre[k] >= n_pre)

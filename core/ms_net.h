@@ -77,12 +77,14 @@ typedef enum ms_rule_kind {
     MS_RULE_ALL_TO_ALL,
     MS_RULE_ONE_TO_ONE,
     MS_RULE_FIXED_PROBABILITY,  /* each (i, j) independently with probability p          */
+    MS_RULE_FIXED_INDEGREE,     /* each post unit draws k distinct pre units             */
     MS_RULE_FROM_LIST           /* explicit (pre[k], post[k]) pairs                       */
 } ms_rule_kind;
 
 typedef struct ms_rule {
     ms_rule_kind kind;
     double p;                   /* FIXED_PROBABILITY                                     */
+    size_t k;                   /* FIXED_INDEGREE                                        */
     int autapses;               /* allow i -> i when pre and post are the same population */
     const size_t *pre, *post;   /* FROM_LIST: n_list pairs, 0-based                       */
     size_t n_list;

@@ -99,7 +99,7 @@ static int read_rule(lua_State *L, int idx, ms_rule *r, size_t n_pre, size_t n_p
         if (lua_geti(L, tbl, 1) != LUA_TSTRING) luaL_error(L, "connect: a rule table starts with the rule's name, e.g. {\"fixed_probability\", p = 0.1}");
         name = lua_tostring(L, -1);
         lua_pop(L, 1);
-        static const char *const allowed[] = { "p", "autapses", "pre", "post", NULL };
+        static const char *const allowed[] = { "p", "k", "autapses", "pre", "post", NULL };
         lua_pushnil(L);
         while (lua_next(L, tbl)) {
             lua_pop(L, 1);
@@ -107,7 +107,7 @@ static int read_rule(lua_State *L, int idx, ms_rule *r, size_t n_pre, size_t n_p
             int ok = 0;
             for (const char *const *a = allowed; *a; a++)
                 if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), *a) == 0) ok = 1;
-            if (!ok) luaL_error(L, "connect: unknown rule option '%s' (expected: p, autapses, pre, post)", luaL_tolstring(L, -1, NULL));
+            if (!ok) luaL_error(L, "connect: unknown rule option '%s' (expected: p, k, autapses, pre, post)", luaL_tolstring(L, -1, NULL));
         }
         if (lua_getfield(L, tbl, "autapses") != LUA_TNIL) r->autapses = lua_toboolean(L, -1);
         lua_pop(L, 1);
@@ -122,6 +122,12 @@ static int read_rule(lua_State *L, int idx, ms_rule *r, size_t n_pre, size_t n_p
         r->kind = MS_RULE_FIXED_PROBABILITY;
         if (!tbl) luaL_error(L, "connect: fixed_probability needs p: rule = {\"fixed_probability\", p = 0.02}");
         r->p = ms_lua_opt_number(L, tbl, "p", "connect", 0, 1);
+    } else if (strcmp(name, "fixed_indegree") == 0) {
+        r->kind = MS_RULE_FIXED_INDEGREE;
+        if (!tbl) luaL_error(L, "connect: fixed_indegree needs k: rule = {\"fixed_indegree\", k = 64}");
+        double k = ms_lua_opt_number(L, tbl, "k", "connect", 0, 1);
+        if (k < 0 || k != floor(k)) luaL_error(L, "connect: fixed_indegree k must be a whole number >= 0, got %g", k);
+        r->k = (size_t)k;
     } else if (strcmp(name, "from_list") == 0) {
         r->kind = MS_RULE_FROM_LIST;
         if (!tbl) luaL_error(L, "connect: from_list needs pre and post: rule = {\"from_list\", pre = {...}, post = {...}}");
@@ -135,7 +141,7 @@ static int read_rule(lua_State *L, int idx, ms_rule *r, size_t n_pre, size_t n_p
         if (np != nq) luaL_error(L, "connect: from_list has %d pre and %d post entries; they must pair up", (int)np, (int)nq);
         r->n_list = np;
     } else {
-        luaL_error(L, "connect: unknown rule '%s' (expected: all_to_all, one_to_one, fixed_probability, from_list)", name);
+        luaL_error(L, "connect: unknown rule '%s' (expected: all_to_all, one_to_one, fixed_probability, fixed_indegree, from_list)", name);
     }
     return 0;
 }

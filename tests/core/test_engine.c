@@ -252,3 +252,27 @@ Test(engine, fixed_probability_draws_about_p_and_depends_only_on_seed)
     cr_assert_arr_eq(post1, post3, n * sizeof *post1);
     ms_net_destroy(again);
 }
+
+Test(engine, fixed_indegree_gives_each_target_k_distinct_sources)
+{
+    int a = add("probe", 50);
+    const size_t k = 7;
+    ms_connect_spec s = { .pre = a, .post = a, .rule = { .kind = MS_RULE_FIXED_INDEGREE, .k = k, .autapses = 0 },
+                          .weight = { .constant = 1 }, .delay = { .constant = 1e-3 }, .port = "a" };
+    int q;
+    cr_assert_eq(ms_net_connect(net, &s, &q), MS_OK, "%s", ms_net_errmsg(net));
+    cr_assert_eq(ms_net_proj_size(net, q), 50 * k);
+    size_t pre[350], post[350];
+    ms_net_proj_synapses(net, q, pre, post, NULL, NULL);
+    int seen[50][50] = { { 0 } };
+    size_t indeg[50] = { 0 };
+    for (size_t e = 0; e < 350; e++) {
+        cr_assert_neq(pre[e], post[e], "autapse %zu -> %zu", pre[e], post[e]);
+        cr_assert_eq(seen[post[e]][pre[e]]++, 0, "multapse %zu -> %zu", pre[e], post[e]);
+        indeg[post[e]]++;
+    }
+    for (size_t j = 0; j < 50; j++) cr_assert_eq(indeg[j], k);
+    s.rule.k = 50; /* 49 others only */
+    cr_assert_eq(ms_net_connect(net, &s, &q), MS_EINVAL);
+    cr_assert(strstr(ms_net_errmsg(net), "k = 50 is more than the 49 presynaptic units"), "%s", ms_net_errmsg(net));
+}
