@@ -4,8 +4,9 @@
 --   memsnn run scenarios/quickstart.lua --out out/quickstart [-- duration_s]
 --
 -- Writes spikes.csv (all excitatory and inhibitory spikes: population, unit, time) and
--- v.csv (membrane potential of three excitatory neurons) under --out, and prints the
--- mean firing rates. Read it top to bottom: it is the tour of the Lua API.
+-- v.csv (membrane potential of three excitatory neurons) under --out, their pictures
+-- raster.png and v.png, and prints the mean firing rates. Read it top to bottom: it is the
+-- tour of the Lua API.
 
 local memsnn = require("memsnn")
 local u = memsnn.units
@@ -62,6 +63,13 @@ append("inh", si)
 memsnn.write_csv("spikes.csv", { population = pop, ids = ids, times = times },
                  { columns = { "population", "ids", "times" } })
 memsnn.write_csv("v.csv", exc:trace("v"))
+
+-- Pictures (docs/plotting.md): both populations against time with their rates below, and
+-- the first 300 ms of the three voltage traces. Every PNG records the script that made it.
+memsnn.plot.raster{ file = "raster.png", populations = { exc, inh }, rate = true, bin = 10 * u.ms,
+                    title = "Balanced LIF network: 320 excitatory, 80 inhibitory neurons" }
+memsnn.plot.traces{ file = "v.png", trace = exc:trace("v"), t0 = 0, t1 = math.min(duration, 0.3),
+                    ylabel = "membrane potential", title = "Three excitatory neurons" }
 
 print(string.format("quickstart: %.2f s simulated, excitatory %.1f Hz, inhibitory %.1f Hz (%d spikes)",
   net:time(), #se.times / (#exc * duration), #si.times / (#inh * duration), #se.times + #si.times))

@@ -10,6 +10,7 @@
 
 #include "core/ms_version.h"
 #include "scripting/l_objects.h"
+#include "scripting/l_plot.h"
 #include "scripting/l_util.h"
 #include "scripting/ms_lua.h"
 
@@ -220,6 +221,7 @@ int luaopen_memsnn(lua_State *L)
     lua_setfield(L, -2, "version");
     push_units(L);
     lua_setfield(L, -2, "units");
+    ms_lua_open_plot(L), lua_setfield(L, -2, "plot");
     ms_lua_settings *s = ms_lua_get_settings(L);
     lua_pushstring(L, s->out_dir);
     lua_setfield(L, -2, "out");
