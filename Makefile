@@ -30,7 +30,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
-	@./bench/run "$(BUILD)"
+	@./bench/run "$(BUILD)" $(BENCH_ARGS)
 
 sanitize: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMEMSNN_SANITIZE=ON
