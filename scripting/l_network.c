@@ -91,7 +91,7 @@ int ms_lua_network_new(lua_State *L)
     ms_net_opts_default(&o);
     double seed = ms_lua_opt_number(L, 1, "seed", "network", (double)MS_NET_SEED_DEFAULT, 0);
     if (seed < 0 || seed != floor(seed) || seed > 9007199254740992.0)
-        luaL_error(L, "network: seed must be a whole number >= 0, got %g", seed);
+        ms_lua_errorf(L, "network: seed must be a whole number >= 0, got %g", seed);
     o.seed = (uint64_t)seed;
     ms_lua_settings *s = ms_lua_get_settings(L);
     if (s->seed_given) o.seed = s->seed;
@@ -184,7 +184,7 @@ static int net_run(lua_State *L)
 {
     ms_net *net = ms_lua_check_net(L, 1);
     double duration = luaL_checknumber(L, 2);
-    if (!lua_isnoneornil(L, 3)) luaL_error(L, "run: takes one duration in seconds (did you mean net:run(%g)?)", duration);
+    if (!lua_isnoneornil(L, 3)) ms_lua_errorf(L, "run: takes one duration in seconds (did you mean net:run(%g)?)", duration);
     if (ms_lua_run_with_progress(L, net, duration)) return ms_lua_fail(L, ms_net_errmsg(net));
     return 0;
 }

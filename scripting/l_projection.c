@@ -126,7 +126,7 @@ static int read_rule(lua_State *L, int idx, ms_rule *r, size_t n_pre, size_t n_p
         r->kind = MS_RULE_FIXED_INDEGREE;
         if (!tbl) luaL_error(L, "connect: fixed_indegree needs k: rule = {\"fixed_indegree\", k = 64}");
         double k = ms_lua_opt_number(L, tbl, "k", "connect", 0, 1);
-        if (k < 0 || k != floor(k)) luaL_error(L, "connect: fixed_indegree k must be a whole number >= 0, got %g", k);
+        if (k < 0 || k != floor(k)) ms_lua_errorf(L, "connect: fixed_indegree k must be a whole number >= 0, got %g", k);
         r->k = (size_t)k;
     } else if (strcmp(name, "from_list") == 0) {
         r->kind = MS_RULE_FROM_LIST;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,16 @@ int ms_lua_sorted_keys(lua_State *L, int idx, const char *fname)
     lua_replace(L, keys);
     lua_pop(L, 1);
     return n;
+}
+
+int ms_lua_errorf(lua_State *L, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ms_lua_fail(L, msg);
 }
 
 void ms_lua_check_options(lua_State *L, int idx, const char *fname, const char *const *allowed)

@@ -59,6 +59,12 @@ size_t *ms_lua_index_array(lua_State *L, int idx, size_t limit, size_t *n, const
 
 /* Raises the message of a failed memsnn call as a Lua error at the script's line. */
 int ms_lua_fail(lua_State *L, const char *msg);
+/* luaL_error with the C library's formats (luaL_error knows no %g or %e). */
+int ms_lua_errorf(lua_State *L, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /* Resolves a relative output path against --out, creating the folders it needs. The
  * result is pushed on the stack and returned. */

@@ -174,6 +174,12 @@ Test(cli, zero_or_negative_delay_is_an_error)
                         "connect: delay = -0.001 s must be a finite time > 0");
 }
 
+Test(cli, numbers_in_messages_are_formatted)
+{
+    expect_script_error("local memsnn = require('memsnn')\nmemsnn.network{ seed = -1.5 }\n",
+                        "bad.lua:2: network: seed must be a whole number >= 0, got -1.5");
+}
+
 Test(cli, n_must_be_positive)
 {
     expect_script_error(NET "net:population{ n = 0, model = 'lif_cond_exp' }\n", "bad.lua:4: population: n must be >= 1");
