@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 
 #include "core/ms_version.h"
+#include "scripting/l_device.h"
 #include "scripting/l_objects.h"
 #include "scripting/l_plot.h"
 #include "scripting/l_util.h"
@@ -217,6 +218,7 @@ int luaopen_memsnn(lua_State *L)
     ms_lua_open_population(L);
     ms_lua_open_projection(L);
     luaL_newlib(L, funcs);
+    ms_lua_open_device(L);
     lua_pushstring(L, MS_VERSION_STRING);
     lua_setfield(L, -2, "version");
     push_units(L);
