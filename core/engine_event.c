@@ -36,8 +36,9 @@ ms_status msi_event_prepare(ms_net *net, int pop)
     const ms_model *m = p->model;
     size_t np = m->n_params, ns = m->n_state;
     p->p_rows = malloc((np ? np : 1) * p->n * sizeof(double));
-    p->dirty = calloc(p->n, 1);
+    p->dirty = malloc(p->n);
     if (!p->p_rows || !p->dirty) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
+    memset(p->dirty, 1, p->n); /* every unit starts: check where it stands first */
     for (size_t i = 0; i < p->n; i++)
         for (size_t k = 0; k < np; k++) p->p_rows[i * np + k] = p->param[k * p->n + i];
     if (p->method != MS_METHOD_CVODE) return MS_OK;
@@ -121,6 +122,26 @@ static ms_status handle_root(unit_run *u, int which)
     return MS_OK;
 }
 
+/* A unit that starts (or is set) at or beyond a rising threshold fires at once, as it
+ * would in the exact and fixed methods: CVODE reports sign changes only, never a root
+ * that is already passed at the initial time. */
+static ms_status start_on_threshold(unit_run *u)
+{
+    size_t nr = u->m->n_roots;
+    if (!nr) return MS_OK;
+    double g[nr];
+    if (u->m->roots(u->t, u->y, u->p, g) != 0) return MS_OK;
+    for (size_t k = 0; k < nr; k++) {
+        if (u->m->root_dir[k] <= 0 || g[k] < 0) continue;
+        int r = u->m->on_root(u->t, (int)k, u->y, u->p);
+        if (r & MS_ROOT_FIRED) {
+            ms_status st = msi_emit(u->net, u->pop, u->i, u->t);
+            if (st) return st;
+        }
+    }
+    return MS_OK;
+}
+
 /* Moves the unit from u->t towards `stop`; returns early at a root, after handling it. */
 static ms_status step_to(unit_run *u, double stop)
 {
@@ -185,6 +206,7 @@ ms_status msi_event_window(ms_net *net, int pop, int64_t w, double t0, double t1
             u.ode = p->ode[i];
             u.y = ms_ode_state(u.ode);
             if (p->dirty[i]) {
+                if ((st = start_on_threshold(&u))) return st;
                 if ((st = ms_ode_reinit(u.ode, t0, &net->err))) return st;
                 p->dirty[i] = 0;
             }

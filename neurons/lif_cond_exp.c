@@ -7,18 +7,18 @@
  * conductances (weights in S), "current" to the injected step current I_inj.
  * Defaults: Brette et al. 2007, J. Comput. Neurosci. 23:349, Benchmark 1 (COBA).
  *
- * The conductances multiply v, so there is no closed-form threshold time: methods cvode
- * (exact spike times up to the tolerance) and fixed (exponential Euler: conductances decay
- * exactly, v relaxes exactly towards the step's equilibrium; spikes on the grid).
+ * Methods: exact (conductances in closed form, v by its integrating factor with
+ * Gauss-Legendre quadrature, spike times to ~1e-12 s; lif_cond_exact.c), cvode (spike
+ * times to the tolerance) and fixed (exponential Euler: conductances decay exactly, v
+ * relaxes exactly towards the step's equilibrium; spikes on the grid).
  * Equations: docs/neurons/lif.md. */
 #include <math.h>
 
 #include "core/ms_model.h"
+#include "neurons/lif_cond_exp_impl.h"
 #include "neurons/ms_fastexp.h"
 #include "neurons/ms_neurons.h"
 
-enum { P_C, P_GL, P_EL, P_VTH, P_VRESET, P_TREF, P_EEXC, P_EINH, P_TAU_EXC, P_TAU_INH, P_IE, N_PARAMS };
-enum { Y_V, Y_GEXC, Y_GINH, Y_IINJ, Y_REF_END, N_STATE };
 enum { PORT_EXC, PORT_INH, PORT_CURRENT };
 enum { D_PEE, D_PII, D_DTC, N_DERIVED };
 
@@ -201,13 +201,13 @@ const ms_model ms_model_lif_cond_exp = {
     .name = "lif_cond_exp",
     .doc = "leaky integrate-and-fire, exponential synaptic conductances (Brette 2007 COBA defaults)",
     .kind = MS_MODEL_NEURON,
-    .methods = MS_METHOD_BIT(MS_METHOD_CVODE) | MS_METHOD_BIT(MS_METHOD_FIXED),
+    .methods = MS_METHOD_BIT(MS_METHOD_EXACT) | MS_METHOD_BIT(MS_METHOD_CVODE) | MS_METHOD_BIT(MS_METHOD_FIXED),
     .preferred = MS_METHOD_CVODE,
     .n_state = N_STATE, .state = state,
     .n_params = N_PARAMS, .params = params,
     .n_ports = 3, .ports = ports, .port_state = port_state,
     .check = check, .init = init, .on_input = on_input,
     .n_roots = 2, .root_dir = root_dir, .roots = roots, .on_root = on_root,
-    .rhs = rhs, .jac = jac,
+    .rhs = rhs, .jac = jac, .propagate = msi_lif_cond_propagate,
     .n_derived = N_DERIVED, .derive = derive, .step = step,
 };

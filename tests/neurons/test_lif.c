@@ -68,6 +68,11 @@ Test(lif, constant_current_exact_matches_closed_form_to_1e9)
     check_constant_current("lif_curr_exp", MS_METHOD_EXACT, 1e-6, 1e-9, 0);
 }
 
+Test(lif, cond_exact_matches_closed_form_to_1e9)
+{
+    check_constant_current("lif_cond_exp", MS_METHOD_EXACT, 1e-6, 1e-9, 0);
+}
+
 Test(lif, constant_current_cvode_matches_closed_form_to_1e6)
 {
     check_constant_current("lif_curr_exp", MS_METHOD_CVODE, MS_ODE_RTOL_DEFAULT, 1e-6, 0);
@@ -247,6 +252,11 @@ static void check_synaptic(const char *model, int cond, ms_method method, double
 Test(lif, synaptic_input_exact_agrees_with_fine_rk4)
 {
     check_synaptic("lif_curr_exp", 0, MS_METHOD_EXACT, 1e-6, 1e-9);
+}
+
+Test(lif, cond_synaptic_input_exact_agrees_with_fine_rk4)
+{
+    check_synaptic("lif_cond_exp", 1, MS_METHOD_EXACT, 1e-6, 1e-9);
 }
 
 Test(lif, synaptic_input_cvode_agrees_with_fine_rk4)

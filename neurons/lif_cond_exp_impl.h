@@ -1,0 +1,12 @@
+/* neurons/lif_cond_exp_impl.h: parameter and state layout of lif_cond_exp, shared by its
+ * model file and its exact propagator (not a public header). */
+#ifndef MEMSNN_NEURONS_LIF_COND_EXP_IMPL_H
+#define MEMSNN_NEURONS_LIF_COND_EXP_IMPL_H
+
+enum { P_C, P_GL, P_EL, P_VTH, P_VRESET, P_TREF, P_EEXC, P_EINH, P_TAU_EXC, P_TAU_INH, P_IE, N_PARAMS };
+enum { Y_V, Y_GEXC, Y_GINH, Y_IINJ, Y_REF_END, N_STATE };
+
+/* The exact propagator (lif_cond_exact.c), with the signature of ms_model.propagate. */
+int msi_lif_cond_propagate(double t, double dt, double *y, const double *p, double *dt_done, int *which);
+
+#endif
