@@ -207,6 +207,7 @@ void msi_engine_free(ms_net *net)
         free(p->ode);
         free(p->ud);
         free(p->p_rows);
+        free(p->d_rows);
         free(p->atol);
         free(p->dirty);
         free(p->derived);

@@ -41,6 +41,24 @@ ms_status msi_event_prepare(ms_net *net, int pop)
     memset(p->dirty, 1, p->n); /* every unit starts: check where it stands first */
     for (size_t i = 0; i < p->n; i++)
         for (size_t k = 0; k < np; k++) p->p_rows[i * np + k] = p->param[k * p->n + i];
+    if (p->method == MS_METHOD_EXACT && m->derive && m->n_derived) {
+        /* Constants for whole-window steps, one row per unit. */
+        size_t nd = m->n_derived, n = p->n;
+        double *cols = malloc(nd * n * sizeof *cols);
+        p->d_rows = malloc(nd * n * sizeof *p->d_rows);
+        if (!cols || !p->d_rows) {
+            free(cols);
+            return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
+        }
+        const double *pc[np ? np : 1];
+        double *dc[nd];
+        for (size_t k = 0; k < np; k++) pc[k] = p->param + k * n;
+        for (size_t k = 0; k < nd; k++) dc[k] = cols + k * n;
+        m->derive(n, net->window, pc, dc);
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < nd; k++) p->d_rows[i * nd + k] = cols[k * n + i];
+        free(cols);
+    }
     if (p->method != MS_METHOD_CVODE) return MS_OK;
 
     p->ud = malloc(p->n * sizeof *p->ud);
@@ -84,6 +102,7 @@ typedef struct unit_run {
     size_t i;
     const ms_model *m;
     const double *p;
+    const double *d;   /* derived constants of the unit (exact), or NULL                  */
     double *y;         /* live state: a local copy (exact) or the integrator's (cvode)   */
     ms_ode *ode;       /* NULL for exact                                                 */
     double t;          /* time reached                                                   */
@@ -149,7 +168,7 @@ static ms_status step_to(unit_run *u, double stop)
     if (!u->ode) {
         double dt_done = 0;
         int which = -1;
-        int r = u->m->propagate(u->t, stop - u->t, u->y, u->p, &dt_done, &which);
+        int r = u->m->propagate(u->t, stop - u->t, u->y, u->p, u->d, &dt_done, &which);
         if (r != 0)
             return msi_net_fail(net, MS_ESOLVER, "%s '%s' unit %zu: propagation failed at t = %.9g s",
                                 u->m->name, net->pops[u->pop].label, u->i + 1, u->t);
@@ -201,7 +220,8 @@ ms_status msi_event_window(ms_net *net, int pop, int64_t w, double t0, double t1
     size_t e = 0;
     ms_status st;
     for (size_t i = 0; i < p->n; i++) {
-        unit_run u = { .net = net, .pop = pop, .i = i, .m = m, .p = p->p_rows + i * np, .t = t0, .smp = smp };
+        unit_run u = { .net = net, .pop = pop, .i = i, .m = m, .p = p->p_rows + i * np, .t = t0, .smp = smp,
+                       .d = p->d_rows ? p->d_rows + i * m->n_derived : NULL };
         if (p->ode) {
             u.ode = p->ode[i];
             u.y = ms_ode_state(u.ode);

@@ -119,12 +119,15 @@ typedef struct ms_model {
     int (*jac)(double t, const double *y, const double *p, double *J);
 
     /* exact: advance y from t to t + dt in closed form, unless a root comes first; then
-     * stop there and set *dt_done (<= dt) and *which (the root), else *which = -1. */
-    int (*propagate)(double t, double dt, double *y, const double *p, double *dt_done,
-                     int *which);
+     * stop there and set *dt_done (<= dt) and *which (the root), else *which = -1.
+     * d is the unit's derived constants (see derive), computed for dt = the window
+     * length, so a whole-window step can use them; NULL when the model has none. */
+    int (*propagate)(double t, double dt, double *y, const double *p, const double *d,
+                     double *dt_done, int *which);
 
     /* ---- fixed step (method fixed) ------------------------------------------------ */
-    /* Constants that depend only on p and dt (propagator coefficients), computed once. */
+    /* Constants that depend only on p and dt (propagator coefficients), computed once:
+     * with dt = the step for method fixed, dt = the window length for method exact. */
     size_t n_derived;
     void (*derive)(size_t n, double dt, const double *const *p, double *const *d);
     /* One step of the whole population (its inputs are already added to the state, see

@@ -116,6 +116,7 @@ typedef struct ms_pop {
 
     /* run-time, built at the first run */
     double *p_rows;    /* n x n_params, row per unit (event-driven units)                */
+    double *d_rows;    /* n x n_derived, row per unit (exact units), or NULL              */
     ms_unit_data *ud;  /* per unit: model + parameters, handed to CVODE callbacks        */
     ms_ode **ode;      /* per unit, method cvode                                         */
     double *atol;      /* per state: absolute tolerance for CVODE                        */

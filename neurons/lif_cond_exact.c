@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "neurons/lif_cond_exp_impl.h"
+#include "neurons/ms_fastexp.h"
 
 #define PIECE_FRACTION 0.5        /* piece length / fastest time constant             */
 #define HERMITE_MARGIN_V 1e-3     /* look closer at pieces whose interpolant comes this  */
@@ -27,8 +28,9 @@
 #define ROOT_TOL_S 1e-13          /* crossing time resolution (s)                      */
 
 /* Gauss-Legendre 4-point rule mapped to [0, 1] (nodes and weights). */
-static const double GL_X[4] = { 0.0694318442029737124, 0.3300094782075718676, 0.6699905217924281324,
-                                0.9305681557970262876 };
+const double msi_gl4_x[4] = { 0.0694318442029737124, 0.3300094782075718676, 0.6699905217924281324,
+                              0.9305681557970262876 };
+#define GL_X msi_gl4_x
 static const double GL_W[4] = { 0.1739274225687269287, 0.3260725774312730713, 0.3260725774312730713,
                                 0.1739274225687269287 };
 
@@ -54,29 +56,51 @@ static void stretch_init(stretch *f, const double *y, const double *p)
     f->ti = p[P_TAU_INH];
 }
 
-/* C A(s): the leak and the integrals of the decaying conductances. */
-static double c_a_integral(const stretch *f, double s)
+/* The conductance decay factors at the quadrature nodes of [0, s] and at s. */
+typedef struct nodes {
+    double s;
+    double ee[4], ei[4];          /* exp(-x_k s / tau) at the nodes                    */
+    double ee_s, ei_s;            /* exp(-s / tau)                                     */
+} nodes;
+
+static void nodes_init(const stretch *f, double s, nodes *q)
 {
-    return f->gl * s - f->ge0 * f->te * expm1(-s / f->te) - f->gi0 * f->ti * expm1(-s / f->ti);
+    q->s = s;
+    for (int k = 0; k < 4; k++) {
+        q->ee[k] = exp(-GL_X[k] * s / f->te);
+        q->ei[k] = exp(-GL_X[k] * s / f->ti);
+    }
+    q->ee_s = exp(-s / f->te);
+    q->ei_s = exp(-s / f->ti);
 }
 
-/* v(s) by the integrating factor; also v'(s) when dv is not NULL. */
-static double v_at(const stretch *f, double s, double *dv)
+/* v(s) by the integrating factor; also v'(s) when dv is not NULL. C A(u) is the leak
+ * plus the integrals of the decaying conductances, g0 tau (1 - exp(-u / tau)). */
+static double v_nodes(const stretch *f, const nodes *q, double *dv)
 {
-    double ca_s = c_a_integral(f, s);
+    double s = q->s;
+    double ca_s = f->gl * s + f->ge0 * f->te * (1.0 - q->ee_s) + f->gi0 * f->ti * (1.0 - q->ei_s);
     double acc = 0.0;
     for (int k = 0; k < 4; k++) {
         double u = s * GL_X[k];
-        double ge = f->ge0 * exp(-u / f->te), gi = f->gi0 * exp(-u / f->ti);
+        double ge = f->ge0 * q->ee[k], gi = f->gi0 * q->ei[k];
+        double ca_u = f->gl * u + f->ge0 * f->te * (1.0 - q->ee[k]) + f->gi0 * f->ti * (1.0 - q->ei[k]);
         double b = f->gl * f->el + ge * f->ee + gi * f->ei + f->i0;
-        acc += GL_W[k] * b * exp(-(ca_s - c_a_integral(f, u)) / f->c);
+        acc += GL_W[k] * b * ms_fast_exp(-(ca_s - ca_u) / f->c);
     }
-    double v = f->v0 * exp(-ca_s / f->c) + s * acc / f->c;
+    double v = f->v0 * ms_fast_exp(-ca_s / f->c) + s * acc / f->c;
     if (dv) {
-        double ge = f->ge0 * exp(-s / f->te), gi = f->gi0 * exp(-s / f->ti);
+        double ge = f->ge0 * q->ee_s, gi = f->gi0 * q->ei_s;
         *dv = ((f->gl * f->el + ge * f->ee + gi * f->ei + f->i0) - (f->gl + ge + gi) * v) / f->c;
     }
     return v;
+}
+
+static double v_at(const stretch *f, double s, double *dv)
+{
+    nodes q;
+    nodes_init(f, s, &q);
+    return v_nodes(f, &q, dv);
 }
 
 /* The largest value of the cubic Hermite interpolant on [0, h]. */
@@ -142,6 +166,9 @@ static double first_crossing(const stretch *f, double theta, double s0, double v
 {
     if (v1 >= theta) return locate(f, theta, s0, v0 - theta, s1, v1 - theta);
     double h = s1 - s0;
+    /* The Hermite basis for the slopes stays within [0, 4/27] in size, which bounds the
+     * interpolant cheaply; most pieces are dismissed here. */
+    if (fmax(v0, v1) + h * (fmax(d0, 0.0) + fmax(-d1, 0.0)) * (4.0 / 27.0) < theta - HERMITE_MARGIN_V) return -1.0;
     double hm = hermite_max(h, v0, d0, v1, d1);
     if (hm < theta - HERMITE_MARGIN_V) return -1.0;
     double sm = 0.5 * (s0 + s1), dm;
@@ -157,12 +184,15 @@ static double first_crossing(const stretch *f, double theta, double s0, double v
 /* Moves the state along the free stretch by s (v by the quadrature, g in closed form). */
 static void advance_free(const stretch *f, double s, double *y)
 {
-    y[Y_V] = v_at(f, s, NULL);
-    y[Y_GEXC] = f->ge0 * exp(-s / f->te);
-    y[Y_GINH] = f->gi0 * exp(-s / f->ti);
+    nodes q;
+    nodes_init(f, s, &q);
+    y[Y_V] = v_nodes(f, &q, NULL);
+    y[Y_GEXC] = f->ge0 * q.ee_s;
+    y[Y_GINH] = f->gi0 * q.ei_s;
 }
 
-int msi_lif_cond_propagate(double t, double dt, double *y, const double *p, double *dt_done, int *which)
+int msi_lif_cond_propagate(double t, double dt, double *y, const double *p, const double *d, double *dt_done,
+                           int *which)
 {
     *which = -1;
     double done = 0.0;
@@ -177,18 +207,31 @@ int msi_lif_cond_propagate(double t, double dt, double *y, const double *p, doub
     while (done < dt) {
         stretch f;
         stretch_init(&f, y, p);
-        double a0 = f.gl + f.ge0 + f.gi0;
-        /* |a0|: conductances may start negative (initial states drawn from a normal law). */
-        double fastest = fmin(fmin(f.te, f.ti), f.c / fmax(fabs(a0), f.gl));
-        double h = fmin(dt - done, PIECE_FRACTION * fastest);
-        double d0 = ((f.gl * f.el + f.ge0 * f.ee + f.gi0 * f.ei + f.i0) - a0 * f.v0) / f.c;
         if (f.v0 >= theta) {
             *dt_done = done;
             *which = 0;
             return 0;
         }
+        double a0 = f.gl + f.ge0 + f.gi0;
+        /* |a0|: conductances may start negative (initial states drawn from a normal law). */
+        double fastest = fmin(fmin(f.te, f.ti), f.c / fmax(fabs(a0), f.gl));
+        double h = fmin(dt - done, PIECE_FRACTION * fastest);
+        double d0 = ((f.gl * f.el + f.ge0 * f.ee + f.gi0 * f.ei + f.i0) - a0 * f.v0) / f.c;
+        nodes q;
+        if (d && done == 0.0 && h == d[D_H]) {
+            /* A whole window: the decay factors were computed once, at the first run. */
+            q.s = h;
+            for (int k = 0; k < 4; k++) {
+                q.ee[k] = d[D_NE0 + k];
+                q.ei[k] = d[D_NI0 + k];
+            }
+            q.ee_s = d[D_PEE];
+            q.ei_s = d[D_PII];
+        } else {
+            nodes_init(&f, h, &q);
+        }
         double d1;
-        double v1 = v_at(&f, h, &d1);
+        double v1 = v_nodes(&f, &q, &d1);
         double s = first_crossing(&f, theta, 0.0, f.v0, d0, h, v1, d1, 0);
         if (s >= 0) {
             advance_free(&f, s, y);
@@ -196,8 +239,9 @@ int msi_lif_cond_propagate(double t, double dt, double *y, const double *p, doub
             *which = 0;
             return 0;
         }
-        advance_free(&f, h, y);
         y[Y_V] = v1;
+        y[Y_GEXC] = f.ge0 * q.ee_s;
+        y[Y_GINH] = f.gi0 * q.ei_s;
         done = (h >= dt - done) ? dt : done + h;
     }
     *dt_done = dt;

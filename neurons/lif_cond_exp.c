@@ -20,7 +20,6 @@
 #include "neurons/ms_neurons.h"
 
 enum { PORT_EXC, PORT_INH, PORT_CURRENT };
-enum { D_PEE, D_PII, D_DTC, N_DERIVED };
 
 static const ms_param_spec params[N_PARAMS] = {
     { "C_m", "F", 200e-12, 1e-15, 1e-6, "membrane capacitance (Brette 2007)" },
@@ -119,6 +118,11 @@ static void derive(size_t n, double dt, const double *const *p, double *const *d
         d[D_PEE][i] = exp(-dt / p[P_TAU_EXC][i]);
         d[D_PII][i] = exp(-dt / p[P_TAU_INH][i]);
         d[D_DTC][i] = dt / p[P_C][i]; /* a product in the step, not a division */
+        d[D_H][i] = dt;
+        for (int k = 0; k < 4; k++) {
+            d[D_NE0 + k][i] = exp(-msi_gl4_x[k] * dt / p[P_TAU_EXC][i]);
+            d[D_NI0 + k][i] = exp(-msi_gl4_x[k] * dt / p[P_TAU_INH][i]);
+        }
     }
 }
 

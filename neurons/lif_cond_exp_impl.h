@@ -7,6 +7,12 @@ enum { P_C, P_GL, P_EL, P_VTH, P_VRESET, P_TREF, P_EEXC, P_EINH, P_TAU_EXC, P_TA
 enum { Y_V, Y_GEXC, Y_GINH, Y_IINJ, Y_REF_END, N_STATE };
 
 /* The exact propagator (lif_cond_exact.c), with the signature of ms_model.propagate. */
-int msi_lif_cond_propagate(double t, double dt, double *y, const double *p, double *dt_done, int *which);
+int msi_lif_cond_propagate(double t, double dt, double *y, const double *p, const double *d, double *dt_done,
+                           int *which);
+/* Derived constants (ms_model.derive): the fixed step's and, for whole-window steps of the
+ * exact method, the conductance decay at the quadrature nodes. */
+enum { D_PEE, D_PII, D_DTC, D_H, D_NE0, D_NI0 = D_NE0 + 4, N_DERIVED = D_NI0 + 4 };
+/* Gauss-Legendre 4-point nodes on [0, 1]. */
+extern const double msi_gl4_x[4];
 
 #endif

@@ -174,8 +174,9 @@ static void advance_free(double s, double *y, const double *p)
  * a few ulps): see neurons/ms_expsum.h. */
 #define ROOT_INTERVAL_TOL 1e-9
 
-static int propagate(double t, double dt, double *y, const double *p, double *dt_done, int *which)
+static int propagate(double t, double dt, double *y, const double *p, const double *d, double *dt_done, int *which)
 {
+    (void)d;
     *which = -1;
     double done = 0.0;
     if (t < y[Y_REF_END]) {

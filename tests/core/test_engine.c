@@ -25,9 +25,10 @@ static void probe_input(double t, int port, double amount, double *y, const doub
     y[Y_ORDER] = y[Y_ORDER] * 10 + amount + (port == 1 ? 5 : 0);
     y[Y_SUM] += amount;
 }
-static int probe_propagate(double t, double dt, double *y, const double *p, double *done, int *which)
+static int probe_propagate(double t, double dt, double *y, const double *p, const double *d, double *done,
+                           int *which)
 {
-    (void)t, (void)y, (void)p;
+    (void)t, (void)y, (void)p, (void)d;
     *done = dt;
     *which = -1;
     return 0;
