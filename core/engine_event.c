@@ -37,7 +37,8 @@ ms_status msi_event_prepare(ms_net *net, int pop)
     size_t np = m->n_params, ns = m->n_state;
     p->p_rows = malloc((np ? np : 1) * p->n * sizeof(double));
     p->dirty = malloc(p->n);
-    if (!p->p_rows || !p->dirty) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
+    p->ev_start = malloc((p->n + 1) * sizeof *p->ev_start);
+    if (!p->p_rows || !p->dirty || !p->ev_start) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
     memset(p->dirty, 1, p->n); /* every unit starts: check where it stands first */
     for (size_t i = 0; i < p->n; i++)
         for (size_t k = 0; k < np; k++) p->p_rows[i * np + k] = p->param[k * p->n + i];
@@ -74,7 +75,14 @@ ms_status msi_event_prepare(ms_net *net, int pop)
         p->ud[i] = (ms_unit_data){ m, p->p_rows + i * np };
         spec.ud = &p->ud[i];
         for (size_t k = 0; k < ns; k++) y[k] = p->state[k * p->n + i];
-        ms_status st = ms_ode_create(net->ode_ctx, &spec, net->t, y, &p->ode[i], &net->err);
+        /* The integrator belongs to the thread that will advance the unit. */
+        int owner = 0;
+        for (int k = 0; k < net->n_threads; k++) {
+            size_t a, b;
+            msi_range(p->n, k, net->n_threads, &a, &b);
+            if (i >= a && i < b) owner = k;
+        }
+        ms_status st = ms_ode_create(net->workers[owner].ode_ctx, &spec, net->t, y, &p->ode[i], &net->err);
         if (st) return msi_net_prefix(net, st, "'%s' unit %zu", p->label, i + 1);
     }
     return MS_OK;
@@ -98,6 +106,7 @@ typedef struct sampler {
 /* Everything one unit's advance needs. */
 typedef struct unit_run {
     ms_net *net;
+    ms_worker *wk;
     int pop;
     size_t i;
     const ms_model *m;
@@ -135,9 +144,9 @@ static ms_status handle_root(unit_run *u, int which)
 {
     int r = u->m->on_root(u->t, which, u->y, u->p);
     if (r < 0)
-        return msi_net_fail(u->net, MS_ESOLVER, "%s '%s' unit %zu: reset failed at t = %.9g s",
+        return msi_worker_fail(u->wk, MS_ESOLVER, "%s '%s' unit %zu: reset failed at t = %.9g s",
                             u->m->name, u->net->pops[u->pop].label, u->i + 1, u->t);
-    if (r & MS_ROOT_FIRED) return msi_emit(u->net, u->pop, u->i, u->t);
+    if (r & MS_ROOT_FIRED) return msi_emit(u->wk, u->pop, u->i, u->t);
     return MS_OK;
 }
 
@@ -154,7 +163,7 @@ static ms_status start_on_threshold(unit_run *u)
         if (u->m->root_dir[k] <= 0 || g[k] < 0) continue;
         int r = u->m->on_root(u->t, (int)k, u->y, u->p);
         if (r & MS_ROOT_FIRED) {
-            ms_status st = msi_emit(u->net, u->pop, u->i, u->t);
+            ms_status st = msi_emit(u->wk, u->pop, u->i, u->t);
             if (st) return st;
         }
     }
@@ -170,7 +179,7 @@ static ms_status step_to(unit_run *u, double stop)
         int which = -1;
         int r = u->m->propagate(u->t, stop - u->t, u->y, u->p, u->d, &dt_done, &which);
         if (r != 0)
-            return msi_net_fail(net, MS_ESOLVER, "%s '%s' unit %zu: propagation failed at t = %.9g s",
+            return msi_worker_fail(u->wk, MS_ESOLVER, "%s '%s' unit %zu: propagation failed at t = %.9g s",
                                 u->m->name, net->pops[u->pop].label, u->i + 1, u->t);
         if (which < 0) {
             u->t = stop;
@@ -181,14 +190,15 @@ static ms_status step_to(unit_run *u, double stop)
     }
     int n_found = 0;
     double t_reached;
-    ms_status st = ms_ode_advance(u->ode, stop, &t_reached, &n_found, &net->err);
-    if (st) return msi_net_prefix(net, st, "'%s' unit %zu", net->pops[u->pop].label, u->i + 1);
+    ms_error e;
+    ms_status st = ms_ode_advance(u->ode, stop, &t_reached, &n_found, &e);
+    if (st) return msi_worker_fail(u->wk, st, "'%s' unit %zu: %s", net->pops[u->pop].label, u->i + 1, e.msg);
     u->t = n_found ? t_reached : stop;
     if (!n_found) return MS_OK;
     const int *found = ms_ode_roots_found(u->ode);
     for (size_t k = 0; k < u->m->n_roots; k++)
         if (found[k] && (st = handle_root(u, (int)k))) return st;
-    if ((st = ms_ode_reinit(u->ode, u->t, &net->err))) return st;
+    if ((st = ms_ode_reinit(u->ode, u->t, &e))) return msi_worker_fail(u->wk, st, "%s", e.msg);
     return MS_OK;
 }
 
@@ -207,27 +217,44 @@ static ms_status advance(unit_run *u, double t_target)
     }
 }
 
-ms_status msi_event_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full)
+/* Phase "begin": the window's inputs sorted by (unit, time, key), and where each unit's
+ * start, so threads can take their ranges. */
+ms_status msi_event_begin(ms_net *net, int pop)
+{
+    ms_pop *p = &net->pops[pop];
+    ms_evbuf *slot = msi_calendar_slot(&p->cal, net->win.w);
+    if (slot->n > 1) qsort(slot->ev, slot->n, sizeof *slot->ev, event_cmp);
+    size_t e = 0;
+    for (size_t i = 0; i <= p->n; i++) {
+        while (e < slot->n && slot->ev[e].unit < i) e++;
+        p->ev_start[i] = e;
+    }
+    return MS_OK;
+}
+
+ms_status msi_event_units(ms_net *net, ms_worker *wk, int pop)
 {
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
     const size_t ns = m->n_state, np = m->n_params;
-    ms_evbuf *slot = msi_calendar_slot(&p->cal, w);
-    if (slot->n > 1) qsort(slot->ev, slot->n, sizeof *slot->ev, event_cmp);
+    const double t0 = net->win.t0, t1 = net->win.t1;
+    ms_evbuf *slot = msi_calendar_slot(&p->cal, net->win.w);
+    size_t i0, i1;
+    msi_range(p->n, wk->tid, wk->nt, &i0, &i1);
 
     sampler smp[net->n_traces ? net->n_traces : 1];
     double ylocal[ns ? ns : 1];
-    size_t e = 0;
     ms_status st;
-    for (size_t i = 0; i < p->n; i++) {
-        unit_run u = { .net = net, .pop = pop, .i = i, .m = m, .p = p->p_rows + i * np, .t = t0, .smp = smp,
-                       .d = p->d_rows ? p->d_rows + i * m->n_derived : NULL };
+    ms_error e_ode;
+    for (size_t i = i0; i < i1; i++) {
+        unit_run u = { .net = net, .wk = wk, .pop = pop, .i = i, .m = m, .p = p->p_rows + i * np, .t = t0,
+                       .smp = smp, .d = p->d_rows ? p->d_rows + i * m->n_derived : NULL };
         if (p->ode) {
             u.ode = p->ode[i];
             u.y = ms_ode_state(u.ode);
             if (p->dirty[i]) {
                 if ((st = start_on_threshold(&u))) return st;
-                if ((st = ms_ode_reinit(u.ode, t0, &net->err))) return st;
+                if ((st = ms_ode_reinit(u.ode, t0, &e_ode))) return msi_worker_fail(wk, st, "%s", e_ode.msg);
                 p->dirty[i] = 0;
             }
         } else {
@@ -242,25 +269,32 @@ ms_status msi_event_window(ms_net *net, int pop, int64_t w, double t0, double t1
                 smp[u.n_smp++] = (sampler){ rec, (size_t)rec->col_of[i], rec->win_k0 };
             }
         }
-        /* Inputs of this unit in this window, in time order; equal times together. */
-        while (e < slot->n && slot->ev[e].unit == i && slot->ev[e].t < t1) {
+        /* Inputs of this unit in this window, in time order; equal times together. Those
+         * at or after t1 (a run that ends inside the window) wait. */
+        size_t e = p->ev_start[i], e_end = p->ev_start[i + 1];
+        while (e < e_end && slot->ev[e].t < t1) {
             double te = fmax(slot->ev[e].t, u.t);
             if ((st = advance(&u, te))) return st;
-            while (e < slot->n && slot->ev[e].unit == i && slot->ev[e].t <= te) {
+            while (e < e_end && slot->ev[e].t <= te) {
                 m->on_input(te, (int)slot->ev[e].port, slot->ev[e].amount, u.y, u.p);
                 slot->ev[e].unit = UINT32_MAX; /* consumed */
                 e++;
             }
-            if (u.ode && (st = ms_ode_reinit(u.ode, te, &net->err))) return st;
+            if (u.ode && (st = ms_ode_reinit(u.ode, te, &e_ode))) return msi_worker_fail(wk, st, "%s", e_ode.msg);
         }
-        /* Inputs at or after t1 (a run that ends inside the window) wait. */
-        while (e < slot->n && slot->ev[e].unit == i) e++;
         if ((st = advance(&u, t1))) return st;
         for (size_t k = 0; k < ns; k++) p->state[k * p->n + i] = u.y[k];
     }
+    return MS_OK;
+}
 
-    /* Keep what was not consumed; after a complete window it belongs to the next one. */
-    ms_evbuf *keep = full ? msi_calendar_slot(&p->cal, w + 1) : slot;
+/* Phase "end": keep what was not consumed; after a complete window it belongs to the next. */
+ms_status msi_event_end(ms_net *net, int pop)
+{
+    ms_pop *p = &net->pops[pop];
+    int64_t w = net->win.w;
+    ms_evbuf *slot = msi_calendar_slot(&p->cal, w);
+    ms_evbuf *keep = net->win.full ? msi_calendar_slot(&p->cal, w + 1) : slot;
     size_t kept = 0;
     for (size_t k = 0; k < slot->n; k++) {
         if (slot->ev[k].unit == UINT32_MAX) continue;

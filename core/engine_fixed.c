@@ -71,9 +71,8 @@ ms_status msi_fixed_prepare(ms_net *net, int pop, int64_t max_delay_steps)
 }
 
 /* RK4 for one unit over [t, t + dt], with roots checked at both ends. */
-static ms_status rk4_unit(ms_net *net, int pop, size_t i, double t, double dt)
+static ms_status rk4_unit(ms_worker *wk, ms_pop *p, size_t i, double t, double dt)
 {
-    ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
     const size_t n = p->n, ns = m->n_state, np = m->n_params, nr = m->n_roots;
     double y[ns], prm[np ? np : 1], k1[ns], k2[ns], k3[ns], k4[ns], yt[ns];
@@ -88,26 +87,27 @@ static ms_status rk4_unit(ms_net *net, int pop, size_t i, double t, double dt)
     bad |= m->rhs(t + 0.5 * dt, yt, prm, k3);
     for (size_t k = 0; k < ns; k++) yt[k] = y[k] + dt * k3[k];
     bad |= m->rhs(t + dt, yt, prm, k4);
-    if (bad) return msi_net_fail(net, MS_ESOLVER, "%s '%s' unit %zu: right-hand side failed at t = %.9g s",
-                                 m->name, p->label, i + 1, t);
+    if (bad) return msi_worker_fail(wk, MS_ESOLVER, "%s '%s' unit %zu: right-hand side failed at t = %.9g s",
+                                    m->name, p->label, i + 1, t);
     for (size_t k = 0; k < ns; k++) y[k] += dt / 6.0 * (k1[k] + 2.0 * k2[k] + 2.0 * k3[k] + k4[k]);
     double t1 = t + dt;
+    uint64_t fired = 0;
     if (nr) {
         m->roots(t1, y, prm, g1);
-        int fired = 0;
         for (size_t r = 0; r < nr; r++) {
             int up = g0[r] < 0 && g1[r] >= 0, down = g0[r] > 0 && g1[r] <= 0;
             int dir = m->root_dir[r];
-            if ((dir >= 0 && up) || (dir <= 0 && down)) fired |= m->on_root(t1, (int)r, y, prm) & MS_ROOT_FIRED;
+            if ((dir >= 0 && up) || (dir <= 0 && down)) fired |= (uint64_t)(m->on_root(t1, (int)r, y, prm) & MS_ROOT_FIRED);
         }
-        if (fired) p->fired[i] = 1;
     }
+    p->fired[i] = fired;
     for (size_t k = 0; k < ns; k++) p->state[k * n + i] = y[k];
     return MS_OK;
 }
 
-/* Samples every recorder of this population whose next sample time is the grid time t. */
-static void sample(ms_net *net, int pop, double t, size_t *cursor)
+/* Samples, for the units [i0, i1), every recorder of this population whose next sample
+ * time is the grid time t. */
+static void sample(ms_net *net, int pop, double t, size_t *cursor, size_t i0, size_t i1)
 {
     ms_pop *p = &net->pops[pop];
     double half = 0.5 * net->opt.dt;
@@ -117,62 +117,64 @@ static void sample(ms_net *net, int pop, double t, size_t *cursor)
         while (cursor[r] < rec->n_samples && rec->times[cursor[r]] <= t + half) {
             const double *col = p->state + (size_t)rec->var * p->n;
             double *row = rec->values + cursor[r] * rec->n_ids;
-            for (size_t c = 0; c < rec->n_ids; c++) row[c] = col[rec->ids[c]];
+            for (size_t c = 0; c < rec->n_ids; c++)
+                if (rec->ids[c] >= i0 && rec->ids[c] < i1) row[c] = col[rec->ids[c]];
             cursor[r]++;
         }
     }
 }
 
-/* Emits the units marked in `fired`; the flags are rewritten by every step. */
-static ms_status emit_fired(ms_net *net, int pop, double t_spike)
+/* The steps of the window for this thread's units: the inputs of each step are added to
+ * the state (those of its units only), the model steps the range, fired units are
+ * emitted. A thread's range needs nothing from other ranges until the window ends. */
+ms_status msi_fixed_units(ms_net *net, ms_worker *wk, int pop)
 {
-    ms_pop *p = &net->pops[pop];
-    const uint64_t *fired = p->fired;
-    for (size_t i = 0; i < p->n; i++) {
-        if (!fired[i]) continue;
-        ms_status st = msi_emit(net, pop, i, t_spike);
-        if (st) return st;
-    }
-    return MS_OK;
-}
-
-ms_status msi_fixed_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full)
-{
-    (void)w, (void)t0, (void)full;
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
     const double dt = net->opt.dt;
     const size_t n = p->n;
-    int64_t j0 = p->next_step, j1 = j0;
-    while ((double)(j1 + 1) * dt <= t1 + 1e-9 * dt) j1++;
+    size_t i0, i1;
+    msi_range(n, wk->tid, wk->nt, &i0, &i1);
+    if (i0 == i1) return MS_OK;
+    const int64_t j0 = p->next_step, j1 = net->fixed_j1;
 
     size_t cursor[net->n_traces ? net->n_traces : 1];
     for (size_t r = 0; r < net->n_traces; r++) cursor[r] = net->traces[r].win_k0;
 
     double *ycol[m->n_state ? m->n_state : 1];
     const double *pcol[m->n_params ? m->n_params : 1], *dcol[m->n_derived ? m->n_derived : 1];
-    for (size_t k = 0; k < m->n_state; k++) ycol[k] = p->state + k * n;
-    for (size_t k = 0; k < m->n_params; k++) pcol[k] = p->param + k * n;
-    for (size_t k = 0; k < m->n_derived; k++) dcol[k] = p->derived + k * n;
+    for (size_t k = 0; k < m->n_state; k++) ycol[k] = p->state + k * n + i0;
+    for (size_t k = 0; k < m->n_params; k++) pcol[k] = p->param + k * n + i0;
+    for (size_t k = 0; k < m->n_derived; k++) dcol[k] = p->derived + k * n + i0;
+    const int whole = i0 == 0 && i1 == n;
 
     ms_status st;
-    if (!m->step) memset(p->fired, 0, n * sizeof *p->fired);
     for (int64_t j = j0; j < j1; j++) {
         double t = (double)j * dt;
-        if (p->has_traces) sample(net, pop, t, cursor);
-        ms_inbuf *b = &p->inbox[(size_t)(j % (int64_t)p->inbox_slots)];
-        for (size_t k = 0; k < b->n; k++) p->state[(size_t)b->in[k].var * n + b->in[k].unit] += b->in[k].amount;
-        b->n = 0;
+        if (p->has_traces) sample(net, pop, t, cursor, i0, i1);
+        const ms_inbuf *b = &p->inbox[(size_t)(j % (int64_t)p->inbox_slots)];
+        for (size_t k = 0; k < b->n; k++) {
+            const ms_input *in = &b->in[k];
+            if (whole || (in->unit >= i0 && in->unit < i1)) p->state[(size_t)in->var * n + in->unit] += in->amount;
+        }
         if (m->step) {
-            ms_fixed_view v = { n, t, dt, ycol, pcol, dcol, p->fired, p->uniform_params };
+            ms_fixed_view v = { i1 - i0, t, dt, ycol, pcol, dcol, p->fired + i0, p->uniform_params };
             m->step(&v);
         } else {
-            for (size_t i = 0; i < n; i++)
-                if ((st = rk4_unit(net, pop, i, t, dt))) return st;
+            for (size_t i = i0; i < i1; i++)
+                if ((st = rk4_unit(wk, p, i, t, dt))) return st;
         }
-        if ((st = emit_fired(net, pop, (double)(j + 1) * dt))) return st;
-        if (!m->step) memset(p->fired, 0, n * sizeof *p->fired);
+        double t_spike = (double)(j + 1) * dt;
+        for (size_t i = i0; i < i1; i++)
+            if (p->fired[i] && (st = msi_emit(wk, pop, i, t_spike))) return st;
     }
-    p->next_step = j1;
     return MS_OK;
+}
+
+/* After all threads: the window's inboxes are spent. */
+void msi_fixed_end(ms_net *net, int pop)
+{
+    ms_pop *p = &net->pops[pop];
+    for (int64_t j = p->next_step; j < net->fixed_j1; j++) p->inbox[(size_t)(j % (int64_t)p->inbox_slots)].n = 0;
+    p->next_step = net->fixed_j1;
 }

@@ -27,6 +27,8 @@ typedef struct ms_net_opts {
     double rtol;          /* CVODE relative tolerance (MS_ODE_RTOL_DEFAULT)           */
     double atol;          /* CVODE absolute tolerance, per unit of each state's scale */
     double dt;            /* fixed step (s)                                          */
+    int threads;          /* threads advancing units inside a window (1: no threads; */
+                          /* 0: all the machine has). Results do not depend on it.   */
 } ms_net_opts;
 
 void ms_net_opts_default(ms_net_opts *o);

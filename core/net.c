@@ -17,6 +17,7 @@ void ms_net_opts_default(ms_net_opts *o)
     o->rtol = MS_ODE_RTOL_DEFAULT;
     o->atol = MS_ODE_ATOL_DEFAULT;
     o->dt = MS_NET_DT_DEFAULT;
+    o->threads = 1;
 }
 
 ms_status msi_net_fail(ms_net *net, ms_status st, const char *fmt, ...)
@@ -63,6 +64,8 @@ ms_status ms_net_create(const ms_registry *reg, const ms_net_opts *o, ms_net **o
         return ms_error_set(err, MS_EINVAL, "network: atol = %g must be > 0", opt.atol);
     if (!(opt.dt > 0 && isfinite(opt.dt)))
         return ms_error_set(err, MS_EINVAL, "network: dt = %g s must be > 0", opt.dt);
+    if (opt.threads < 0 || opt.threads > 1024)
+        return ms_error_set(err, MS_EINVAL, "network: threads = %d must be in 0..1024 (0: all cores)", opt.threads);
     if ((int)opt.method < 0 || opt.method >= MS_METHOD_COUNT)
         return ms_error_set(err, MS_EINVAL, "network: unknown method %d", (int)opt.method);
     ms_net *net = calloc(1, sizeof *net);

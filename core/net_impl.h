@@ -112,6 +112,7 @@ typedef struct ms_pop {
     size_t n_out;
 
     ms_calendar cal;   /* inputs waiting for their window                                */
+    size_t *ev_start;  /* event units: first event of unit i in the sorted slot (n + 1)   */
     ms_spike_rec spikes;
 
     /* run-time, built at the first run */
@@ -142,6 +143,34 @@ typedef struct ms_proj {
     double delay_min, delay_max;
     size_t n;
 } ms_proj;
+
+/* One thread's part of a run: its units are a fixed contiguous range of every population
+ * (msi_range), so the work of a unit never depends on the number of threads. */
+typedef struct ms_worker {
+    int tid, nt;
+    ms_outbox out;     /* spikes its units emitted in the window                         */
+    ms_status st;      /* first failure in the window, MS_OK otherwise                   */
+    ms_error err;
+    ms_ode_ctx *ode_ctx; /* SUNDIALS context of this thread's integrators                */
+} ms_worker;
+
+/* The units [*i0, *i1) of n that thread tid of nt advances. */
+static inline void msi_range(size_t n, int tid, int nt, size_t *i0, size_t *i1)
+{
+    *i0 = n * (size_t)tid / (size_t)nt;
+    *i1 = n * (size_t)(tid + 1) / (size_t)nt;
+}
+
+/* The window being advanced, shared by the threads. */
+typedef struct ms_window {
+    int64_t w;         /* index: [w D, (w + 1) D)                                        */
+    double t0, t1;     /* the part advanced now (t1 < (w + 1) D when a run ends inside)  */
+    int full;          /* t1 is the window's end                                         */
+    int stop[2];       /* the run is over (done, failed or interrupted), by the parity   */
+                       /* of the window count: a thread that is slow to read the flag of  */
+                       /* one window never sees it rewritten for the next                 */
+    int k;             /* parity slot written now                                        */
+} ms_window;
 
 /* A scheduled current step, kept sorted by time until its window comes. */
 typedef struct ms_sched {
@@ -177,8 +206,11 @@ struct ms_net {
     double t;          /* simulated time reached (s)                                     */
     double window;     /* d_min (s)                                                      */
     int64_t steps_per_window; /* window / dt when fixed populations exist                 */
-    ms_ode_ctx *ode_ctx;
-    ms_outbox out;
+    int64_t fixed_j1;  /* end step of the fixed-step part of the window in progress       */
+    int n_threads;
+    ms_worker *workers;
+    ms_window win;
+    ms_status run_status;
     ms_net_stats stats;
 };
 
@@ -207,14 +239,26 @@ void msi_record_sample(ms_trace_rec *r, int64_t sample, size_t col, double value
 ms_status msi_record_spikes(ms_net *net, const ms_spike *s, size_t n);
 void msi_record_free(ms_net *net);
 
-/* engine.c, engine_event.c, engine_fixed.c */
+/* engine.c, engine_event.c, engine_fixed.c, engine_source.c, route.c. A window has three
+ * phases: begin (one thread), units (every thread, its own range), end (one thread). */
 ms_status msi_engine_freeze(ms_net *net);
 void msi_engine_free(ms_net *net);
-ms_status msi_emit(ms_net *net, int pop, size_t unit, double t);
-/* Advance population `pop` through [t0, t1) of window w; `full` when t1 is the window's end. */
-ms_status msi_event_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full);
-ms_status msi_fixed_window(ms_net *net, int pop, int64_t w, double t0, double t1, int full);
+ms_status msi_emit(ms_worker *wk, int pop, size_t unit, double t);
+ms_status msi_worker_fail(ms_worker *wk, ms_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+ms_status msi_event_prepare(ms_net *net, int pop);
+ms_status msi_event_begin(ms_net *net, int pop);
+ms_status msi_event_units(ms_net *net, ms_worker *wk, int pop);
+ms_status msi_event_end(ms_net *net, int pop);
 ms_status msi_fixed_prepare(ms_net *net, int pop, int64_t max_delay_steps);
+ms_status msi_fixed_units(ms_net *net, ms_worker *wk, int pop);
+void msi_fixed_end(ms_net *net, int pop);
+ms_status msi_source_units(ms_net *net, ms_worker *wk, int pop);
+ms_status msi_route(ms_net *net);
+ms_status msi_drain_scheduled(ms_net *net);
 /* Grid step that takes an input arriving at t (fixed populations). */
 int64_t msi_step_of(double t, double dt);
 /* Queues an input for grid step `step` of a fixed-step population. */

@@ -83,7 +83,7 @@ void ms_lua_push_proj(lua_State *L, int net_idx, int proj) { push_child(L, net_i
 int ms_lua_network_new(lua_State *L);
 int ms_lua_network_new(lua_State *L)
 {
-    static const char *const allowed[] = { "seed", "method", "rtol", "atol", "dt", NULL };
+    static const char *const allowed[] = { "seed", "method", "rtol", "atol", "dt", "threads", NULL };
     if (lua_isnoneornil(L, 1)) lua_newtable(L), lua_replace(L, 1);
     luaL_checktype(L, 1, LUA_TTABLE);
     ms_lua_check_options(L, 1, "network", allowed);
@@ -104,6 +104,10 @@ int ms_lua_network_new(lua_State *L)
     o.rtol = ms_lua_opt_number(L, 1, "rtol", "network", o.rtol, 0);
     o.atol = ms_lua_opt_number(L, 1, "atol", "network", o.atol, 0);
     o.dt = ms_lua_opt_number(L, 1, "dt", "network", o.dt, 0);
+    double threads = ms_lua_opt_number(L, 1, "threads", "network", 1, 0);
+    if (threads < 0 || threads != floor(threads) || threads > 1024)
+        ms_lua_errorf(L, "network: threads must be a whole number in 0..1024 (0: all cores), got %g", threads);
+    o.threads = (int)threads;
 
     const ms_registry *reg = ms_lua_registry(L);
     ms_lua_net *n = lua_newuserdatauv(L, sizeof *n, 0);

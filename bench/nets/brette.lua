@@ -24,7 +24,7 @@ local memsnn = require("memsnn")
 local u = memsnn.units
 
 local model, method, T = arg[1] or "coba", arg[2] or "fixed", tonumber(arg[3] or "1")
-local opt = { n = 4000, p = 0.02, k = 0, seed = 1, delay = 1e-4, export = 0, spikes = 1,
+local opt = { n = 4000, p = 0.02, k = 0, seed = 1, delay = 1e-4, export = 0, spikes = 1, threads = 1,
               we = 6e-9, wi = 67e-9 }
 for i = 4, #arg do
   local key, value = arg[i]:match("^(%w+)=(.+)$")
@@ -38,7 +38,7 @@ local NE = math.floor(N * 4 / 5)
 
 local t_build0 = memsnn.clock()
 local net = memsnn.network{ seed = opt.seed, method = method, dt = 0.1 * u.ms,
-                            rtol = opt.rtol, atol = opt.atol }
+                            rtol = opt.rtol, atol = opt.atol, threads = opt.threads }
 local model_name, params
 if model == "coba" then
   model_name, params = "lif_cond_exp", {}

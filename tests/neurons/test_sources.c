@@ -89,12 +89,14 @@ Test(sources, poisson_respects_start_and_stop_across_runs)
 }
 
 /* A small recurrent LIF network driven by Poisson input. */
-static size_t run_network(uint64_t seed, ms_method method, double *times, size_t *ids_out, size_t max)
+static size_t run_network_threads(uint64_t seed, ms_method method, int threads, double *times, size_t *ids_out,
+                                  size_t max)
 {
     ms_net_opts o;
     ms_net_opts_default(&o);
     o.seed = seed;
     o.method = method;
+    o.threads = threads;
     ms_net *net;
     ms_error e;
     cr_assert_eq(ms_net_create(reg, &o, &net, &e), MS_OK);
@@ -122,6 +124,27 @@ static size_t run_network(uint64_t seed, ms_method method, double *times, size_t
     memcpy(ids_out, ids, ns * sizeof *ids);
     ms_net_destroy(net);
     return ns;
+}
+
+static size_t run_network(uint64_t seed, ms_method method, double *times, size_t *ids_out, size_t max)
+{
+    return run_network_threads(seed, method, 1, times, ids_out, max);
+}
+
+/* Units are split between threads in fixed ranges and spikes sorted before routing: the
+ * spikes must be bitwise the same for one and two threads, with every method. */
+Test(sources, one_and_two_threads_give_bitwise_identical_spikes)
+{
+    static double t1[20000], t2[20000];
+    static size_t i1[20000], i2[20000];
+    for (ms_method m = MS_METHOD_EXACT; m <= MS_METHOD_FIXED; m++) {
+        size_t n1 = run_network_threads(5, m, 1, t1, i1, 20000);
+        size_t n2 = run_network_threads(5, m, 2, t2, i2, 20000);
+        cr_assert_gt(n1, 50, "%s: the network should fire", ms_method_name(m));
+        cr_assert_eq(n1, n2, "%s: %zu spikes with 1 thread, %zu with 2", ms_method_name(m), n1, n2);
+        cr_assert_arr_eq(t1, t2, n1 * sizeof *t1, "%s: spike times differ between 1 and 2 threads", ms_method_name(m));
+        cr_assert_arr_eq(i1, i2, n1 * sizeof *i1);
+    }
 }
 
 Test(sources, same_seed_same_spikes_other_seed_other_spikes)
