@@ -154,6 +154,17 @@ double ms_net_time(const ms_net *net);
 /* The window length (d_min) fixed at the first run; 0 before it. */
 double ms_net_window(const ms_net *net);
 
+/* Memory the network holds, by part (bytes), for benchmarks and for users sizing a run. */
+typedef struct ms_net_memory {
+    size_t synapses;      /* CSR fan-out: offsets, targets, weights, delays           */
+    size_t n_synapses;    /* number of synapses                                       */
+    size_t units;         /* states, parameters, derived constants                    */
+    size_t solvers;       /* CVODE integrators (estimate: their workspace)            */
+    size_t inputs;        /* calendars and inboxes (capacity in use)                  */
+    size_t recorders;     /* recorded spikes and traces                               */
+} ms_net_memory;
+void ms_net_get_memory(const ms_net *net, ms_net_memory *out);
+
 /* Counters for benchmarks: spikes emitted, events delivered, CVODE work. */
 typedef struct ms_net_stats {
     uint64_t spikes, events, windows, ode_steps, ode_rhs, ode_reinits;

@@ -164,6 +164,33 @@ ms_status ms_net_trace(ms_net *net, int rec, const double **times, const double 
     return MS_OK;
 }
 
+void ms_net_get_memory(const ms_net *net, ms_net_memory *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t q = 0; q < net->n_projs; q++) {
+        const ms_proj *pr = &net->projs[q];
+        out->n_synapses += pr->n;
+        out->synapses += (pr->n_pre + 1) * sizeof *pr->off + pr->n * (sizeof *pr->target + sizeof *pr->weight);
+        if (pr->delay) out->synapses += pr->n * sizeof *pr->delay;
+    }
+    for (size_t i = 0; i < net->n_pops; i++) {
+        const ms_pop *p = &net->pops[i];
+        const ms_model *m = p->model;
+        out->units += p->n * (m->n_state + m->n_params) * sizeof(double);
+        if (p->p_rows) out->units += p->n * m->n_params * sizeof(double);
+        if (p->d_rows || p->derived) out->units += p->n * m->n_derived * sizeof(double);
+        if (p->ode) {
+            /* CVODES keeps about 25 vectors of n_state plus the dense n x n matrix. */
+            out->solvers += p->n * (25 * m->n_state + m->n_state * m->n_state + 200) * sizeof(double);
+        }
+        for (size_t s = 0; s < p->cal.n_slots; s++) out->inputs += p->cal.slots[s].cap * sizeof(ms_event);
+        for (size_t b = 0; p->inbox && b < p->inbox_slots; b++) out->inputs += p->inbox[b].cap * sizeof(ms_input);
+        out->recorders += p->spikes.cap * (sizeof *p->spikes.ids + sizeof *p->spikes.times);
+    }
+    for (size_t r = 0; r < net->n_traces; r++)
+        out->recorders += net->traces[r].cap * (net->traces[r].n_ids + 1) * sizeof(double);
+}
+
 void msi_record_free(ms_net *net)
 {
     for (size_t r = 0; r < net->n_traces; r++) {

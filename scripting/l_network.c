@@ -219,6 +219,24 @@ static int net_stats(lua_State *L)
     return 1;
 }
 
+/* net:memory() -> bytes by part, and bytes per synapse of the synapse arrays. */
+static int net_memory(lua_State *L)
+{
+    ms_net_memory m;
+    ms_net_get_memory(ms_lua_check_net(L, 1), &m);
+    lua_createtable(L, 0, 8);
+    lua_pushinteger(L, (lua_Integer)m.synapses), lua_setfield(L, -2, "synapses");
+    lua_pushinteger(L, (lua_Integer)m.n_synapses), lua_setfield(L, -2, "n_synapses");
+    lua_pushinteger(L, (lua_Integer)m.units), lua_setfield(L, -2, "units");
+    lua_pushinteger(L, (lua_Integer)m.solvers), lua_setfield(L, -2, "solvers");
+    lua_pushinteger(L, (lua_Integer)m.inputs), lua_setfield(L, -2, "inputs");
+    lua_pushinteger(L, (lua_Integer)m.recorders), lua_setfield(L, -2, "recorders");
+    lua_pushinteger(L, (lua_Integer)(m.synapses + m.units + m.solvers + m.inputs + m.recorders)), lua_setfield(L, -2, "total");
+    lua_pushnumber(L, m.n_synapses ? (double)m.synapses / (double)m.n_synapses : 0.0);
+    lua_setfield(L, -2, "bytes_per_synapse");
+    return 1;
+}
+
 static int net_tostring(lua_State *L)
 {
     ms_lua_net *n = luaL_checkudata(L, 1, MS_LUA_NETWORK);
@@ -241,6 +259,7 @@ void ms_lua_open_network(lua_State *L)
         { "time", net_time },
         { "window", net_window },
         { "stats", net_stats },
+        { "memory", net_memory },
         { NULL, NULL },
     };
     static const luaL_Reg meta[] = {

@@ -123,6 +123,7 @@ net:run(T)
 local loop_wall, loop_cpu = memsnn.clock() - t0, os.clock() - c0
 local res = memsnn.resources()
 local st = net:stats()
+local mem = net:memory()
 local se, si = E:spikes(), I:spikes()
 if opt.spikes == 1 then
   local ids, times = {}, {}
@@ -133,6 +134,6 @@ if opt.spikes == 1 then
 end
 print(string.format('{"sim": "memsnn", "model": "%s", "method": "%s", "T": %g, "n": %d, "synapses": %d, ' ..
   '"build_s": %.6f, "loop_wall_s": %.6f, "loop_cpu_s": %.6f, "spikes": %d, "events": %d, "peak_rss": %d, ' ..
-  '"ode_steps": %d, "window_s": %g}',
+  '"ode_steps": %d, "window_s": %g, "synapse_bytes": %d, "bytes_per_synapse": %.2f, "net_bytes": %d}',
   model, method, T, N, n_syn, t_build, loop_wall, loop_cpu, #se.times + #si.times, st.events, res.peak_rss,
-  st.ode_steps, net:window()))
+  st.ode_steps, net:window(), mem.synapses, mem.bytes_per_synapse, mem.total))
