@@ -12,7 +12,7 @@ static double ulps(double a, double b)
     return fabs(a - b) / (nextafter(fabs(b), INFINITY) - fabs(b));
 }
 
-Test(fastexp, within_2_ulp_of_libm_over_the_whole_range)
+Test(fastexp, within_3_ulp_of_libm_over_the_whole_range)
 {
     double worst = 0, at = 0;
     for (int k = 0; k <= 2000000; k++) {
@@ -20,7 +20,7 @@ Test(fastexp, within_2_ulp_of_libm_over_the_whole_range)
         double u = ulps(ms_fast_exp(x), exp(x));
         if (u > worst) worst = u, at = x;
     }
-    cr_assert_leq(worst, 2.0, "worst error %.2f ulp at x = %.17g", worst, at);
+    cr_assert_leq(worst, 3.0, "worst error %.2f ulp at x = %.17g", worst, at);
 }
 
 Test(fastexp, exact_at_zero_and_simple_points)
