@@ -1,5 +1,5 @@
 /* core/ms_ode.h: one small ODE system integrated by SUNDIALS CVODES (BDF, dense direct
- * linear solver), with threshold roots, dense output and energy quadratures.
+ * linear solver), with threshold roots, dense output, stop times and energy quadratures.
  *
  * The engine keeps one ms_ode per unit that uses method "cvode"; single-device
  * characterisation keeps one per driven device. This header is the only interface to
@@ -38,13 +38,27 @@ typedef struct ms_ode_spec {
     ms_ode_root_fn roots;     /* g_k(t, y); a root is a sign change of g_k                  */
     const int *root_dir;      /* per root: +1 rising only, -1 falling only, 0 both; or NULL */
     size_t n_quad;            /* number of quadratures q' = quad(t, y) (energies, joules)   */
-    ms_ode_quad_fn quad;      /* integrand; excluded from error control                     */
+    ms_ode_quad_fn quad;      /* integrand; error control: quad_atol below                  */
     void *ud;                 /* passed to every callback                                   */
     double rtol;              /* relative tolerance (0: MS_ODE_RTOL_DEFAULT)                */
     const double *atol;       /* absolute tolerance per state (required, same units as y)   */
     double max_step;          /* largest internal step in s (0: unlimited)                  */
     long max_steps;           /* internal steps per advance (0: MS_ODE_MAX_STEPS_DEFAULT)   */
+    const double *quad_atol;  /* absolute tolerance per quadrature (same units as q), or
+                                 NULL: quadratures outside error control (see below)        */
+    double quad_rtol;         /* relative tolerance of the quadratures (0: rtol); needs
+                                 quad_atol                                                   */
 } ms_ode_spec;
+
+/* Quadratures. Without quad_atol (the default) the quadratures do not take part in the
+ * local error test: they cost no step-size restriction, but they are only as accurate as
+ * the steps the state needs. A quiescent state (a resistor, a device below threshold) lets
+ * CVODE take a few huge low-order steps, and an integrand that varies within them (a
+ * ramped source) is then integrated badly (a resistor under a voltage ramp: ~100 % error).
+ * With quad_atol set, each quadrature enters the error test and the order selection with
+ * weight 1 / (quad_rtol |q_k| + quad_atol[k]) (CVodeSetQuadErrCon + CVodeQuadSVtolerances),
+ * so it is integrated to that tolerance like a state, still without entering the Newton
+ * iteration. Use it whenever the quadrature is a result (energies); docs/numerics.md. */
 
 typedef struct ms_ode ms_ode;
 
@@ -75,8 +89,18 @@ double ms_ode_time(const ms_ode *ode);
 const double *ms_ode_quad(ms_ode *ode);
 
 /* Restarts the method at time t from ms_ode_state() (after a jump in the state, an input
- * event or a reset). Quadratures carry on from their current values. */
+ * event or a reset). Quadratures carry on from their current values. A stop time that lies
+ * ahead of t stays in force; one at or behind t is dropped. */
 ms_status ms_ode_reinit(ms_ode *ode, double t, ms_error *err);
+
+/* Stop time (CVodeSetStopTime): the integrator never steps beyond t_stop, so a kink or a
+ * jump of the right-hand side at t_stop is not straddled by a step; an advance towards a
+ * later tout returns at exactly t_stop (with *n_found = 0). It lasts until an advance
+ * reaches it (or a restart passes it, above); a later call replaces it. t_stop must be
+ * finite, not behind ms_ode_time() (within rounding of it, it counts as reached and the call
+ * does nothing) and not behind CVODE's last internal step (set it before advancing past it,
+ * or right after ms_ode_create / ms_ode_reinit). */
+ms_status ms_ode_set_stop_time(ms_ode *ode, double t_stop, ms_error *err);
 
 /* Dense output: the state at t, which must lie in the last internal step
  * (between ms_ode_time() and CVODE's internal time). Used by recorders. */

@@ -2,8 +2,8 @@
  *
  * CVODES (CVODE plus quadratures) with BDF and a dense direct solver suits the small stiff
  * per-unit systems of device circuits. Energies are CVODES quadratures so they cost no
- * Newton work and, with error control off, do not shrink the steps. SUNDIALS messages go
- * into the object's error buffer instead of stderr. */
+ * Newton work; the caller chooses whether they enter the error test (quad_atol, see
+ * core/ms_ode.h). SUNDIALS messages go into the object's error buffer instead of stderr. */
 #include "core/ms_ode.h"
 
 #include <float.h>
@@ -28,11 +28,14 @@ struct ms_ode {
     N_Vector y;           /* state at the time last reached                    */
     N_Vector q;           /* quadratures at the time last reached              */
     N_Vector atol;        /* absolute tolerances, per state                    */
+    N_Vector qatol;       /* absolute tolerances, per quadrature (error control on) */
     SUNMatrix A;          /* dense Jacobian storage                            */
     SUNLinearSolver LS;   /* dense direct solver                               */
     double t;             /* time last reached (s)                             */
     int *roots_found;     /* per root function, after a root return            */
     long reinits;         /* number of restarts, for statistics                */
+    double t_stop;        /* stop time in force (s), if has_stop               */
+    int has_stop;         /* a stop time is set and not yet reached            */
     ms_ode_stats before;  /* counters of CVODES before its last restart (it resets them) */
     char sun_msg[256];    /* last message SUNDIALS reported                    */
 };
@@ -108,12 +111,24 @@ ms_status ms_ode_create(ms_ode_ctx *ctx, const ms_ode_spec *spec, double t0, con
         return ms_error_set(err, MS_EINVAL, "ode: a system needs n >= 1, rhs and atol");
     if ((spec->n_roots > 0 && !spec->roots) || (spec->n_quad > 0 && !spec->quad))
         return ms_error_set(err, MS_EINVAL, "ode: root or quadrature count without a function");
+    if ((spec->quad_rtol != 0 || spec->quad_atol) && spec->n_quad == 0)
+        return ms_error_set(err, MS_EINVAL, "ode: quadrature tolerances without quadratures");
+    if (spec->quad_rtol != 0 && !spec->quad_atol)
+        return ms_error_set(err, MS_EINVAL, "ode: quad_rtol needs quad_atol (a quadrature "
+                            "starts at 0, where a relative tolerance alone means none)");
+    if (spec->quad_rtol < 0 || !isfinite(spec->quad_rtol))
+        return ms_error_set(err, MS_EINVAL, "ode: quad_rtol = %g must be >= 0", spec->quad_rtol);
+    for (size_t k = 0; spec->quad_atol && k < spec->n_quad; k++)
+        if (!(spec->quad_atol[k] > 0 && isfinite(spec->quad_atol[k])))
+            return ms_error_set(err, MS_EINVAL, "ode: quad_atol[%zu] = %g must be > 0", k,
+                                spec->quad_atol[k]);
 
     ms_ode *ode = calloc(1, sizeof *ode);
     if (!ode) return ms_error_set(err, MS_ENOMEM, "ode: out of memory");
     ode->spec = *spec;
     if (ode->spec.rtol <= 0) ode->spec.rtol = MS_ODE_RTOL_DEFAULT;
     if (ode->spec.max_steps <= 0) ode->spec.max_steps = MS_ODE_MAX_STEPS_DEFAULT;
+    if (ode->spec.quad_rtol == 0) ode->spec.quad_rtol = ode->spec.rtol;
     ode->t = t0;
     ode->sun = ctx->sun;
 
@@ -159,7 +174,13 @@ ms_status ms_ode_create(ms_ode_ctx *ctx, const ms_ode_spec *spec, double t0, con
         if (!ode->q) goto nomem;
         N_VConst(0.0, ode->q);
         if ((flag = CVodeQuadInit(ode->mem, quad_tramp, ode->q))) { what = "CVodeQuadInit"; goto fail; }
-        if ((flag = CVodeSetQuadErrCon(ode->mem, SUNFALSE))) { what = "CVodeSetQuadErrCon"; goto fail; }
+        if (spec->quad_atol) {
+            ode->qatol = N_VNew_Serial((sunindextype)spec->n_quad, ctx->sun);
+            if (!ode->qatol) goto nomem;
+            memcpy(NV_DATA_S(ode->qatol), spec->quad_atol, spec->n_quad * sizeof(double));
+            if ((flag = CVodeQuadSVtolerances(ode->mem, ode->spec.quad_rtol, ode->qatol))) { what = "CVodeQuadSVtolerances"; goto fail; }
+        }
+        if ((flag = CVodeSetQuadErrCon(ode->mem, spec->quad_atol ? SUNTRUE : SUNFALSE))) { what = "CVodeSetQuadErrCon"; goto fail; }
     }
     *out = ode;
     return MS_OK;
@@ -181,6 +202,7 @@ void ms_ode_destroy(ms_ode *ode)
     if (ode->A) SUNMatDestroy(ode->A);
     if (ode->y) N_VDestroy(ode->y);
     if (ode->q) N_VDestroy(ode->q);
+    if (ode->qatol) N_VDestroy(ode->qatol);
     if (ode->atol) N_VDestroy(ode->atol);
     free(ode->roots_found);
     free(ode);
@@ -190,6 +212,38 @@ void ms_ode_destroy(ms_ode *ode)
 static int too_close(double t, double tout)
 {
     return tout - t <= 4.0 * DBL_EPSILON * fmax(fabs(t), fabs(tout));
+}
+
+/* SUNDIALS 6.4 cannot clear a stop time (CVodeClearStopTime came in 6.5.1), and CVODE keeps
+ * one across CVodeReInit and after a return that reached it without CV_TSTOP_RETURN (tout ==
+ * tstop): the next CVode call would then stop at once, or after a restart refuse to start
+ * ("tstop is behind current t"). A stop time beyond any reachable time is no stop time. */
+#define NO_STOP_TIME DBL_MAX
+
+static ms_status drop_stop_time(ms_ode *ode, ms_error *err)
+{
+    ode->has_stop = 0;
+    int flag = CVodeSetStopTime(ode->mem, NO_STOP_TIME);
+    return flag ? fail(ode, err, "CVodeSetStopTime", flag) : MS_OK;
+}
+
+ms_status ms_ode_set_stop_time(ms_ode *ode, double t_stop, ms_error *err)
+{
+    if (!isfinite(t_stop) || t_stop < ode->t)
+        return ms_error_set(err, MS_EINVAL, "ode: stop time %.17g s is not ahead of the current "
+                            "time %.17g s", t_stop, ode->t);
+    if (too_close(ode->t, t_stop)) return MS_OK;   /* reached, as ms_ode_advance would say */
+    realtype tn = ode->t;
+    CVodeGetCurrentTime(ode->mem, &tn);
+    if (t_stop < tn)
+        return ms_error_set(err, MS_EINVAL, "ode: stop time %.17g s is behind the last internal "
+                            "step (%.17g s); set it before advancing past it", t_stop, tn);
+    ode->sun_msg[0] = '\0';
+    int flag = CVodeSetStopTime(ode->mem, t_stop);
+    if (flag) return fail(ode, err, "CVodeSetStopTime", flag);
+    ode->t_stop = t_stop;
+    ode->has_stop = 1;
+    return MS_OK;
 }
 
 ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_found, ms_error *err)
@@ -207,6 +261,10 @@ ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_fou
                             CVodeGetReturnFlagName(flag), ode->sun_msg[0] ? ": " : "",
                             ode->sun_msg);
     ode->t = tret;
+    if (ode->has_stop && (tret >= ode->t_stop || too_close(tret, ode->t_stop))) {
+        ms_status st = drop_stop_time(ode, err);
+        if (st) return st;
+    }
     if (ode->q) {
         realtype tq;
         int qflag = CVodeGetQuad(ode->mem, &tq, ode->q);
@@ -250,6 +308,10 @@ ms_status ms_ode_reinit(ms_ode *ode, double t, ms_error *err)
     /* CVodeReInit restarts the state history only; the quadrature history must restart
      * too, from the values reached so far, or it would be extrapolated across the jump. */
     if (ode->q && (flag = CVodeQuadReInit(ode->mem, ode->q))) return fail(ode, err, "CVodeQuadReInit", flag);
+    if (ode->has_stop && (t >= ode->t_stop || too_close(t, ode->t_stop))) {
+        ms_status st = drop_stop_time(ode, err);
+        if (st) return st;
+    }
     ode->t = t;
     ode->reinits++;
     return MS_OK;

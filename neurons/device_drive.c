@@ -7,12 +7,14 @@
  * right-hand side has a kink), stops at every root of the device (on_root, restart), and is
  * sampled at the corners and on the requested grid by CVODE's interpolation.
  *
- * The energies (device power(), source power, load power) are integrated as three extra ODE
- * states under error control, not as CVODES quadratures: core/ms_ode.h switches quadrature
- * error control off, and a quadrature then inherits the steps and the order of the device
- * state, which for a quiescent device (a resistor, an RRAM below threshold) is one long
- * backward-Euler step per segment: 109 % error on a resistor under a voltage ramp. Nothing
- * depends on the energies, so they cost one dense row each and no Newton coupling. */
+ * The energies (device power(), source power, load power) are CVODES quadratures under error
+ * control (ms_ode_spec.quad_atol): nothing depends on them, so they stay out of the Newton
+ * system, but they take part in the error test. Without that, a quadrature rides on the
+ * steps of the device state, which for a quiescent device (a resistor, an RRAM below
+ * threshold) are a few long low-order steps per segment: ~100 % error on a resistor under a
+ * voltage ramp. A device without states under a voltage source (resistor, static dendrite)
+ * gets one dummy state y' = 0, since CVODE needs at least one; the quadratures then set the
+ * steps alone. Each waveform corner is also a stop time, so no step straddles a kink. */
 #include "neurons/ms_device_drive.h"
 
 #include <math.h>
@@ -21,8 +23,8 @@
 
 #include "core/ms_ode.h"
 
-#define N_E 3                                 /* energies: device, source, load             */
-#define MAX_N (MS_DEVICE_MAX_STATE + 1 + N_E) /* device states, node voltage, energies      */
+#define N_E 3                                 /* energies (quadratures): device, source, load */
+#define MAX_N (MS_DEVICE_MAX_STATE + 1)       /* device states, node voltage (or the dummy)  */
 #define ROOT_REPEAT_MAX 64                    /* roots at one instant before we call it chatter */
 
 void ms_drive_opts_default(ms_drive_opts *o)
@@ -36,14 +38,14 @@ typedef struct sess {
     const ms_device_class *c;
     const double *p;
     ms_drive_opts o;
-    size_t ns, n;              /* device states; ODE states                                  */
+    size_t ns, n;              /* device states; ODE states (ns, + node, or 1 for the dummy)  */
     int node;                  /* the node voltage is ODE state ns                           */
-    size_t ie;                 /* index of the first energy state                            */
     double C;                  /* node capacitance (F)                                       */
     const ms_pwl *w;           /* the waveform of the current run                            */
     size_t seg;                /* its segment found last (a hunt starts there)               */
     double y[MAX_N];           /* state before the solver exists                             */
     double atol[MAX_N];
+    double e_atol[N_E];        /* absolute tolerances of the energies (J)                    */
     int dir[MS_DEVICE_MAX_ROOTS];
     ms_ode_ctx *ctx;
     ms_ode *ode;
@@ -95,23 +97,36 @@ static double source_current(const sess *s, double src, double slope, double V, 
 static int f_rhs(double t, const double *Y, double *Yd, void *ud)
 {
     sess *s = ud;
+    if (s->ns == 0 && !s->node) {   /* the dummy state */
+        Yd[0] = 0.0;
+        return 0;
+    }
     double src, slope, V = node_v(s, t, Y, &src, &slope);
     if (s->ns > 0) {
         int rc = s->c->rhs(t, Y, s->p, V, Yd);
         if (rc) return rc;
     }
+    if (s->node) {
+        double i_dev = s->c->current(t, Y, s->p, V);
+        Yd[s->ns] = (source_current(s, src, slope, V, i_dev) - i_dev) / s->C;
+    }
+    return 0;
+}
+
+/* The energies: device, source and load power (W). */
+static int f_quad(double t, const double *Y, double *E, void *ud)
+{
+    sess *s = ud;
+    double src, slope, V = node_v(s, t, Y, &src, &slope);
     double i_dev = s->c->current(t, Y, s->p, V);
     double i_src = source_current(s, src, slope, V, i_dev);
-    if (s->node) Yd[s->ns] = (i_src - i_dev) / s->C;
-    double *E = Yd + s->ie;
     E[0] = s->c->power(t, Y, s->p, V);
     E[1] = (s->o.source == MS_DRIVE_CURRENT ? V : src) * i_src;
     E[2] = (s->node && s->o.source == MS_DRIVE_VOLTAGE) ? i_src * i_src * s->o.r_load_ohm : 0.0;
     return 0;
 }
 
-/* The device block from the class; the energies feed back into nothing, so their columns are
- * zero, and their rows are left zero too (a modified Newton iteration converges all the same). */
+/* The device block from the class (used only when the device states are the whole system). */
 static int f_jac(double t, const double *Y, double *J, void *ud)
 {
     sess *s = ud;
@@ -178,8 +193,8 @@ static ms_status sess_open(sess *s, const ms_device_class *c, const double *p, c
         return ms_error_set(err, MS_EINVAL,
                             "drive: %s has no capacitance, so its node voltage is undefined under "
                             "a current source or a load; set c_node_F > 0", c->name);
-    s->ie = s->ns + (size_t)s->node;
-    s->n = s->ie + N_E;
+    s->n = s->ns + (size_t)s->node;
+    if (s->n == 0) s->n = 1;   /* the dummy state */
     if (y0) {
         for (size_t k = 0; k < s->ns; k++) {
             if (!isfinite(y0[k]))
@@ -191,9 +206,9 @@ static ms_status sess_open(sess *s, const ms_device_class *c, const double *p, c
         return ms_error_set(err, MS_EINVAL, "drive: %s: init failed", c->name);
     }
     if (s->node) s->y[s->ns] = s->o.v0_V;
-    for (size_t k = 0; k < s->ie; k++)
+    for (size_t k = 0; k < s->n; k++)   /* the dummy (k = 0 = ns, no node) gets the V scale */
         s->atol[k] = s->o.atol_rel * (k < s->ns ? c->state_scale[k] : s->o.v_scale_V);
-    for (size_t k = s->ie; k < s->n; k++) s->atol[k] = s->o.e_atol_J;
+    for (size_t k = 0; k < N_E; k++) s->e_atol[k] = s->o.e_atol_J;
     for (size_t k = 0; k < c->n_roots; k++) s->dir[k] = c->root_dir ? c->root_dir[k] : 0;
     return ms_ode_ctx_create(&s->ctx, err);
 }
@@ -268,7 +283,7 @@ static ms_status advance_to(sess *s, double ts, ms_drive_result *r, ms_error *er
 static void record(sess *s, ms_drive_result *r, double t)
 {
     size_t j = s->rec_j++;
-    const double *Y = ms_ode_state(s->ode), *q = Y + s->ie;
+    const double *Y = ms_ode_state(s->ode), *q = ms_ode_quad(s->ode);
     double src, slope, V = node_v(s, t, Y, &src, &slope);
     double i_dev = s->c->current(t, Y, s->p, V);
     r->t_s[j] = t;
@@ -321,17 +336,23 @@ static ms_status sess_run(sess *s, const ms_pwl *w, ms_drive_result *r, hooks *h
             .n = s->n, .rhs = f_rhs,
             .jac = (!s->node && s->ns > 0 && s->c->jac) ? f_jac : NULL,
             .n_roots = s->c->n_roots, .roots = s->c->n_roots ? f_roots : NULL,
-            .root_dir = s->dir, .ud = s,
+            .root_dir = s->dir, .n_quad = N_E, .quad = f_quad, .ud = s,
             .rtol = s->o.rtol, .atol = s->atol, .max_step = s->o.max_step_s,
+            .quad_atol = s->e_atol, .quad_rtol = s->o.rtol,
         };
         if ((st = ms_ode_create(s->ctx, &spec, w->t_s[0], s->y, &s->ode, err))) return st;
     } else if ((st = ms_ode_reinit(s->ode, w->t_s[0], err))) {
         return st;
     }
     double dt = r ? s->o.dt_sample_s : 0.0, ts;
-    size_t k = 0, j = 0;
+    size_t k = 0, j = 0, k_stop = 0;
     int is_w, is_g;
     while (next_stop(w, dt, k, j, &ts, &is_w, &is_g)) {
+        /* The next corner is a stop time; it outlives the restarts at roots before it. */
+        if (k > k_stop && k < w->n) {
+            if ((st = ms_ode_set_stop_time(s->ode, w->t_s[k], err))) return st;
+            k_stop = k;
+        }
         if ((st = advance_to(s, ts, r, err))) return st;
         if (is_w && h && h->cur < h->n) {
             double *Y = ms_ode_state(s->ode);
@@ -412,7 +433,7 @@ static ms_status drive_run(const ms_device_class *c, const double *p, const doub
     if (!st && out) st = result_new(count_samples(w, s.o.dt_sample_s), s.ns, &r, err);
     if (!st) st = sess_run(&s, w, r, h, err);
     if (!st && r) {
-        const double *q = ms_ode_state(s.ode) + s.ie;
+        const double *q = ms_ode_quad(s.ode);
         ms_ode_stats stats;
         ms_ode_get_stats(s.ode, &stats);
         r->energy_J = q[0];

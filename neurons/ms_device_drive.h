@@ -1,8 +1,9 @@
 /* neurons/ms_device_drive.h: characterisation of one device: drive it with a piecewise-linear
  * voltage or current waveform, integrate its ODE with core/ms_ode.h (BDF, roots at its
- * switching thresholds, a restart after each discrete switch and at each waveform corner, energy
- * integrated under error control) and return sampled traces; plus the standard protocols built on it: DC sweep,
- * pulse train, write-verify, relaxation after programming, current step into a soma.
+ * switching thresholds, a restart after each discrete switch, a stop and a restart at each
+ * waveform corner, energies as quadratures under error control) and return sampled traces;
+ * plus the standard protocols built on it: DC sweep, pulse train, write-verify, relaxation
+ * after programming, current step into a soma.
  *
  * The circuit: a voltage source applied straight across the device, or through a series load
  * r_load onto the device node, or a current source into the node. Whenever the node is not tied
