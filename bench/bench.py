@@ -8,9 +8,12 @@ scripts in bench/peers/ read them, so every simulator runs the same network. Eac
 timing is repeated (--reps) with the simulators interleaved, and the median is reported;
 memsnn's figures are printed as ratios to each peer's from the same run. Statistics
 (rates, ISI CV) are computed here, the same way for every simulator, from the spike files.
-Results: OUT/results.json and OUT/report.md (the tables of docs/performance.md).
+Results: OUT/results.json and OUT/report.md (the tables of docs/performance.md), with
+CSVs and PNGs of the scaling and work-precision runs (bench/plot_bench.lua draws them).
+bench/README.md describes each benchmark.
 """
 import argparse
+import csv
 import json
 import os
 import statistics
@@ -148,8 +151,57 @@ class Bench:
             rows.append(r)
             self.log('  scaling n=%d: loop %.3f s, %d events, %.1f ns/event, rss %.0f MB' %
                      (n, r['loop_wall_s'], r['events'], r['ns_per_event'], r['peak_rss'] / 2**20))
-        self.results['runs'].append({'kind': 'scaling', 'T': T, 'rows': rows})
+        csv_path = os.path.join(self.out, 'scaling.csv')
+        with open(csv_path, 'w', newline='') as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(['neurons', 'synapses', 'loop_s', 'ns_per_event', 'peak_rss_mb'])
+            for r in rows:
+                w.writerow([r['n'], r['synapses'], '%.6g' % r['loop_wall_s'], '%.6g' % r['ns_per_event'],
+                            '%.6g' % (r['peak_rss'] / 2**20)])
+        self.results['runs'].append({'kind': 'scaling', 'T': T, 'rows': rows, 'csv': csv_path})
         return rows
+
+    # ---- work-precision: one neuron with synaptic input, the three methods ---------------------
+    def precision(self, quick):
+        cmd = [self.memsnn, 'run', os.path.join(ROOT, 'bench', 'precision.lua'), '--out', self.out, '--quiet', '--']
+        if quick:
+            cmd.append('quick=1')
+        t0 = time.time()
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        rows = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('{')]
+        if p.returncode != 0 or not rows:
+            raise RuntimeError('failed: %s\n%s\n%s' % (' '.join(cmd), p.stdout[-2000:], p.stderr[-2000:]))
+        for r in rows:
+            self.log('  precision %s %s %s: loop %.3f s, median error %s s, max %s s, missing %d, extra %d' %
+                     (r['model'], r['method'], r['setting'], r['loop_wall_s'], r['median_err_s'], r['max_err_s'],
+                      r['missing'], r['extra']))
+        csv_path = os.path.join(self.out, 'precision.csv')
+        cols = ['model', 'method', 'setting', 'tol', 'dt', 'n', 'loop_wall_s', 'median_err_s', 'max_err_s',
+                'missing', 'extra', 'check']
+        with open(csv_path, 'w', newline='') as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(cols)
+            for r in rows:
+                w.writerow(['' if r[c] is None else int(r[c]) if c == 'check' else r[c] for c in cols])
+        self.results['runs'].append({'kind': 'precision', 'rows': rows, 'csv': csv_path,
+                                     'process_wall_s': time.time() - t0})
+        return rows
+
+    # ---- PNGs of the scaling and precision tables (bench/plot_bench.lua) -----------------------
+    def plots(self):
+        keys = ['%s=%s' % (run['kind'], run['csv']) for run in self.results['runs'] if run['kind'] in ('scaling', 'precision')]
+        if not keys:
+            return
+        cmd = [self.memsnn, 'run', os.path.join(ROOT, 'bench', 'plot_bench.lua'), '--out', self.out, '--quiet', '--'] + keys
+        try:
+            pngs = run_json(cmd)
+        except RuntimeError as e:
+            self.log('plots failed (the tables are still written): %s' % e)
+            return
+        for run in self.results['runs']:
+            if run['kind'] in ('scaling', 'precision'):
+                run['pngs'] = [os.path.relpath(p, self.out) for p in pngs.get(run['kind'], [])]
+                self.log('  wrote ' + ', '.join(os.path.join(self.out, p) for p in run['pngs']))
 
     def report(self):
         lines = ['# Benchmark results', '', 'Machine: %s, %s. Date: %s.' % (self.results['machine'], self.results['cpu'],
@@ -184,6 +236,35 @@ class Bench:
                     lines.append('| %d | %d | %.3f | %d | %.2f | %.0f | %.1f |' % (r['n'], r['synapses'], r['loop_wall_s'], r['events'],
                                                                                 r['ns_per_event'], r['peak_rss'] / 2**20, r['bytes_per_synapse']))
                 lines.append('')
+                lines += ['Data: %s. Pictures: %s.' % (os.path.relpath(run['csv'], self.out),
+                                                    ', '.join(run.get('pngs', [])) or 'none (plotting failed)'), '']
+                lines += ['![%s](%s)' % (p, p) for p in run.get('pngs', [])] + ([''] if run.get('pngs') else [])
+            elif run['kind'] == 'precision':
+                rows = run['rows']
+                r0 = rows[0]
+                lines += ['## Work-precision, single neuron with synaptic input', '',
+                          '%d independent copies of one neuron (default parameters), each driven by %d Poisson inputs '
+                          '(4:1 excitatory:inhibitory) at %g Hz through fixed weights%s, %g s simulated '
+                          '(bench/precision.lua). Reference: method exact. Spikes are matched per neuron in order '
+                          '(within %g ms); errors are absolute, over the matched spikes; missing/extra count unmatched '
+                          'reference/run spikes. Wall time: the loop (net:run), median of 3 when under 1 s.' % (
+                              r0['n'], r0['inputs'], r0['rate'],
+                              ' (pooled: one source per type and neuron at the summed rate)' if r0.get('pooled') else '',
+                              r0['T'], r0['match_s'] * 1e3), '',
+                          '| model | method | setting | loop wall s | spikes | median error s | max error s | missing / extra |',
+                          '|---|---|---|---|---|---|---|---|']
+
+                def err(x):
+                    return '-' if x is None else '0' if x == 0 else '%.2g' % x
+                for r in rows:
+                    setting = r['setting'] + (' (check of the reference, %d copies)' % r['n'] if r['check'] else '')
+                    lines.append('| %s | %s | %s | %.3f | %d | %s | %s | %d / %d |' % (
+                        r['model'], r['method'], setting, r['loop_wall_s'], r['spikes'], err(r['median_err_s']),
+                        err(r['max_err_s']), r['missing'], r['extra']))
+                lines.append('')
+                lines += ['Data: %s. Pictures: %s.' % (os.path.relpath(run['csv'], self.out),
+                                                    ', '.join(run.get('pngs', [])) or 'none (plotting failed)'), '']
+                lines += ['![%s](%s)' % (p, p) for p in run.get('pngs', [])] + ([''] if run.get('pngs') else [])
         text = '\n'.join(lines)
         with open(os.path.join(self.out, 'report.md'), 'w') as f:
             f.write(text + '\n')
@@ -198,7 +279,7 @@ def main():
     ap.add_argument('--out', default=None)
     ap.add_argument('--quick', action='store_true', help='short runs, fewer peers (a smoke test of the harness)')
     ap.add_argument('--reps', type=int, default=3)
-    ap.add_argument('--only', default='coba,cuba,exact,scaling')
+    ap.add_argument('--only', default='coba,cuba,exact,scaling,precision')
     a = ap.parse_args()
     if a.out is None:
         a.out = os.path.join(a.build, 'bench')
@@ -221,6 +302,10 @@ def main():
     if 'scaling' in only:
         b.log('scaling')
         b.scaling([4000, 16000] if a.quick else [4000, 16000, 64000, 256000], 0.2 if a.quick else 1.0)
+    if 'precision' in only:
+        b.log('work-precision, single neuron with synaptic input')
+        b.precision(a.quick)
+    b.plots()
     b.report()
 
 
