@@ -104,7 +104,12 @@ ms_status msi_engine_freeze(ms_net *net)
     int64_t max_delay_steps = (int64_t)ceil(dmax / net->opt.dt) + 1;
     for (size_t i = 0; i < net->n_pops; i++) {
         ms_pop *p = &net->pops[i];
-        if (p->model->kind == MS_MODEL_SOURCE) continue;
+        if (p->model->kind == MS_MODEL_SOURCE) {
+            p->next_spike = malloc(p->n * sizeof *p->next_spike);
+            if (!p->next_spike) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
+            for (size_t u = 0; u < p->n; u++) p->next_spike[u] = -INFINITY;
+            continue;
+        }
         if (p->method == MS_METHOD_FIXED) {
             st = msi_fixed_prepare(net, (int)i, max_delay_steps);
         } else {
@@ -131,6 +136,7 @@ void msi_engine_free(ms_net *net)
         free(p->dirty);
         free(p->derived);
         free(p->ev_start);
+        free(p->next_spike);
         if (p->inbox)
             for (size_t b = 0; b < p->inbox_slots; b++) free(p->inbox[b].in);
         free(p->inbox);

@@ -137,9 +137,11 @@ typedef struct ms_model {
 
     /* ---- sources ------------------------------------------------------------------ */
     /* Emit the spikes of unit `index` in [t0, t1) in time order. `list` is the
-     * population's spike lists or NULL; `rng` is the unit's own stream. */
+     * population's spike lists or NULL; `rng` is the unit's own stream. Sets *next to
+     * the time of the unit's next spike at or after t1 (INFINITY for none), so the engine
+     * skips the unit until a window reaches it. */
     int (*generate)(double t0, double t1, double *y, const double *p, const ms_spike_list *list,
-                    size_t index, ms_rng *rng, const ms_emitter *out);
+                    size_t index, ms_rng *rng, const ms_emitter *out, double *next);
 } ms_model;
 
 /* ---- registry ------------------------------------------------------------------------ */

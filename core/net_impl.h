@@ -113,6 +113,7 @@ typedef struct ms_pop {
 
     ms_calendar cal;   /* inputs waiting for their window                                */
     size_t *ev_start;  /* event units: first event of unit i in the sorted slot (n + 1)   */
+    double *next_spike;/* sources: time of each unit's next spike (-inf: not known yet)  */
     ms_spike_rec spikes;
 
     /* run-time, built at the first run */

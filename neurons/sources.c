@@ -42,12 +42,12 @@ static void poisson_init(const double *p, double *y)
  * `draws` records how far along the stream the source is, so a run can continue. */
 static int poisson_generate(double t0, double t1, double *y, const double *p,
                             const ms_spike_list *list, size_t index, ms_rng *rng,
-                            const ms_emitter *out)
+                            const ms_emitter *out, double *next)
 {
     (void)list, (void)index;
     double rate = p[PP_RATE];
     if (rate <= 0.0) {
-        y[PY_NEXT] = INFINITY;
+        y[PY_NEXT] = *next = INFINITY;
         return 0;
     }
     ms_rng_seek(rng, (uint64_t)y[PY_DRAWS]);
@@ -61,6 +61,7 @@ static int poisson_generate(double t0, double t1, double *y, const double *p,
         y[PY_NEXT] += ms_rng_exponential(rng, rate);
     }
     y[PY_DRAWS] = (double)rng->draw;
+    *next = y[PY_NEXT];
     return 0;
 }
 
@@ -90,14 +91,16 @@ static void list_init(const double *p, double *y)
 }
 
 static int list_generate(double t0, double t1, double *y, const double *p, const ms_spike_list *list,
-                         size_t index, ms_rng *rng, const ms_emitter *out)
+                         size_t index, ms_rng *rng, const ms_emitter *out, double *next)
 {
     (void)p, (void)rng;
+    *next = INFINITY;
     if (!list) return 0;
     size_t k = list->offsets[index] + (size_t)y[0], end = list->offsets[index + 1];
     for (; k < end && list->times[k] < t1; k++)
         if (list->times[k] >= t0 && out->emit(out->ud, list->times[k])) return -1;
     y[0] = (double)(k - list->offsets[index]);
+    if (k < end) *next = list->times[k];
     return 0;
 }
 

@@ -45,9 +45,10 @@ static const ms_model probe = {
 static const ms_state_spec src_state[1] = { { "cursor", "1", 1.0, "next spike" } };
 static void src_init(const double *p, double *y) { (void)p; y[0] = 0; }
 static int src_generate(double t0, double t1, double *y, const double *p, const ms_spike_list *l, size_t i,
-                        ms_rng *rng, const ms_emitter *out)
+                        ms_rng *rng, const ms_emitter *out, double *next)
 {
     (void)p, (void)rng;
+    *next = -INFINITY; /* "ask me every window": the engine must cope */
     size_t k = l->offsets[i] + (size_t)y[0];
     for (; k < l->offsets[i + 1] && l->times[k] < t1; k++)
         if (l->times[k] >= t0) out->emit(out->ud, l->times[k]);
