@@ -126,7 +126,8 @@ class Bench:
         self.memsnn_net(d, 'coba', 'fixed', T, 'export=1', 'spikes=0')
         out = {}
         for rep in range(self.a.reps):
-            runs = [('memsnn_cvode', lambda: self.memsnn_net(d, 'coba', 'cvode', T, 'rtol=%g' % atol, 'atol=%g' % atol)),
+            runs = [('memsnn_exact', lambda: self.memsnn_net(d, 'coba', 'exact', T)),
+                    ('memsnn_cvode', lambda: self.memsnn_net(d, 'coba', 'cvode', T, 'rtol=%g' % atol, 'atol=%g' % atol)),
                     ('neuron_cvode', lambda: run_json([PY, os.path.join(ROOT, 'bench', 'peers', 'neuron_brette.py'),
                                                        d, 'coba', 'cvode', str(T), str(atol)], cwd=d))]
             for sim, fn in runs:
@@ -147,7 +148,7 @@ class Bench:
             os.makedirs(d, exist_ok=True)
             r = self.memsnn_net(d, 'coba', 'fixed', T, 'n=%d' % n, 'k=64', 'spikes=0')
             r['ns_per_event'] = 1e9 * r['loop_wall_s'] / max(r['events'], 1)
-            r['bytes_per_synapse'] = r['peak_rss'] / r['synapses']
+            r['rss_per_synapse'] = r['peak_rss'] / r['synapses']
             rows.append(r)
             self.log('  scaling n=%d: loop %.3f s, %d events, %.1f ns/event, rss %.0f MB' %
                      (n, r['loop_wall_s'], r['events'], r['ns_per_event'], r['peak_rss'] / 2**20))
@@ -159,6 +160,28 @@ class Bench:
                 w.writerow([r['n'], r['synapses'], '%.6g' % r['loop_wall_s'], '%.6g' % r['ns_per_event'],
                             '%.6g' % (r['peak_rss'] / 2**20)])
         self.results['runs'].append({'kind': 'scaling', 'T': T, 'rows': rows, 'csv': csv_path})
+        return rows
+
+    # ---- threads: 1 against 2 on the same network ------------------------------------------------
+    def threads(self, quick):
+        d = os.path.join(self.out, 'threads')
+        os.makedirs(d, exist_ok=True)
+        cases = [('COBA fixed, %g s' % (0.5 if quick else 2.0), 'fixed', 0.5 if quick else 2.0),
+                 ('COBA exact, %g s' % (0.02 if quick else 0.1), 'exact', 0.02 if quick else 0.1)]
+        rows = []
+        for name, method, T in cases:
+            t = {1: [], 2: []}
+            spikes = {}
+            for rep in range(self.a.reps):
+                for nt in (1, 2):
+                    r = self.memsnn_net(d, 'coba', method, T, 'threads=%d' % nt, 'spikes=0')
+                    t[nt].append(r['loop_wall_s'])
+                    spikes[nt] = r['spikes']
+            row = {'name': name, 't1': statistics.median(t[1]), 't2': statistics.median(t[2]),
+                   'spikes1': spikes[1], 'spikes2': spikes[2]}
+            self.log('  threads %s: %.3f s / %.3f s' % (name, row['t1'], row['t2']))
+            rows.append(row)
+        self.results['runs'].append({'kind': 'threads', 'rows': rows})
         return rows
 
     # ---- work-precision: one neuron with synaptic input, the three methods ---------------------
@@ -221,20 +244,31 @@ class Bench:
                 lines.append('')
             elif run['kind'] == 'exact':
                 s = run['summary']
-                lines += ['## COBA with exact spike times, %g s simulated, tolerance %g' % (run['T'], run['atol']), '',
-                          '| simulator | loop s per sim. s | spikes | E rate Hz | I rate Hz | speed-up of memsnn |', '|---|---|---|---|---|---|']
-                ref = s['memsnn_cvode']['loop_wall_s']
+                lines += ['## COBA with exact (off-grid) spike times, %g s simulated; CVODE tolerances %g' % (run['T'], run['atol']), '',
+                          'memsnn exact: quadrature-based, spike times to ~1e-12 s, no tolerance to set. memsnn cvode and '
+                          'NEURON CVODE (global variable step) at rtol = atol = %g.' % run['atol'], '',
+                          '| simulator | loop s per sim. s | spikes | E rate Hz | I rate Hz | NEURON CVODE time / this time |',
+                          '|---|---|---|---|---|---|']
+                ref = s['neuron_cvode']['loop_wall_s']
                 for sim, r in s.items():
-                    lines.append('| %s | %.3f | %d | %.2f | %.2f | %s |' % (sim, r['loop_wall_s'] / run['T'], r['spikes'], r['rate_e'],
-                                                                         r['rate_i'], '1' if sim == 'memsnn_cvode' else '%.1f' % (r['loop_wall_s'] / ref)))
+                    lines.append('| %s | %.3f | %d | %.2f | %.2f | %.1f |' % (sim, r['loop_wall_s'] / run['T'], r['spikes'], r['rate_e'],
+                                                                           r['rate_i'], ref / r['loop_wall_s']))
+                lines.append('')
+            elif run['kind'] == 'threads':
+                lines += ['## Threads: the same network on 1 and 2 threads (results bitwise identical)', '',
+                          '| run | 1 thread s | 2 threads s | speed-up | spikes (1 / 2 threads) |', '|---|---|---|---|---|']
+                for r in run['rows']:
+                    lines.append('| %s | %.3f | %.3f | %.2f | %d / %d |' % (r['name'], r['t1'], r['t2'], r['t1'] / r['t2'],
+                                                                          r['spikes1'], r['spikes2']))
                 lines.append('')
             elif run['kind'] == 'scaling':
                 lines += ['## Scaling: COBA, fixed in-degree (64 E + 16 I), %g s simulated, method fixed' % run['T'], '',
-                          '| neurons | synapses | loop s | synaptic events | ns per event | peak RSS MB | bytes per synapse (whole process) |',
-                          '|---|---|---|---|---|---|---|']
+                          '| neurons | synapses | loop s | synaptic events | ns per event | peak RSS MB | bytes per synapse: synapse arrays | whole process |',
+                          '|---|---|---|---|---|---|---|---|']
                 for r in run['rows']:
-                    lines.append('| %d | %d | %.3f | %d | %.2f | %.0f | %.1f |' % (r['n'], r['synapses'], r['loop_wall_s'], r['events'],
-                                                                                r['ns_per_event'], r['peak_rss'] / 2**20, r['bytes_per_synapse']))
+                    lines.append('| %d | %d | %.3f | %d | %.2f | %.0f | %.1f | %.1f |' % (
+                        r['n'], r['synapses'], r['loop_wall_s'], r['events'], r['ns_per_event'], r['peak_rss'] / 2**20,
+                        r.get('bytes_per_synapse', float('nan')), r['rss_per_synapse']))
                 lines.append('')
                 lines += ['Data: %s. Pictures: %s.' % (os.path.relpath(run['csv'], self.out),
                                                     ', '.join(run.get('pngs', [])) or 'none (plotting failed)'), '']
@@ -279,7 +313,7 @@ def main():
     ap.add_argument('--out', default=None)
     ap.add_argument('--quick', action='store_true', help='short runs, fewer peers (a smoke test of the harness)')
     ap.add_argument('--reps', type=int, default=3)
-    ap.add_argument('--only', default='coba,cuba,exact,scaling,precision')
+    ap.add_argument('--only', default='coba,cuba,exact,scaling,precision,threads')
     a = ap.parse_args()
     if a.out is None:
         a.out = os.path.join(a.build, 'bench')
@@ -305,6 +339,9 @@ def main():
     if 'precision' in only:
         b.log('work-precision, single neuron with synaptic input')
         b.precision(a.quick)
+    if 'threads' in only:
+        b.log('threads')
+        b.threads(a.quick)
     b.plots()
     b.report()
 
