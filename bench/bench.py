@@ -44,6 +44,13 @@ def spike_stats(d, tag, n, ne, T):
     t = np.load(os.path.join(d, (tag + '_' if tag else '') + 'spikes_times.npy'))
     rate_e = np.sum(ids < ne) / (ne * T)
     rate_i = np.sum(ids >= ne) / ((n - ne) * T)
+    # Synaptic events: every spike of a neuron reaches each of its out-going synapses.
+    events = None
+    if os.path.exists(os.path.join(d, 'exc_pre.npy')):
+        out_deg = np.zeros(n, dtype=np.int64)
+        for port in ('exc', 'inh'):
+            out_deg += np.bincount(np.load(os.path.join(d, port + '_pre.npy')), minlength=n)
+        events = int(out_deg[ids].sum())
     order = np.lexsort((t, ids))
     ids, t = ids[order], t[order]
     cvs = []
@@ -55,7 +62,8 @@ def spike_stats(d, tag, n, ne, T):
                 if isi.mean() > 0:
                     cvs.append(isi.std() / isi.mean())
             start = k
-    return {'rate_e': float(rate_e), 'rate_i': float(rate_i), 'cv_isi': float(np.mean(cvs)) if cvs else float('nan')}
+    return {'rate_e': float(rate_e), 'rate_i': float(rate_i), 'cv_isi': float(np.mean(cvs)) if cvs else float('nan'),
+            'syn_events': events}
 
 
 class Bench:
@@ -234,12 +242,14 @@ class Bench:
                 s = run['summary']
                 lines += ['## %s, %g s simulated (4000 neurons, identical network in every simulator)' %
                           (run['model'].upper(), run['T']), '',
-                          '| simulator | loop s per sim. s | process s | spikes | E rate Hz | I rate Hz | CV ISI | peak RSS MB | memsnn loop time as a ratio |',
-                          '|---|---|---|---|---|---|---|---|---|']
+                          '| simulator | loop s | loop s per sim. s | process s | spikes | synaptic events per s of loop | E rate Hz | I rate Hz | CV ISI | peak RSS MB | memsnn loop time / this loop time |',
+                          '|---|---|---|---|---|---|---|---|---|---|---|']
                 ref = s['memsnn']['loop_wall_s']
                 for sim, r in s.items():
-                    lines.append('| %s | %.4f | %.2f | %d | %.2f | %.2f | %.3f | %.0f | %s |' % (
-                        sim, r['loop_wall_s'] / run['T'], r['process_wall_s'], r['spikes'], r['rate_e'], r['rate_i'],
+                    ev = r.get('syn_events')
+                    lines.append('| %s | %.3f | %.4f | %.2f | %d | %s | %.2f | %.2f | %.3f | %.0f | %s |' % (
+                        sim, r['loop_wall_s'], r['loop_wall_s'] / run['T'], r['process_wall_s'], r['spikes'],
+                        '%.3g' % (ev / r['loop_wall_s']) if ev else '-', r['rate_e'], r['rate_i'],
                         r['cv_isi'], r['peak_rss'] / 2**20, '1' if sim == 'memsnn' else '%.3f' % (ref / r['loop_wall_s'])))
                 lines.append('')
             elif run['kind'] == 'exact':
