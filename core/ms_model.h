@@ -133,7 +133,8 @@ typedef struct ms_model {
     /* One step of the whole population (its inputs are already added to the state, see
      * port_state); units over threshold at its end are reset and marked in `fired`.
      * When NULL, the engine uses classical RK4 on rhs with roots. */
-    void (*step)(const ms_fixed_view *v);
+    /* Returns how many units fired, so the engine looks for them only when there are. */
+    size_t (*step)(const ms_fixed_view *v);
 
     /* ---- sources ------------------------------------------------------------------ */
     /* Emit the spikes of unit `index` in [t0, t1) in time order. `list` is the

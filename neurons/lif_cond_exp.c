@@ -19,15 +19,9 @@
 #include "neurons/ms_fastexp.h"
 #include "neurons/ms_neurons.h"
 
-enum { PORT_EXC, PORT_INH, PORT_CURRENT };
 
 static const ms_param_spec params[N_PARAMS] = {
-    { "C_m", "F", 200e-12, 1e-15, 1e-6, "membrane capacitance (Brette 2007)" },
-    { "g_L", "S", 10e-9, 1e-12, 1e-3, "leak conductance; tau_m = C_m / g_L = 20 ms (Brette 2007)" },
-    { "E_L", "V", -60e-3, -0.2, 0.2, "leak reversal potential (Brette 2007)" },
-    { "V_th", "V", -50e-3, -0.2, 0.2, "spike threshold (Brette 2007)" },
-    { "V_reset", "V", -60e-3, -0.2, 0.2, "reset potential, below V_th (Brette 2007)" },
-    { "t_ref", "s", 5e-3, 0.0, 1.0, "refractory period (Brette 2007)" },
+    LIF_COMMON_PARAM_SPECS,
     { "E_exc", "V", 0.0, -0.2, 0.2, "excitatory reversal potential (Brette 2007)" },
     { "E_inh", "V", -80e-3, -0.2, 0.2, "inhibitory reversal potential (Brette 2007)" },
     { "tau_exc", "s", 5e-3, 1e-6, 10.0, "excitatory synaptic time constant (Brette 2007)" },
@@ -42,45 +36,6 @@ static const ms_state_spec state[N_STATE] = {
     { "I_inj", "A", 1e-10, "injected step current (net:current)" },
     { "t_ref_end", "s", 1e-3, "end of the refractory period" },
 };
-
-static const char *const ports[] = { "exc", "inh", "current" };
-static const int port_state[] = { Y_GEXC, Y_GINH, Y_IINJ };
-static const int root_dir[2] = { +1, +1 };
-
-static int check(const double *p, char *msg, size_t len) { return msi_lif_check(p, P_VTH, P_VRESET, msg, len); }
-
-static void init(const double *p, double *y)
-{
-    y[Y_V] = p[P_EL];
-    y[Y_GEXC] = y[Y_GINH] = y[Y_IINJ] = 0.0;
-    y[Y_REF_END] = -1.0;
-}
-
-static void on_input(double t, int port, double amount, double *y, const double *p)
-{
-    (void)t, (void)p;
-    switch (port) {
-    case PORT_EXC: y[Y_GEXC] += amount; break;
-    case PORT_INH: y[Y_GINH] += amount; break;
-    case PORT_CURRENT: y[Y_IINJ] += amount; break;
-    default: break;
-    }
-}
-
-static int roots(double t, const double *y, const double *p, double *g)
-{
-    g[0] = y[Y_V] - p[P_VTH];
-    g[1] = t - y[Y_REF_END];
-    return 0;
-}
-
-static int on_root(double t, int which, double *y, const double *p)
-{
-    if (which != 0) return 0;
-    y[Y_V] = p[P_VRESET];
-    y[Y_REF_END] = t + p[P_TREF];
-    return MS_ROOT_FIRED;
-}
 
 static int rhs(double t, const double *y, const double *p, double *ydot)
 {
@@ -143,6 +98,7 @@ static void derive(size_t n, double dt, const double *const *p, double *const *d
         v[i] = fire ? PARAM(P_VRESET) : vi;                                                    \
         rend[i] = fire ? t_end + PARAM(P_TREF) : rend[i];                                      \
         fired[i] = (uint64_t)fire;                                                             \
+        count += (size_t)fire;                                                                 \
     }
 
 /* The kernels take every column as a restrict parameter: the columns never overlap, and
@@ -152,7 +108,7 @@ static void derive(size_t n, double dt, const double *const *p, double *const *d
     size_t n, double t, double dt, double *restrict v, double *restrict ge, double *restrict gi, \
         const double *restrict ij, double *restrict rend, uint64_t *restrict fired
 
-static void kernel_uniform(KERNEL_ARGS, const double *ps, double pee, double pii, double dtc)
+static size_t kernel_uniform(KERNEL_ARGS, const double *ps, double pee, double pii, double dtc)
 {
     const double t_end = t + dt, t_free = t + 0.5 * dt;
     const double gl = ps[P_GL], el = ps[P_EL], vth = ps[P_VTH], vreset = ps[P_VRESET];
@@ -169,10 +125,12 @@ static void kernel_uniform(KERNEL_ARGS, const double *ps, double pee, double pii
 #define PS_D_PEE pee
 #define PS_D_PII pii
 #define PS_D_DTC dtc
+    size_t count = 0;
     COND_EXP_STEP_BODY(PS)
+    return count;
 }
 
-static void kernel_columns(KERNEL_ARGS, const double *restrict pc_P_GL,
+static size_t kernel_columns(KERNEL_ARGS, const double *restrict pc_P_GL,
                            const double *restrict pc_P_EL, const double *restrict pc_P_VTH,
                            const double *restrict pc_P_VRESET, const double *restrict pc_P_TREF,
                            const double *restrict pc_P_EEXC, const double *restrict pc_P_EINH,
@@ -181,20 +139,22 @@ static void kernel_columns(KERNEL_ARGS, const double *restrict pc_P_GL,
 {
     const double t_end = t + dt, t_free = t + 0.5 * dt;
 #define PC(k) pc_##k[i]
+    size_t count = 0;
     COND_EXP_STEP_BODY(PC)
+    return count;
 }
 
-static void step(const ms_fixed_view *w)
+static size_t step(const ms_fixed_view *w)
 {
     double *const *y = w->y;
     if (w->uniform) {
         double ps[N_PARAMS];
         for (int k = 0; k < N_PARAMS; k++) ps[k] = w->p[k][0];
-        kernel_uniform(w->n, w->t, w->dt, y[Y_V], y[Y_GEXC], y[Y_GINH], y[Y_IINJ], y[Y_REF_END], w->fired, ps,
+        return kernel_uniform(w->n, w->t, w->dt, y[Y_V], y[Y_GEXC], y[Y_GINH], y[Y_IINJ], y[Y_REF_END], w->fired, ps,
                        w->d[D_PEE][0], w->d[D_PII][0], w->d[D_DTC][0]);
     } else {
         const double *const *p = w->p;
-        kernel_columns(w->n, w->t, w->dt, y[Y_V], y[Y_GEXC], y[Y_GINH], y[Y_IINJ], y[Y_REF_END], w->fired,
+        return kernel_columns(w->n, w->t, w->dt, y[Y_V], y[Y_GEXC], y[Y_GINH], y[Y_IINJ], y[Y_REF_END], w->fired,
                        p[P_GL], p[P_EL], p[P_VTH], p[P_VRESET], p[P_TREF], p[P_EEXC], p[P_EINH], p[P_IE],
                        w->d[D_PEE], w->d[D_PII], w->d[D_DTC]);
     }
@@ -209,9 +169,9 @@ const ms_model ms_model_lif_cond_exp = {
     .preferred = MS_METHOD_CVODE,
     .n_state = N_STATE, .state = state,
     .n_params = N_PARAMS, .params = params,
-    .n_ports = 3, .ports = ports, .port_state = port_state,
-    .check = check, .init = init, .on_input = on_input,
-    .n_roots = 2, .root_dir = root_dir, .roots = roots, .on_root = on_root,
+    .n_ports = 3, .ports = msi_lif_ports, .port_state = msi_lif_port_state,
+    .check = msi_lif_check, .init = msi_lif_init, .on_input = msi_lif_on_input,
+    .n_roots = 2, .root_dir = msi_lif_root_dir, .roots = msi_lif_roots, .on_root = msi_lif_on_root,
     .rhs = rhs, .jac = jac, .propagate = msi_lif_cond_propagate,
     .n_derived = N_DERIVED, .derive = derive, .step = step,
 };

@@ -3,8 +3,13 @@
 #ifndef MEMSNN_NEURONS_LIF_COND_EXP_IMPL_H
 #define MEMSNN_NEURONS_LIF_COND_EXP_IMPL_H
 
-enum { P_C, P_GL, P_EL, P_VTH, P_VRESET, P_TREF, P_EEXC, P_EINH, P_TAU_EXC, P_TAU_INH, P_IE, N_PARAMS };
-enum { Y_V, Y_GEXC, Y_GINH, Y_IINJ, Y_REF_END, N_STATE };
+#include "neurons/lif_common.h"
+
+/* The layout of lif_common.h, then this model's own parameters. */
+enum { P_C = LIF_P_C, P_GL = LIF_P_GL, P_EL = LIF_P_EL, P_VTH = LIF_P_VTH, P_VRESET = LIF_P_VRESET, P_TREF = LIF_P_TREF,
+       P_EEXC = LIF_N_COMMON_PARAMS, P_EINH, P_TAU_EXC, P_TAU_INH, P_IE, N_PARAMS };
+enum { Y_V = LIF_Y_V, Y_GEXC = LIF_Y_SYN_EXC, Y_GINH = LIF_Y_SYN_INH, Y_IINJ = LIF_Y_IINJ, Y_REF_END = LIF_Y_REF_END,
+       N_STATE = LIF_N_STATE };
 
 /* The exact propagator (lif_cond_exact.c), with the signature of ms_model.propagate. */
 int msi_lif_cond_propagate(double t, double dt, double *y, const double *p, const double *d, double *dt_done,

@@ -17,21 +17,19 @@
 #include <stdio.h>
 
 #include "core/ms_model.h"
+#include "neurons/lif_common.h"
 #include "neurons/ms_expsum.h"
 #include "neurons/ms_neurons.h"
 
-enum { P_C, P_GL, P_EL, P_VTH, P_VRESET, P_TREF, P_TAU_EXC, P_TAU_INH, P_IE, N_PARAMS };
-enum { Y_V, Y_IEXC, Y_IINH, Y_IINJ, Y_REF_END, N_STATE };
-enum { PORT_EXC, PORT_INH, PORT_CURRENT };
+/* The layout of lif_common.h, then this model's own parameters. */
+enum { P_C = LIF_P_C, P_GL = LIF_P_GL, P_EL = LIF_P_EL, P_VTH = LIF_P_VTH, P_VRESET = LIF_P_VRESET, P_TREF = LIF_P_TREF,
+       P_TAU_EXC = LIF_N_COMMON_PARAMS, P_TAU_INH, P_IE, N_PARAMS };
+enum { Y_V = LIF_Y_V, Y_IEXC = LIF_Y_SYN_EXC, Y_IINH = LIF_Y_SYN_INH, Y_IINJ = LIF_Y_IINJ, Y_REF_END = LIF_Y_REF_END,
+       N_STATE = LIF_N_STATE };
 enum { D_PMM, D_PME, D_PMI, D_PEE, D_PII, D_R1, N_DERIVED };
 
 static const ms_param_spec params[N_PARAMS] = {
-    { "C_m", "F", 200e-12, 1e-15, 1e-6, "membrane capacitance (Brette 2007)" },
-    { "g_L", "S", 10e-9, 1e-12, 1e-3, "leak conductance; tau_m = C_m / g_L = 20 ms (Brette 2007)" },
-    { "E_L", "V", -60e-3, -0.2, 0.2, "leak reversal potential (Brette 2007)" },
-    { "V_th", "V", -50e-3, -0.2, 0.2, "spike threshold (Brette 2007)" },
-    { "V_reset", "V", -60e-3, -0.2, 0.2, "reset potential, below V_th (Brette 2007)" },
-    { "t_ref", "s", 5e-3, 0.0, 1.0, "refractory period (Brette 2007)" },
+    LIF_COMMON_PARAM_SPECS,
     { "tau_exc", "s", 5e-3, 1e-6, 10.0, "excitatory synaptic time constant (Brette 2007)" },
     { "tau_inh", "s", 10e-3, 1e-6, 10.0, "inhibitory synaptic time constant (Brette 2007)" },
     { "I_e", "A", 0.0, -1e-6, 1e-6, "constant bias current" },
@@ -44,56 +42,6 @@ static const ms_state_spec state[N_STATE] = {
     { "I_inj", "A", 1e-10, "injected step current (net:current)" },
     { "t_ref_end", "s", 1e-3, "end of the refractory period" },
 };
-
-static const char *const ports[] = { "exc", "inh", "current" };
-static const int port_state[] = { Y_IEXC, Y_IINH, Y_IINJ };
-static const int root_dir[2] = { +1, +1 };
-
-int msi_lif_check(const double *p, int v_th, int v_reset, char *msg, size_t len)
-{
-    if (!(p[v_reset] < p[v_th])) {
-        snprintf(msg, len, "V_reset = %g V must be below V_th = %g V", p[v_reset], p[v_th]);
-        return -1;
-    }
-    return 0;
-}
-
-static int check(const double *p, char *msg, size_t len) { return msi_lif_check(p, P_VTH, P_VRESET, msg, len); }
-
-static void init(const double *p, double *y)
-{
-    y[Y_V] = p[P_EL];
-    y[Y_IEXC] = y[Y_IINH] = y[Y_IINJ] = 0.0;
-    y[Y_REF_END] = -1.0; /* in the past: not refractory */
-}
-
-static void on_input(double t, int port, double amount, double *y, const double *p)
-{
-    (void)t, (void)p;
-    switch (port) {
-    case PORT_EXC: y[Y_IEXC] += amount; break;
-    case PORT_INH: y[Y_IINH] += amount; break;
-    case PORT_CURRENT: y[Y_IINJ] += amount; break;
-    default: break;
-    }
-}
-
-/* Root 0: threshold (v held at V_reset < V_th while refractory, so no special case).
- * Root 1: end of the refractory period, where the right-hand side changes. */
-static int roots(double t, const double *y, const double *p, double *g)
-{
-    g[0] = y[Y_V] - p[P_VTH];
-    g[1] = t - y[Y_REF_END];
-    return 0;
-}
-
-static int on_root(double t, int which, double *y, const double *p)
-{
-    if (which != 0) return 0;
-    y[Y_V] = p[P_VRESET];
-    y[Y_REF_END] = t + p[P_TREF];
-    return MS_ROOT_FIRED;
-}
 
 static int rhs(double t, const double *y, const double *p, double *ydot)
 {
@@ -232,6 +180,7 @@ static void derive(size_t n, double dt, const double *const *p, double *const *d
         v[i] = fire ? PARAM(P_VRESET) : vi;                                                    \
         rend[i] = fire ? t_end + PARAM(P_TREF) : rend[i];                                      \
         fired[i] = (uint64_t)fire;                                                             \
+        count += (size_t)fire;                                                                 \
     }
 
 /* The kernels take every column as a restrict parameter (see lif_cond_exp.c for why). */
@@ -239,7 +188,7 @@ static void derive(size_t n, double dt, const double *const *p, double *const *d
     size_t n, double t, double dt, double *restrict v, double *restrict ie, double *restrict ii, \
         const double *restrict ij, double *restrict rend, uint64_t *restrict fired
 
-static void kernel_uniform(KERNEL_ARGS, const double *ps, const double *ds)
+static size_t kernel_uniform(KERNEL_ARGS, const double *ps, const double *ds)
 {
     const double t_end = t + dt, t_free = t + 0.5 * dt;
     const double el = ps[P_EL], vth = ps[P_VTH], vreset = ps[P_VRESET], tref = ps[P_TREF], i_e = ps[P_IE];
@@ -256,10 +205,12 @@ static void kernel_uniform(KERNEL_ARGS, const double *ps, const double *ds)
 #define PS_D_PEE pee
 #define PS_D_PII pii
 #define PS_D_R1 r1
+    size_t count = 0;
     CURR_EXP_STEP_BODY(PS)
+    return count;
 }
 
-static void kernel_columns(KERNEL_ARGS, const double *restrict pc_P_EL, const double *restrict pc_P_VTH,
+static size_t kernel_columns(KERNEL_ARGS, const double *restrict pc_P_EL, const double *restrict pc_P_VTH,
                            const double *restrict pc_P_VRESET, const double *restrict pc_P_TREF,
                            const double *restrict pc_P_IE, const double *restrict pc_D_PMM,
                            const double *restrict pc_D_PME, const double *restrict pc_D_PMI,
@@ -268,10 +219,12 @@ static void kernel_columns(KERNEL_ARGS, const double *restrict pc_P_EL, const do
 {
     const double t_end = t + dt, t_free = t + 0.5 * dt;
 #define PC(k) pc_##k[i]
+    size_t count = 0;
     CURR_EXP_STEP_BODY(PC)
+    return count;
 }
 
-static void step(const ms_fixed_view *w)
+static size_t step(const ms_fixed_view *w)
 {
     double *const *y = w->y;
     const double *const *p = w->p, *const *d = w->d;
@@ -279,9 +232,9 @@ static void step(const ms_fixed_view *w)
         double ps[N_PARAMS], ds[N_DERIVED];
         for (int k = 0; k < N_PARAMS; k++) ps[k] = p[k][0];
         for (int k = 0; k < N_DERIVED; k++) ds[k] = d[k][0];
-        kernel_uniform(w->n, w->t, w->dt, y[Y_V], y[Y_IEXC], y[Y_IINH], y[Y_IINJ], y[Y_REF_END], w->fired, ps, ds);
+        return kernel_uniform(w->n, w->t, w->dt, y[Y_V], y[Y_IEXC], y[Y_IINH], y[Y_IINJ], y[Y_REF_END], w->fired, ps, ds);
     } else {
-        kernel_columns(w->n, w->t, w->dt, y[Y_V], y[Y_IEXC], y[Y_IINH], y[Y_IINJ], y[Y_REF_END], w->fired,
+        return kernel_columns(w->n, w->t, w->dt, y[Y_V], y[Y_IEXC], y[Y_IINH], y[Y_IINJ], y[Y_REF_END], w->fired,
                        p[P_EL], p[P_VTH], p[P_VRESET], p[P_TREF], p[P_IE], d[D_PMM], d[D_PME], d[D_PMI],
                        d[D_PEE], d[D_PII], d[D_R1]);
     }
@@ -296,9 +249,9 @@ const ms_model ms_model_lif_curr_exp = {
     .preferred = MS_METHOD_EXACT,
     .n_state = N_STATE, .state = state,
     .n_params = N_PARAMS, .params = params,
-    .n_ports = 3, .ports = ports, .port_state = port_state,
-    .check = check, .init = init, .on_input = on_input,
-    .n_roots = 2, .root_dir = root_dir, .roots = roots, .on_root = on_root,
+    .n_ports = 3, .ports = msi_lif_ports, .port_state = msi_lif_port_state,
+    .check = msi_lif_check, .init = msi_lif_init, .on_input = msi_lif_on_input,
+    .n_roots = 2, .root_dir = msi_lif_root_dir, .roots = msi_lif_roots, .on_root = msi_lif_on_root,
     .rhs = rhs, .jac = jac, .propagate = propagate,
     .n_derived = N_DERIVED, .derive = derive, .step = step,
 };

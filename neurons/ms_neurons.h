@@ -15,7 +15,4 @@ extern const ms_model ms_model_spike_source;
 /* Adds every built-in model to reg. */
 ms_status ms_neurons_register(ms_registry *reg, ms_error *err);
 
-/* Shared LIF rule: V_reset below V_th (indices of the two parameters in p). */
-int msi_lif_check(const double *p, int v_th, int v_reset, char *msg, size_t len);
-
 #endif
