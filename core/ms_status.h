@@ -28,11 +28,11 @@ typedef struct ms_error {
 
 const char *ms_status_name(ms_status st);
 
-/* Stores a printf-style message and returns code, so a caller writes
+/* Stores a formatted message and returns code, so a caller writes
  * `return ms_error_set(&net->err, MS_EINVAL, "delay %g s must be > 0", d);`. */
 ms_status ms_error_set(ms_error *err, ms_status code, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(__printf__, 3, 4)))
 #endif
     ;
 ms_status ms_error_vset(ms_error *err, ms_status code, const char *fmt, va_list ap);

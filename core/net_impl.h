@@ -218,13 +218,13 @@ struct ms_net {
 /* ---- internal functions, one group per file --------------------------------------------- */
 ms_status msi_net_fail(ms_net *net, ms_status st, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(__printf__, 3, 4)))
 #endif
     ;
 /* Prefixes the message already stored (from a callee) with context. */
 ms_status msi_net_prefix(ms_net *net, ms_status st, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(__printf__, 3, 4)))
 #endif
     ;
 ms_status msi_grow(ms_net *net, void **arr, size_t *cap, size_t need, size_t elem);
@@ -247,7 +247,7 @@ void msi_engine_free(ms_net *net);
 ms_status msi_emit(ms_worker *wk, int pop, size_t unit, double t);
 ms_status msi_worker_fail(ms_worker *wk, ms_status st, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(__printf__, 3, 4)))
 #endif
     ;
 ms_status msi_event_prepare(ms_net *net, int pop);

@@ -10,7 +10,7 @@
 /* Writes a printf-style message into msg (if any) and returns code. */
 int msi_dev_err(char *msg, size_t len, int code, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(__printf__, 4, 5)))
 #endif
     ;
 

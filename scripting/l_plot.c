@@ -51,7 +51,7 @@ typedef struct plot_call {
  * message at the script's line. */
 static int fail(lua_State *L, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(__printf__, 2, 3)))
 #endif
     ;
 static int fail(lua_State *L, const char *fmt, ...)

@@ -62,7 +62,7 @@ int ms_lua_fail(lua_State *L, const char *msg);
 /* luaL_error with the C library's formats (luaL_error knows no %g or %e). */
 int ms_lua_errorf(lua_State *L, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(__printf__, 2, 3)))
 #endif
     ;
 

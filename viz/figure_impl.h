@@ -63,7 +63,7 @@ void msi_fig_free(msi_fig *f);
 /* Stores "who: message" in err and returns code. */
 ms_status msi_error(ms_error *err, ms_status code, const char *who, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(__printf__, 4, 5)))
 #endif
     ;
 
