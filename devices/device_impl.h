@@ -7,7 +7,7 @@
 
 #include "devices/ms_device.h"
 
-/* Writes a printf-style message into msg (if any) and returns code. */
+/* Writes a formatted message into msg (if any) and returns code. */
 int msi_dev_err(char *msg, size_t len, int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(__printf__, 4, 5)))

@@ -92,7 +92,7 @@ typedef struct ms_device_class {
     double (*dcurrent_dv)(double t, const double *y, const double *p, double v);
     /* Power dissipated in the device (W); equals v * current for a memristor. */
     double (*power)(double t, const double *y, const double *p, double v);
-    /* Capacitance in parallel with the terminals (F), which the circuit puts on the node;
+    /* Capacitance in parallel with the terminals (F), which the circuit places on the node;
      * NULL: none. */
     double (*capacitance)(const double *p);
     /* Small-signal read conductance (S) of state y; NULL: none. */
