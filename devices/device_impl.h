@@ -32,4 +32,25 @@ extern const ms_device_class msi_dev_dynamic_wox;
 extern const ms_device_class msi_dev_mott_soma;
 extern const ms_device_class msi_dev_mott_soma_thermal;
 
+/* The terminal functions of a device that conducts ohmically, I = G(y) v: current, its
+ * slope and the dissipated power, all from the device's own conductance(y, p). Expands to
+ * three static functions, ohmic_current, ohmic_dcurrent and ohmic_power, for the class
+ * table. */
+#define MSI_OHMIC_TERMINAL(conductance_fn)                                                  \
+    static double ohmic_current(double t, const double *y, const double *p, double v)       \
+    {                                                                                        \
+        (void)t;                                                                             \
+        return conductance_fn(y, p) * v;                                                     \
+    }                                                                                        \
+    static double ohmic_dcurrent(double t, const double *y, const double *p, double v)      \
+    {                                                                                        \
+        (void)t, (void)v;                                                                    \
+        return conductance_fn(y, p);                                                         \
+    }                                                                                        \
+    static double ohmic_power(double t, const double *y, const double *p, double v)         \
+    {                                                                                        \
+        (void)t;                                                                             \
+        return conductance_fn(y, p) * v * v;                                                 \
+    }
+
 #endif

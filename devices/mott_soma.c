@@ -90,27 +90,11 @@ static int jac(double t, const double *y, const double *p, double v, double *J)
     return 0;
 }
 
-static double current(double t, const double *y, const double *p, double v)
-{
-    (void)t;
-    return G_of(p, y[MS_MOTT_S]) * v;
-}
-
-static double dcurrent(double t, const double *y, const double *p, double v)
-{
-    (void)t, (void)v;
-    return G_of(p, y[MS_MOTT_S]);
-}
-
-static double power(double t, const double *y, const double *p, double v)
-{
-    (void)t;
-    return G_of(p, y[MS_MOTT_S]) * v * v;
-}
-
 static double capacitance(const double *p) { return p[MS_MOTT_C]; }
 
 static double conductance(const double *y, const double *p) { return G_of(p, y[MS_MOTT_S]); }
+
+MSI_OHMIC_TERMINAL(conductance)
 
 /* A threshold is live only in the phase it leaves; the other is held at +1 (no crossing). */
 static int roots(double t, const double *y, const double *p, double v, double *g)
@@ -185,9 +169,9 @@ const ms_device_class msi_dev_mott_soma = {
     .init = init,
     .rhs = rhs,
     .jac = jac,
-    .current = current,
-    .dcurrent_dv = dcurrent,
-    .power = power,
+    .current = ohmic_current,
+    .dcurrent_dv = ohmic_dcurrent,
+    .power = ohmic_power,
     .capacitance = capacitance,
     .conductance = conductance,
     .n_roots = MS_MOTT_N_ROOTS,

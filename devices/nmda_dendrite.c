@@ -96,29 +96,13 @@ static int jac(double t, const double *y, const double *p, double v, double *J)
     return 0;
 }
 
-static double current(double t, const double *y, const double *p, double v)
-{
-    (void)t, (void)p;
-    return y[MS_NMDA_G] * v;
-}
-
-static double dcurrent(double t, const double *y, const double *p, double v)
-{
-    (void)t, (void)p, (void)v;
-    return y[MS_NMDA_G];
-}
-
-static double power(double t, const double *y, const double *p, double v)
-{
-    (void)t, (void)p;
-    return y[MS_NMDA_G] * v * v;
-}
-
 static double conductance(const double *y, const double *p)
 {
     (void)p;
     return y[MS_NMDA_G];
 }
+
+MSI_OHMIC_TERMINAL(conductance)
 
 static int sample(const double *nom, double *p, const ms_device_rng *rng, char *msg, size_t len)
 {
@@ -149,9 +133,9 @@ const ms_device_class msi_dev_nmda_dendrite = {
     .init = init,
     .rhs = rhs,
     .jac = jac,
-    .current = current,
-    .dcurrent_dv = dcurrent,
-    .power = power,
+    .current = ohmic_current,
+    .dcurrent_dv = ohmic_dcurrent,
+    .power = ohmic_power,
     .conductance = conductance,
     .spike_root = -1,
     .sample = sample,

@@ -216,25 +216,9 @@ static int jac(double t, const double *y, const double *p, double v, double *J)
     return 0;
 }
 
-static double current(double t, const double *y, const double *p, double v)
-{
-    (void)t;
-    return ms_rram_G(p, y[MS_RRAM_X]) * v;
-}
-
-static double dcurrent(double t, const double *y, const double *p, double v)
-{
-    (void)t, (void)v;
-    return ms_rram_G(p, y[MS_RRAM_X]);
-}
-
-static double power(double t, const double *y, const double *p, double v)
-{
-    (void)t;
-    return ms_rram_G(p, y[MS_RRAM_X]) * v * v;
-}
-
 static double conductance(const double *y, const double *p) { return ms_rram_G(p, y[MS_RRAM_X]); }
+
+MSI_OHMIC_TERMINAL(conductance)
 
 const ms_device_class msi_dev_rram = {
     .version = MS_DEVICE_VERSION,
@@ -251,9 +235,9 @@ const ms_device_class msi_dev_rram = {
     .init = init,
     .rhs = rhs,
     .jac = jac,
-    .current = current,
-    .dcurrent_dv = dcurrent,
-    .power = power,
+    .current = ohmic_current,
+    .dcurrent_dv = ohmic_dcurrent,
+    .power = ohmic_power,
     .conductance = conductance,
     .spike_root = -1,
     .sample = msi_rram_sample,
