@@ -47,29 +47,12 @@ typedef struct plot_call {
     char date[32];
 } plot_call;
 
-/* luaL_error with the whole of printf (lua_pushfstring knows neither %g nor %zu): raises the
- * message at the script's line. */
-static int fail(lua_State *L, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(__printf__, 2, 3)))
-#endif
-    ;
-static int fail(lua_State *L, const char *fmt, ...)
-{
-    char msg[MS_ERRMSG_LEN];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return ms_lua_fail(L, msg);
-}
-
 /* ---- scratch memory and small readers ------------------------------------------------------ */
 
 /* bytes of memory owned by the collector, alive until the plot function returns. */
 static void *scratch(lua_State *L, plot_call *c, size_t n, size_t size)
 {
-    if (size && n > SIZE_MAX / size) fail(L, "%s: out of memory for %zu values", c->who, n);
+    if (size && n > SIZE_MAX / size) ms_lua_errorf(L, "%s: out of memory for %zu values", c->who, n);
     void *p = lua_newuserdatauv(L, n * size > 0 ? n * size : 1, 0);
     lua_rawseti(L, c->anchor, (lua_Integer)lua_rawlen(L, c->anchor) + 1);
     return p;
@@ -80,14 +63,14 @@ static double *numbers(lua_State *L, plot_call *c, int idx, const char *what, in
 {
     idx = lua_absindex(L, idx);
     if (!lua_istable(L, idx))
-        fail(L, "%s: %s must be a table of numbers, got %s", c->who, what, luaL_typename(L, idx));
+        ms_lua_errorf(L, "%s: %s must be a table of numbers, got %s", c->who, what, luaL_typename(L, idx));
     size_t len = (size_t)luaL_len(L, idx);
     double *v = scratch(L, c, len, sizeof *v);
     for (size_t i = 0; i < len; i++) {
         if (lua_geti(L, idx, (lua_Integer)i + 1) != LUA_TNUMBER)
-            fail(L, "%s: %s[%d] must be a number, got %s", c->who, what, (int)i + 1, luaL_typename(L, -1));
+            ms_lua_errorf(L, "%s: %s[%d] must be a number, got %s", c->who, what, (int)i + 1, luaL_typename(L, -1));
         v[i] = lua_tonumber(L, -1);
-        if (isnan(v[i]) && !nan_ok) fail(L, "%s: %s[%d] is NaN", c->who, what, (int)i + 1);
+        if (isnan(v[i]) && !nan_ok) ms_lua_errorf(L, "%s: %s[%d] is NaN", c->who, what, (int)i + 1);
         lua_pop(L, 1);
     }
     *n = len;
@@ -110,7 +93,7 @@ static const char *field_string(lua_State *L, plot_call *c, int idx, const char 
     int t = lua_getfield(L, idx, key);
     const char *s = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     if (t != LUA_TNIL && t != LUA_TSTRING)
-        fail(L, "%s: %s%s must be a string, got %s", c->who, what, key, luaL_typename(L, -1));
+        ms_lua_errorf(L, "%s: %s%s must be a string, got %s", c->who, what, key, luaL_typename(L, -1));
     lua_pop(L, 1); /* the string stays alive: its table holds it */
     return s;
 }
@@ -120,10 +103,10 @@ static lua_Integer whole(lua_State *L, plot_call *c, const char *what, lua_Integ
 {
     int isint = 0;
     lua_Integer v = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &isint) : 0;
-    if (!isint) fail(L, "%s: %s must be a whole number, got %s", c->who, what, luaL_tolstring(L, -1, NULL));
+    if (!isint) ms_lua_errorf(L, "%s: %s must be a whole number, got %s", c->who, what, luaL_tolstring(L, -1, NULL));
     if (v < lo || v > hi) {
-        if (hi >= INT32_MAX) fail(L, "%s: %s = %lld must be >= %lld", c->who, what, (long long)v, (long long)lo);
-        fail(L, "%s: %s = %lld is outside %lld..%lld", c->who, what, (long long)v, (long long)lo, (long long)hi);
+        if (hi >= INT32_MAX) ms_lua_errorf(L, "%s: %s = %lld must be >= %lld", c->who, what, (long long)v, (long long)lo);
+        ms_lua_errorf(L, "%s: %s = %lld is outside %lld..%lld", c->who, what, (long long)v, (long long)lo, (long long)hi);
     }
     return v;
 }
@@ -133,7 +116,7 @@ static lua_Integer whole(lua_State *L, plot_call *c, const char *what, lua_Integ
 static double opt_finite(lua_State *L, plot_call *c, const char *key)
 {
     double v = ms_lua_opt_number(L, 1, key, c->who, NAN, 0);
-    if (isinf(v)) fail(L, "%s: %s must be finite, got %g", c->who, key, v);
+    if (isinf(v)) ms_lua_errorf(L, "%s: %s must be finite, got %g", c->who, key, v);
     return v;
 }
 
@@ -148,9 +131,9 @@ static int opt_pixels(lua_State *L, plot_call *c, const char *key)
     int isint = 0;
     lua_Integer v = lua_tointegerx(L, -1, &isint);
     if (t != LUA_TNUMBER || !isint || v <= 0)
-        fail(L, "%s: %s must be a positive number of pixels, got %s", c->who, key, luaL_tolstring(L, -1, NULL));
+        ms_lua_errorf(L, "%s: %s must be a positive number of pixels, got %s", c->who, key, luaL_tolstring(L, -1, NULL));
     if (v > MS_PLOT_MAX_SIDE_PX)
-        fail(L, "%s: %s %d px is too large (at most %d)", c->who, key, (int)v, MS_PLOT_MAX_SIDE_PX);
+        ms_lua_errorf(L, "%s: %s %d px is too large (at most %d)", c->who, key, (int)v, MS_PLOT_MAX_SIDE_PX);
     lua_pop(L, 1);
     return (int)v;
 }
@@ -161,7 +144,7 @@ static int opt_bool(lua_State *L, plot_call *c, const char *key, int *given)
     int t = lua_getfield(L, 1, key);
     if (given) *given = t != LUA_TNIL;
     if (t != LUA_TNIL && t != LUA_TBOOLEAN)
-        fail(L, "%s: %s must be true or false, got %s", c->who, key, luaL_typename(L, -1));
+        ms_lua_errorf(L, "%s: %s must be true or false, got %s", c->who, key, luaL_typename(L, -1));
     int v = lua_toboolean(L, -1);
     lua_pop(L, 1);
     return v;
@@ -170,7 +153,7 @@ static int opt_bool(lua_State *L, plot_call *c, const char *key, int *given)
 static void check_pair(lua_State *L, plot_call *c, const char *n0, double lo, const char *n1, double hi)
 {
     if (!isnan(lo) && !isnan(hi) && !(hi > lo))
-        fail(L, "%s: %s (%g) must be greater than %s (%g)", c->who, n1, hi, n0, lo);
+        ms_lua_errorf(L, "%s: %s (%g) must be greater than %s (%g)", c->who, n1, hi, n0, lo);
 }
 
 /* Reads every common option; check_options already refused the ones this plot does not take. */
@@ -178,7 +161,7 @@ static void read_common(lua_State *L, plot_call *c)
 {
     ms_plot_opts *o = &c->o;
     c->file = field_string(L, c, 1, "file", "");
-    if (!c->file) fail(L, "%s: option 'file' (the PNG to write) is required", c->who);
+    if (!c->file) ms_lua_errorf(L, "%s: option 'file' (the PNG to write) is required", c->who);
     o->title = field_string(L, c, 1, "title", "");
     o->xlabel = field_string(L, c, 1, "xlabel", "");
     o->ylabel = field_string(L, c, 1, "ylabel", "");
@@ -191,7 +174,7 @@ static void read_common(lua_State *L, plot_call *c)
     lua_pop(L, 1);
     o->dpi_scale = ms_lua_opt_number(L, 1, "dpi", c->who, 0.0, 0);
     if (dpi_given && !(o->dpi_scale > 0.0 && o->dpi_scale <= MS_PLOT_MAX_DPI_SCALE))
-        fail(L, "%s: dpi must be in (0, %g] (1 = text and lines for 96 dpi), got %g", c->who,
+        ms_lua_errorf(L, "%s: dpi must be in (0, %g] (1 = text and lines for 96 dpi), got %g", c->who,
              MS_PLOT_MAX_DPI_SCALE, o->dpi_scale);
     o->t0_s = opt_finite(L, c, "t0");
     o->t1_s = opt_finite(L, c, "t1");
@@ -208,12 +191,12 @@ static void read_common(lua_State *L, plot_call *c)
     o->log_y = opt_bool(L, c, "logy", &logy_given);
     int log = opt_bool(L, c, "log", &log_given);
     if (logy_given && log_given)
-        fail(L, "%s: give 'logy' or its short name 'log', not both", c->who);
+        ms_lua_errorf(L, "%s: give 'logy' or its short name 'log', not both", c->who);
     o->log_y |= log;
     if (o->log_x && !isnan(o->x_min) && !(o->x_min > 0.0))
-        fail(L, "%s: a logarithmic x axis needs xmin > 0, got %g", c->who, o->x_min);
+        ms_lua_errorf(L, "%s: a logarithmic x axis needs xmin > 0, got %g", c->who, o->x_min);
     if (o->log_y && !isnan(o->y_min) && !(o->y_min > 0.0))
-        fail(L, "%s: a logarithmic y axis needs ymin > 0, got %g", c->who, o->y_min);
+        ms_lua_errorf(L, "%s: a logarithmic y axis needs ymin > 0, got %g", c->who, o->y_min);
 }
 
 /* Checks the call's shape and options; leaves the anchor table on the stack. */
@@ -222,7 +205,7 @@ static void begin(lua_State *L, plot_call *c, const char *who, const char *const
     memset(c, 0, sizeof *c);
     c->who = who;
     if (lua_gettop(L) != 1 || !lua_istable(L, 1))
-        fail(L, "%s: takes one table of options, e.g. memsnn.plot.%s", who, example);
+        ms_lua_errorf(L, "%s: takes one table of options, e.g. memsnn.plot.%s", who, example);
     ms_lua_check_options(L, 1, who, allowed);
     lua_newtable(L);
     c->anchor = lua_gettop(L);
@@ -257,7 +240,7 @@ static void provenance(lua_State *L, plot_call *c, ms_net *const *nets, size_t n
         time_t t = (time_t)v;
         struct tm tm;
         if (*end || errno || v < 0 || !gmtime_r(&t, &tm) || !strftime(c->date, sizeof c->date, "%Y-%m-%dT%H:%M:%SZ", &tm))
-            fail(L, "%s: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, got '%s'", c->who, epoch);
+            ms_lua_errorf(L, "%s: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, got '%s'", c->who, epoch);
         c->o.date = c->date;
     }
 }
@@ -299,14 +282,14 @@ static void spike_table(lua_State *L, plot_call *c, int e, size_t k, ms_raster_p
     lua_pop(L, 1);
     int tt = lua_getfield(L, e, "times"), ti = lua_getfield(L, e, "ids");
     if (tt == LUA_TNIL || ti == LUA_TNIL)
-        fail(L, "%s: populations[%d] needs 'times' and 'ids' (1-based unit numbers), as pop:spikes() gives",
+        ms_lua_errorf(L, "%s: populations[%d] needs 'times' and 'ids' (1-based unit numbers), as pop:spikes() gives",
              c->who, (int)k + 1);
     if (tt != LUA_TTABLE || ti != LUA_TTABLE)
-        fail(L, "%s: populations[%d]: 'times' and 'ids' must be tables, got %s and %s", c->who, (int)k + 1,
+        ms_lua_errorf(L, "%s: populations[%d]: 'times' and 'ids' must be tables, got %s and %s", c->who, (int)k + 1,
              luaL_typename(L, -2), luaL_typename(L, -1));
     size_t nt = (size_t)luaL_len(L, -2), ni = (size_t)luaL_len(L, -1);
     if (nt != ni)
-        fail(L, "%s: populations[%d] ('%s'): %d spike times but %d ids", c->who, (int)k + 1, name, (int)nt, (int)ni);
+        ms_lua_errorf(L, "%s: populations[%d] ('%s'): %d spike times but %d ids", c->who, (int)k + 1, name, (int)nt, (int)ni);
     snprintf(what, sizeof what, "populations[%zu].times", k + 1);
     rp->t_s = numbers(L, c, -2, what, 0, &rp->n_times);
     int32_t *ids = scratch(L, c, ni, sizeof *ids);
@@ -332,12 +315,12 @@ static int plot_raster(lua_State *L)
     int list = lua_gettop(L);
     int single = luaL_testudata(L, list, MS_LUA_POPULATION) != NULL;
     if (t == LUA_TNIL)
-        fail(L, "raster: option 'populations' is required (a list of populations or spike tables)");
+        ms_lua_errorf(L, "raster: option 'populations' is required (a list of populations or spike tables)");
     if (!single && t != LUA_TTABLE)
-        fail(L, "raster: populations must be a list of populations or spike tables {ids=, times=}, got %s",
+        ms_lua_errorf(L, "raster: populations must be a list of populations or spike tables {ids=, times=}, got %s",
              luaL_typename(L, list));
     size_t n = single ? 1 : (size_t)luaL_len(L, list);
-    if (n > MAX_POPS) fail(L, "raster: %d populations, at most %d", (int)n, MAX_POPS);
+    if (n > MAX_POPS) ms_lua_errorf(L, "raster: %d populations, at most %d", (int)n, MAX_POPS);
     ms_raster_pop *rp = scratch(L, &c, n, sizeof *rp);
     ms_net *nets[MAX_POPS];
     size_t n_nets = 0;
@@ -356,9 +339,9 @@ static int plot_raster(lua_State *L)
             if (ms_net_spikes(net, pop, &ids, &times, &ns)) {
                 const char *msg = ms_net_errmsg(net);
                 if (strncmp(msg, "spikes: ", 8) == 0) msg += 8;
-                fail(L, "raster: populations[%d]: %s", (int)k + 1, msg);
+                ms_lua_errorf(L, "raster: populations[%d]: %s", (int)k + 1, msg);
             }
-            if (units > INT32_MAX) fail(L, "raster: populations[%d] has more than %d units", (int)k + 1, INT32_MAX);
+            if (units > INT32_MAX) ms_lua_errorf(L, "raster: populations[%d] has more than %d units", (int)k + 1, INT32_MAX);
             int32_t *id32 = scratch(L, &c, ns, sizeof *id32);
             for (size_t i = 0; i < ns; i++) id32[i] = (int32_t)ids[i];
             rp[k] = (ms_raster_pop){ ms_net_pop_label(net, pop), (int32_t)units, ns, times, ns, id32 };
@@ -367,7 +350,7 @@ static int plot_raster(lua_State *L)
         } else if (lua_istable(L, e)) {
             spike_table(L, &c, e, k, &rp[k]);
         } else {
-            fail(L, "raster: populations[%d] must be a population or a spike table {ids=, times=}, got %s",
+            ms_lua_errorf(L, "raster: populations[%d] must be a population or a spike table {ids=, times=}, got %s",
                  (int)k + 1, luaL_typename(L, e));
         }
         lua_settop(L, list);
@@ -385,8 +368,8 @@ static int plot_raster(lua_State *L)
     if (bin_given) {
         d.rate_bin_s = ms_lua_opt_number(L, 1, "bin", "raster", 0.0, 0);
         if (!(d.rate_bin_s > 0.0) || isinf(d.rate_bin_s))
-            fail(L, "raster: bin must be a positive, finite time in s, got %g", d.rate_bin_s);
-        if (!d.rate) fail(L, "raster: bin is the width of the rate strip's bins; add rate = true");
+            ms_lua_errorf(L, "raster: bin must be a positive, finite time in s, got %g", d.rate_bin_s);
+        if (!d.rate) ms_lua_errorf(L, "raster: bin is the width of the rate strip's bins; add rate = true");
     }
     provenance(L, &c, nets, n_nets);
     const char *path = output(L, &c);
@@ -406,16 +389,16 @@ static int plot_traces(lua_State *L)
     begin(L, &c, "traces", allowed, "traces{ file = \"v.png\", trace = pop:trace(\"v\") }");
     int has_one = lua_getfield(L, 1, "trace") != LUA_TNIL;
     int has_list = lua_getfield(L, 1, "traces") != LUA_TNIL;
-    if (has_one && has_list) fail(L, "traces: give 'trace' or 'traces', not both");
+    if (has_one && has_list) ms_lua_errorf(L, "traces: give 'trace' or 'traces', not both");
     if (!has_one && !has_list)
-        fail(L, "traces: option 'trace' (a table from pop:trace(var)) or 'traces' (a list of them) is required");
+        ms_lua_errorf(L, "traces: option 'trace' (a table from pop:trace(var)) or 'traces' (a list of them) is required");
     int list;
     if (has_one) {
         lua_createtable(L, 1, 0);
         lua_pushvalue(L, -3);
         lua_rawseti(L, -2, 1);
     } else if (!lua_istable(L, -1)) {
-        fail(L, "traces: traces must be a list of tables from pop:trace(var), got %s", luaL_typename(L, -1));
+        ms_lua_errorf(L, "traces: traces must be a list of tables from pop:trace(var), got %s", luaL_typename(L, -1));
     } else {
         lua_pushvalue(L, -1);
     }
@@ -424,9 +407,9 @@ static int plot_traces(lua_State *L)
     /* First pass: shapes, so the arrays are allocated once. */
     for (size_t k = 0; k < n_tr; k++) {
         if (lua_geti(L, list, (lua_Integer)k + 1) != LUA_TTABLE)
-            fail(L, "traces: trace %d must be a table from pop:trace(var), got %s", (int)k + 1, luaL_typename(L, -1));
+            ms_lua_errorf(L, "traces: trace %d must be a table from pop:trace(var), got %s", (int)k + 1, luaL_typename(L, -1));
         if (lua_getfield(L, -1, "t") != LUA_TTABLE)
-            fail(L, "traces: trace %d has no list of sample times 't' (expected a table from pop:trace(var))",
+            ms_lua_errorf(L, "traces: trace %d has no list of sample times 't' (expected a table from pop:trace(var))",
                  (int)k + 1);
         n_cols += (size_t)luaL_len(L, -2);
         lua_pop(L, 2);
@@ -455,11 +438,11 @@ static int plot_traces(lua_State *L)
             int same = nt == n_t;
             for (size_t i = 0; same && i < nt; i++) same = t[i] == t0[i];
             if (!same)
-                fail(L, "traces: trace %d ('%s') is sampled at other times than trace 1 ('%s'); traces in one "
+                ms_lua_errorf(L, "traces: trace %d ('%s') is sampled at other times than trace 1 ('%s'); traces in one "
                      "plot need the same sample times (record them with the same 'every', from the same time)",
                      (int)k + 1, lab ? lab : "", label0 ? label0 : "");
             if (strcmp(un ? un : "", unit ? unit : "") != 0)
-                fail(L, "traces: trace %d ('%s') is in '%s' but trace 1 ('%s') in '%s'; one axes holds one unit",
+                ms_lua_errorf(L, "traces: trace %d ('%s') is in '%s' but trace 1 ('%s') in '%s'; one axes holds one unit",
                      (int)k + 1, lab ? lab : "", un ? un : "", label0 ? label0 : "", unit ? unit : "");
             if (nm && name && strcmp(nm, name) != 0 && !strstr(ylabel, nm))
                 snprintf(ylabel + strlen(ylabel), sizeof ylabel - strlen(ylabel), ", %s", nm);
@@ -479,10 +462,10 @@ static int plot_traces(lua_State *L)
             lua_geti(L, e, (lua_Integer)j + 1);
             snprintf(what, sizeof what, "trace %zu ('%s'), unit %lld", k + 1, lab ? lab : "", (long long)id);
             if (!lua_istable(L, -1))
-                fail(L, "traces: %s must be a table of values, got %s", what, luaL_typename(L, -1));
+                ms_lua_errorf(L, "traces: %s must be a table of values, got %s", what, luaL_typename(L, -1));
             size_t nv = (size_t)luaL_len(L, -1);
             if (nv != n_t)
-                fail(L, "traces: %s has %d values but there are %d sample times", what, (int)nv, (int)n_t);
+                ms_lua_errorf(L, "traces: %s has %d values but there are %d sample times", what, (int)nv, (int)n_t);
             tr[col].label = l;
             tr[col].values = numbers(L, &c, -1, what, 1, &tr[col].n);
             lua_pop(L, 1);
@@ -519,7 +502,7 @@ static void add_class(lua_State *L, plot_call *c, const char **cls, size_t *nc, 
 {
     for (size_t j = 0; j < *nc; j++)
         if (strcmp(cls[j], name) == 0) return;
-    if (*nc == MAX_CLASSES) fail(L, "%s: more than %d energy classes", c->who, MAX_CLASSES);
+    if (*nc == MAX_CLASSES) ms_lua_errorf(L, "%s: more than %d energy classes", c->who, MAX_CLASSES);
     cls[(*nc)++] = name;
 }
 
@@ -530,7 +513,7 @@ static int tally_classes(lua_State *L, plot_call *c, int e, size_t k, const char
 {
     int t = lua_getfield(L, e, "by_class");
     if (t != LUA_TNIL && t != LUA_TTABLE)
-        fail(L, "power: tallies[%d] ('%s'): by_class must be a table { class = J, ... }, got %s", (int)k + 1,
+        ms_lua_errorf(L, "power: tallies[%d] ('%s'): by_class must be a table { class = J, ... }, got %s", (int)k + 1,
              label, luaL_typename(L, -1));
     double sum = 0.0;
     int any = 0, use_total = 0;
@@ -543,10 +526,10 @@ static int tally_classes(lua_State *L, plot_call *c, int e, size_t k, const char
             const char *name = lua_tostring(L, -1);
             lua_pop(L, 1);
             if (lua_getfield(L, -2, name) != LUA_TNUMBER)
-                fail(L, "power: tallies[%d] ('%s'): by_class.%s must be a number (J), got %s", (int)k + 1, label,
+                ms_lua_errorf(L, "power: tallies[%d] ('%s'): by_class.%s must be a number (J), got %s", (int)k + 1, label,
                      name, luaL_typename(L, -1));
             double v = lua_tonumber(L, -1);
-            if (isnan(v)) fail(L, "power: tallies[%d] ('%s'): by_class.%s is NaN", (int)k + 1, label, name);
+            if (isnan(v)) ms_lua_errorf(L, "power: tallies[%d] ('%s'): by_class.%s is NaN", (int)k + 1, label, name);
             add_class(L, c, cls, nc, name);
             sum += v;
             any = 1;
@@ -558,20 +541,20 @@ static int tally_classes(lua_State *L, plot_call *c, int e, size_t k, const char
     t = lua_getfield(L, e, "total");
     if (t != LUA_TNIL) {
         if (t != LUA_TNUMBER)
-            fail(L, "power: tallies[%d] ('%s'): total must be a number (J), got %s", (int)k + 1, label,
+            ms_lua_errorf(L, "power: tallies[%d] ('%s'): total must be a number (J), got %s", (int)k + 1, label,
                  luaL_typename(L, -1));
         double total = lua_tonumber(L, -1);
-        if (isnan(total)) fail(L, "power: tallies[%d] ('%s'): total is NaN", (int)k + 1, label);
+        if (isnan(total)) ms_lua_errorf(L, "power: tallies[%d] ('%s'): total is NaN", (int)k + 1, label);
         if (!any) {
             add_class(L, c, cls, nc, "total");
             use_total = 1;
         } else if (!(fabs(total - sum) <= TOTAL_REL_TOL * fmax(fabs(total), fabs(sum))))
-            fail(L, "power: tallies[%d] ('%s'): total %g J is not the sum of by_class (%g J)", (int)k + 1, label,
+            ms_lua_errorf(L, "power: tallies[%d] ('%s'): total %g J is not the sum of by_class (%g J)", (int)k + 1, label,
                  total, sum);
     } else if (!any) {
         lua_getfield(L, e, "bins");
         if (lua_isnil(L, -1))
-            fail(L, "power: tallies[%d] ('%s'): the energy table has neither by_class, total nor bins", (int)k + 1,
+            ms_lua_errorf(L, "power: tallies[%d] ('%s'): the energy table has neither by_class, total nor bins", (int)k + 1,
                  label);
         lua_pop(L, 1);
     }
@@ -590,14 +573,14 @@ static void tally_bins(lua_State *L, plot_call *c, int e, size_t k, const char *
     }
     char what[WHAT_LEN];
     if (t != LUA_TTABLE)
-        fail(L, "power: tallies[%d] ('%s'): bins must be a table { edges =, energy = }, got %s", (int)k + 1, label,
+        ms_lua_errorf(L, "power: tallies[%d] ('%s'): bins must be a table { edges =, energy = }, got %s", (int)k + 1, label,
              luaL_typename(L, -1));
     int b = lua_gettop(L);
     snprintf(what, sizeof what, "power: tallies[%zu].bins", k + 1);
     ms_lua_check_options(L, b, what, keys);
     snprintf(what, sizeof what, "tallies[%zu].bins.edges", k + 1);
     lua_getfield(L, b, "edges");
-    if (lua_isnil(L, -1)) fail(L, "power: tallies[%d] ('%s'): bins need 'edges' (s)", (int)k + 1, label);
+    if (lua_isnil(L, -1)) ms_lua_errorf(L, "power: tallies[%d] ('%s'): bins need 'edges' (s)", (int)k + 1, label);
     tl->edges_s = numbers(L, c, -1, what, 0, &tl->n_edges);
     lua_pop(L, 1);
     size_t nb = tl->n_edges ? tl->n_edges - 1 : 0;
@@ -605,7 +588,7 @@ static void tally_bins(lua_State *L, plot_call *c, int e, size_t k, const char *
         snprintf(what, sizeof what, "tallies[%zu].bins.energy", k + 1);
         tl->bin_J = numbers(L, c, -1, what, 0, &tl->n_bins);
         if (tl->n_bins + 1 != tl->n_edges)
-            fail(L, "power: tallies[%d] ('%s'): bins.edges has %d values, expected %d (one more than bins.energy)",
+            ms_lua_errorf(L, "power: tallies[%d] ('%s'): bins.edges has %d values, expected %d (one more than bins.energy)",
                  (int)k + 1, label, (int)tl->n_edges, (int)tl->n_bins + 1);
     } else if (lua_getfield(L, b, "by_class") == LUA_TTABLE) {
         double *sum = scratch(L, c, nb, sizeof *sum);
@@ -618,7 +601,7 @@ static void tally_bins(lua_State *L, plot_call *c, int e, size_t k, const char *
             lua_gettable(L, -3);
             size_t n;
             const double *v = numbers(L, c, -1, what, 0, &n);
-            if (n != nb) fail(L, "power: %s has %d values but bins.edges makes %d bins", what, (int)n, (int)nb);
+            if (n != nb) ms_lua_errorf(L, "power: %s has %d values but bins.edges makes %d bins", what, (int)n, (int)nb);
             for (size_t i = 0; i < nb; i++) sum[i] += v[i];
             lua_pop(L, 1);
         }
@@ -626,7 +609,7 @@ static void tally_bins(lua_State *L, plot_call *c, int e, size_t k, const char *
         tl->n_bins = nb;
         lua_pop(L, 1);
     } else {
-        fail(L, "power: tallies[%d] ('%s'): bins need 'energy' (J per bin) or 'by_class'", (int)k + 1, label);
+        ms_lua_errorf(L, "power: tallies[%d] ('%s'): bins need 'energy' (J per bin) or 'by_class'", (int)k + 1, label);
     }
     lua_settop(L, b - 1);
 }
@@ -640,21 +623,21 @@ static int plot_power(lua_State *L)
     plot_call c;
     begin(L, &c, "power", allowed, "power{ file = \"power.png\", tallies = { { \"run 1\", net:energy() } } }");
     if (lua_getfield(L, 1, "tallies") != LUA_TTABLE)
-        fail(L, "power: option 'tallies' must be a list of { \"label\", energy table } pairs, got %s",
+        ms_lua_errorf(L, "power: option 'tallies' must be a list of { \"label\", energy table } pairs, got %s",
              luaL_typename(L, -1));
     int list = lua_gettop(L);
     size_t n = (size_t)luaL_len(L, list);
-    if (n > MAX_TALLIES) fail(L, "power: %d tallies, at most %d", (int)n, MAX_TALLIES);
+    if (n > MAX_TALLIES) ms_lua_errorf(L, "power: %d tallies, at most %d", (int)n, MAX_TALLIES);
     const char *cls[MAX_CLASSES], *labels[MAX_TALLIES];
     int use_total[MAX_TALLIES];
     size_t nc = 0;
     /* Classes named in `classes` come first, in that order; the others by CLASS_ORDER. */
     size_t n_fixed = 0;
     if (lua_getfield(L, 1, "classes") != LUA_TNIL) {
-        if (!lua_istable(L, -1)) fail(L, "power: classes must be a list of class names, got %s", luaL_typename(L, -1));
+        if (!lua_istable(L, -1)) ms_lua_errorf(L, "power: classes must be a list of class names, got %s", luaL_typename(L, -1));
         for (lua_Integer j = 1; lua_geti(L, -1, j) != LUA_TNIL; j++) {
             if (lua_type(L, -1) != LUA_TSTRING)
-                fail(L, "power: classes[%d] must be a class name, got %s", (int)j, luaL_typename(L, -1));
+                ms_lua_errorf(L, "power: classes[%d] must be a class name, got %s", (int)j, luaL_typename(L, -1));
             add_class(L, &c, cls, &nc, lua_tostring(L, -1));
             lua_pop(L, 1);
         }
@@ -665,7 +648,7 @@ static int plot_power(lua_State *L)
     for (size_t k = 0; k < n; k++) {
         lua_geti(L, list, (lua_Integer)k + 1);
         if (!lua_istable(L, -1) || lua_geti(L, -1, 1) != LUA_TSTRING || lua_geti(L, -2, 2) != LUA_TTABLE)
-            fail(L, "power: tallies[%d] must be a pair { \"label\", energy table }, e.g. { \"run 1\", net:energy() }",
+            ms_lua_errorf(L, "power: tallies[%d] must be a pair { \"label\", energy table }, e.g. { \"run 1\", net:energy() }",
                  (int)k + 1);
         labels[k] = lua_tostring(L, -2);
         use_total[k] = tally_classes(L, &c, lua_gettop(L), k, labels[k], cls, &nc);
@@ -717,13 +700,13 @@ static void pair_arrays(lua_State *L, plot_call *c, int e, const char *where, co
     else snprintf(pre, sizeof pre, "%s: ", where);
     int tx = lua_getfield(L, e, xk), ty = lua_getfield(L, e, yk);
     if (tx == LUA_TNIL || ty == LUA_TNIL)
-        fail(L, "%s: %s'%s' and '%s' are both required", c->who, pre, xk, yk);
+        ms_lua_errorf(L, "%s: %s'%s' and '%s' are both required", c->who, pre, xk, yk);
     if (tx != LUA_TTABLE || ty != LUA_TTABLE)
-        fail(L, "%s: %s'%s' and '%s' must be tables of numbers, got %s and %s", c->who, pre, xk, yk,
+        ms_lua_errorf(L, "%s: %s'%s' and '%s' must be tables of numbers, got %s and %s", c->who, pre, xk, yk,
              luaL_typename(L, -2), luaL_typename(L, -1));
     size_t nx = (size_t)luaL_len(L, -2), ny = (size_t)luaL_len(L, -1);
     if (nx != ny)
-        fail(L, "%s: %s%d %s values but %d %s values", c->who, pre, (int)nx, xk, (int)ny, yk);
+        ms_lua_errorf(L, "%s: %s%d %s values but %d %s values", c->who, pre, (int)nx, xk, (int)ny, yk);
     snprintf(what, sizeof what, "%s%s%s", where, where[0] ? "." : "", xk);
     *x = numbers(L, c, -2, what, 1, n);
     snprintf(what, sizeof what, "%s%s%s", where, where[0] ? "." : "", yk);
@@ -741,17 +724,35 @@ static size_t curve_list(lua_State *L, plot_call *c, const char *list, const cha
         lua_pop(L, 1);
     }
     if (has_list && has_top)
-        fail(L, "%s: give %s and %s for one curve, or '%s', not both", c->who, top[0], top[1], list);
+        ms_lua_errorf(L, "%s: give %s and %s for one curve, or '%s', not both", c->who, top[0], top[1], list);
     if (!has_list && !has_top)
-        fail(L, "%s: options '%s' and '%s' (or '%s', a list of curves) are required", c->who, top[0], top[1], list);
+        ms_lua_errorf(L, "%s: options '%s' and '%s' (or '%s', a list of curves) are required", c->who, top[0], top[1], list);
     if (has_list && !lua_istable(L, -1))
-        fail(L, "%s: %s must be a list of tables, got %s", c->who, list, luaL_typename(L, -1));
+        ms_lua_errorf(L, "%s: %s must be a list of tables, got %s", c->who, list, luaL_typename(L, -1));
     if (!has_list) lua_pushvalue(L, 1);
     *idx = lua_gettop(L);
     return has_list ? (size_t)luaL_len(L, -1) : 1;
 }
 
 /* memsnn.plot.iv{ file=, v=, i=, label= | curves = { {v=, i=, label=}, ... }, arrows=, log=, ... } */
+/* Pushes entry k of a curve list (checking its keys; `where` becomes "curves[k]") or,
+ * for the single-curve form without a list, the options table itself. */
+static void push_curve(lua_State *L, int list, int has_list, size_t k, const char *plot, const char *name,
+                       const char *shape, const char *const *keys, char *where)
+{
+    where[0] = '\0';
+    if (!has_list) {
+        lua_pushvalue(L, list);
+        return;
+    }
+    snprintf(where, WHAT_LEN, "%s[%zu]", name, k + 1);
+    if (lua_geti(L, list, (lua_Integer)k + 1) != LUA_TTABLE)
+        ms_lua_errorf(L, "%s: %s[%d] must be a table %s, got %s", plot, name, (int)k + 1, shape, luaL_typename(L, -1));
+    char w[WHAT_LEN];
+    snprintf(w, sizeof w, "%s: %s[%zu]", plot, name, k + 1);
+    ms_lua_check_options(L, -1, w, keys);
+}
+
 static int plot_iv(lua_State *L)
 {
     static const char *const allowed[] = { COMMON_OPTIONS, "xmin", "xmax", "ymin", "ymax", "logy", "log", "v", "i",
@@ -766,18 +767,8 @@ static int plot_iv(lua_State *L)
     size_t n = curve_list(L, &c, "curves", top, &list);
     ms_iv_curve *cv = scratch(L, &c, n, sizeof *cv);
     for (size_t k = 0; k < n; k++) {
-        char where[WHAT_LEN] = "";
-        if (has_list) {
-            snprintf(where, sizeof where, "curves[%zu]", k + 1);
-            if (lua_geti(L, list, (lua_Integer)k + 1) != LUA_TTABLE)
-                fail(L, "iv: curves[%d] must be a table { v =, i =, label = }, got %s", (int)k + 1,
-                     luaL_typename(L, -1));
-            char w[WHAT_LEN];
-            snprintf(w, sizeof w, "iv: curves[%zu]", k + 1);
-            ms_lua_check_options(L, -1, w, keys);
-        } else {
-            lua_pushvalue(L, list);
-        }
+        char where[WHAT_LEN];
+        push_curve(L, list, has_list, k, "iv", "curves", "{ v =, i =, label = }", keys, where);
         pair_arrays(L, &c, lua_gettop(L), where, "v", "i", &cv[k].v_V, &cv[k].i_A, &cv[k].n_v, &cv[k].label);
         cv[k].n_i = cv[k].n_v;
         lua_settop(L, list);
@@ -785,7 +776,7 @@ static int plot_iv(lua_State *L)
     ms_iv_data d = { n, cv, 0 };
     if (lua_getfield(L, 1, "arrows") != LUA_TNIL) {
         if (lua_type(L, -1) != LUA_TNUMBER)
-            fail(L, "iv: arrows must be a number, got %s", luaL_typename(L, -1));
+            ms_lua_errorf(L, "iv: arrows must be a number, got %s", luaL_typename(L, -1));
         int a = (int)whole(L, &c, "arrows", 0, MAX_ARROWS);
         d.arrows = a == 0 ? -1 : a;
     }
@@ -807,7 +798,7 @@ static ms_xy_style xy_style(lua_State *L, int e, const char *where)
             lua_pop(L, 1);
             return styles[t == LUA_TNIL ? 0 : k];
         }
-    fail(L, "xy: %s%sunknown style '%s' (expected: lines, points, both)", where, where[0] ? ": " : "", s);
+    ms_lua_errorf(L, "xy: %s%sunknown style '%s' (expected: lines, points, both)", where, where[0] ? ": " : "", s);
     return MS_XY_LINES;
 }
 
@@ -826,18 +817,8 @@ static int plot_xy(lua_State *L)
     size_t n = curve_list(L, &c, "series", top, &list);
     ms_xy_series *sr = scratch(L, &c, n, sizeof *sr);
     for (size_t k = 0; k < n; k++) {
-        char where[WHAT_LEN] = "";
-        if (has_list) {
-            snprintf(where, sizeof where, "series[%zu]", k + 1);
-            if (lua_geti(L, list, (lua_Integer)k + 1) != LUA_TTABLE)
-                fail(L, "xy: series[%d] must be a table { x =, y =, label =, style = }, got %s", (int)k + 1,
-                     luaL_typename(L, -1));
-            char w[WHAT_LEN];
-            snprintf(w, sizeof w, "xy: series[%zu]", k + 1);
-            ms_lua_check_options(L, -1, w, keys);
-        } else {
-            lua_pushvalue(L, list);
-        }
+        char where[WHAT_LEN];
+        push_curve(L, list, has_list, k, "xy", "series", "{ x =, y =, label =, style = }", keys, where);
         int e = lua_gettop(L);
         pair_arrays(L, &c, e, where, "x", "y", &sr[k].x, &sr[k].y, &sr[k].n_x, &sr[k].label);
         sr[k].n_y = sr[k].n_x;
