@@ -23,6 +23,18 @@ enum { LIF_P_C, LIF_P_GL, LIF_P_EL, LIF_P_VTH, LIF_P_VRESET, LIF_P_TREF, LIF_N_C
     { "V_reset", "V", -60e-3, -0.2, 0.2, "reset potential, below V_th (Brette 2007)" },             \
     { "t_ref", "s", 5e-3, 0.0, 1.0, "refractory period (Brette 2007)" }
 
+/* The end of a fixed-step kernel's loop body, the same for both models: unit i's new
+ * membrane value v_new counts only outside the refractory period; at or above V_th the
+ * unit resets, starts its refractory period at the step's end t_end and is flagged.
+ * Expects v, rend, fired, count, t_free (t + dt / 2) and t_end in scope. */
+#define LIF_FIRE_AND_RESET(v_new, PARAM)                                                    \
+    double vi = t_free >= rend[i] ? (v_new) : v[i];                                          \
+    int fire = vi >= PARAM(P_VTH);                                                           \
+    v[i] = fire ? PARAM(P_VRESET) : vi;                                                      \
+    rend[i] = fire ? t_end + PARAM(P_TREF) : rend[i];                                        \
+    fired[i] = (uint64_t)fire;                                                               \
+    count += (size_t)fire;
+
 extern const char *const msi_lif_ports[3];      /* "exc", "inh", "current"                    */
 extern const int msi_lif_port_state[3];         /* the state each port adds to               */
 extern const int msi_lif_root_dir[2];           /* both roots rising                          */

@@ -91,14 +91,9 @@ static void derive(size_t n, double dt, const double *const *p, double *const *d
         double g_tot = PARAM(P_GL) + e + h;                                                    \
         double v_inf = (PARAM(P_GL) * PARAM(P_EL) + e * PARAM(P_EEXC) + h * PARAM(P_EINH) + c + PARAM(P_IE)) / g_tot; \
         double v_new = v_inf + (v[i] - v_inf) * ms_fast_exp(-g_tot * PARAM(D_DTC));           \
-        double vi = t_free >= rend[i] ? v_new : v[i];                                          \
         ge[i] = e * PARAM(D_PEE);                                                              \
         gi[i] = h * PARAM(D_PII);                                                              \
-        int fire = vi >= PARAM(P_VTH);                                                         \
-        v[i] = fire ? PARAM(P_VRESET) : vi;                                                    \
-        rend[i] = fire ? t_end + PARAM(P_TREF) : rend[i];                                      \
-        fired[i] = (uint64_t)fire;                                                             \
-        count += (size_t)fire;                                                                 \
+        LIF_FIRE_AND_RESET(v_new, PARAM)                                                       \
     }
 
 /* The kernels take every column as a restrict parameter: the columns never overlap, and

@@ -173,14 +173,9 @@ static void derive(size_t n, double dt, const double *const *p, double *const *d
         double e = ie[i], h = ii[i];                                                           \
         double v_new = PARAM(P_EL) + (v[i] - PARAM(P_EL)) * PARAM(D_PMM) + (ij[i] + PARAM(P_IE)) * PARAM(D_R1) \
                      + e * PARAM(D_PME) - h * PARAM(D_PMI);                                    \
-        double vi = t_free >= rend[i] ? v_new : v[i];                                          \
         ie[i] = e * PARAM(D_PEE);                                                              \
         ii[i] = h * PARAM(D_PII);                                                              \
-        int fire = vi >= PARAM(P_VTH);                                                         \
-        v[i] = fire ? PARAM(P_VRESET) : vi;                                                    \
-        rend[i] = fire ? t_end + PARAM(P_TREF) : rend[i];                                      \
-        fired[i] = (uint64_t)fire;                                                             \
-        count += (size_t)fire;                                                                 \
+        LIF_FIRE_AND_RESET(v_new, PARAM)                                                       \
     }
 
 /* The kernels take every column as a restrict parameter (see lif_cond_exp.c for why). */
