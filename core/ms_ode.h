@@ -102,8 +102,10 @@ ms_status ms_ode_reinit(ms_ode *ode, double t, ms_error *err);
  * or right after ms_ode_create / ms_ode_reinit). */
 ms_status ms_ode_set_stop_time(ms_ode *ode, double t_stop, ms_error *err);
 
-/* Dense output: the state at t, which must lie in the last internal step
- * (between ms_ode_time() and CVODE's internal time). Used by recorders. */
+/* Dense output (CVodeGetDky): the state at t, which must lie in the last internal step
+ * (between ms_ode_time() and CVODE's internal time), without moving the integrator. The
+ * engine's recorders get the same interpolation by advancing to each sample time, which
+ * also checks roots up to it; this call is for callers that only look. */
 ms_status ms_ode_sample(ms_ode *ode, double t, double *y_out, ms_error *err);
 
 /* Counters for benchmarks and tests. */

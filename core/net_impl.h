@@ -236,7 +236,6 @@ ms_evbuf *msi_calendar_slot(ms_calendar *cal, int64_t window_index);
 
 /* record.c */
 ms_status msi_record_window_begin(ms_net *net, double t0, double t1);
-void msi_record_sample(ms_trace_rec *r, int64_t sample, size_t col, double value);
 ms_status msi_record_spikes(ms_net *net, const ms_spike *s, size_t n);
 void msi_record_free(ms_net *net);
 
