@@ -176,8 +176,11 @@ ms_status ms_net_connect(ms_net *net, const ms_connect_spec *s, int *proj_out)
     if (s->pre < 0 || (size_t)s->pre >= net->n_pops || s->post < 0 || (size_t)s->post >= net->n_pops)
         return msi_net_fail(net, MS_EINVAL, "connect: unknown population");
     if (s->synapse && strcmp(s->synapse, "static") != 0)
-        return msi_net_fail(net, MS_EINVAL, "connect: unknown synapse '%s' (core has 'static')", s->synapse);
+        return msi_net_fail(net, MS_EINVAL, "connect: unknown synapse '%s' (core has 'static'; device synapses are set with ms_net_proj_set_devices)", s->synapse);
     ms_pop *pre = &net->pops[s->pre], *post = &net->pops[s->post];
+    if (pre->model->no_spikes)
+        return msi_net_fail(net, MS_EINVAL, "connect: '%s' (%s) has no spike root, so it cannot drive a projection: name a spike device in its circuit",
+                            pre->label, pre->model->name);
     if (post->model->kind == MS_MODEL_SOURCE)
         return msi_net_fail(net, MS_EINVAL, "connect: '%s' is a source (%s) and takes no input", post->label, post->model->name);
     const char *port_name = s->port ? s->port : (post->model->n_ports ? post->model->ports[0] : "");

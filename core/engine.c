@@ -101,6 +101,7 @@ ms_status msi_engine_freeze(ms_net *net)
         if ((st = ms_ode_ctx_create(&net->workers[k].ode_ctx, &net->err))) return st;
     }
 
+    if ((st = msi_devices_attach(net))) return st;
     int64_t max_delay_steps = (int64_t)ceil(dmax / net->opt.dt) + 1;
     for (size_t i = 0; i < net->n_pops; i++) {
         ms_pop *p = &net->pops[i];
@@ -114,6 +115,7 @@ ms_status msi_engine_freeze(ms_net *net)
             st = msi_fixed_prepare(net, (int)i, max_delay_steps);
         } else {
             st = msi_calendar_init(net, &p->cal, n_slots);
+            if (!st) st = msi_energy_prepare(net, (int)i);
             if (!st) st = msi_event_prepare(net, (int)i);
         }
         if (st) return st;

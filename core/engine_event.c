@@ -15,19 +15,25 @@
 static int ode_rhs(double t, const double *y, double *ydot, void *ud)
 {
     const ms_unit_data *u = ud;
-    return u->model->rhs(t, y, u->p, ydot);
+    return u->model->rhs(u->model, t, y, u->p, ydot);
 }
 
 static int ode_jac(double t, const double *y, double *J, void *ud)
 {
     const ms_unit_data *u = ud;
-    return u->model->jac(t, y, u->p, J);
+    return u->model->jac(u->model, t, y, u->p, J);
 }
 
 static int ode_roots(double t, const double *y, double *g, void *ud)
 {
     const ms_unit_data *u = ud;
-    return u->model->roots(t, y, u->p, g);
+    return u->model->roots(u->model, t, y, u->p, g);
+}
+
+static int ode_quad(double t, const double *y, double *qdot, void *ud)
+{
+    const ms_unit_data *u = ud;
+    return u->model->power(u->model, t, y, u->p, qdot);
 }
 
 ms_status msi_event_prepare(ms_net *net, int pop)
@@ -69,7 +75,9 @@ ms_status msi_event_prepare(ms_net *net, int pop)
     for (size_t k = 0; k < ns; k++) p->atol[k] = net->opt.atol * m->state[k].scale;
     ms_ode_spec spec = { .n = ns, .rhs = ode_rhs, .jac = m->jac ? ode_jac : NULL,
                          .n_roots = m->n_roots, .roots = m->n_roots ? ode_roots : NULL,
-                         .root_dir = m->root_dir, .rtol = net->opt.rtol, .atol = p->atol };
+                         .root_dir = m->root_dir, .rtol = net->opt.rtol, .atol = p->atol,
+                         .n_quad = m->n_energy, .quad = m->n_energy ? ode_quad : NULL,
+                         .quad_atol = m->n_energy ? p->quad_atol : NULL };
     double y[ns];
     for (size_t i = 0; i < p->n; i++) {
         p->ud[i] = (ms_unit_data){ m, p->p_rows + i * np };
@@ -134,7 +142,16 @@ static void take_samples(unit_run *u, double ts)
     for (int k = 0; k < u->n_smp; k++) {
         sampler *s = &u->smp[k];
         if (s->next < s->rec->n_samples && s->rec->times[s->next] == ts) {
-            s->rec->values[s->next * s->rec->n_ids + s->col] = u->y[s->rec->var];
+            size_t ns = u->m->n_state;
+            double v;
+            if ((size_t)s->rec->var < ns) {
+                v = u->y[s->rec->var];
+            } else {
+                /* An observable (device current, power): computed from the state. */
+                double obs[u->m->n_obs];
+                v = u->m->observe(u->m, ts, u->y, u->p, obs) == 0 ? obs[(size_t)s->rec->var - ns] : NAN;
+            }
+            s->rec->values[s->next * s->rec->n_ids + s->col] = v;
             s->next++;
         }
     }
@@ -142,7 +159,7 @@ static void take_samples(unit_run *u, double ts)
 
 static ms_status handle_root(unit_run *u, int which)
 {
-    int r = u->m->on_root(u->t, which, u->y, u->p);
+    int r = u->m->on_root(u->m, u->t, which, u->y, u->p);
     if (r < 0)
         return msi_worker_fail(u->wk, MS_ESOLVER, "%s '%s' unit %zu: reset failed at t = %.9g s",
                             u->m->name, u->net->pops[u->pop].label, u->i + 1, u->t);
@@ -158,10 +175,10 @@ static ms_status start_on_threshold(unit_run *u)
     size_t nr = u->m->n_roots;
     if (!nr) return MS_OK;
     double g[nr];
-    if (u->m->roots(u->t, u->y, u->p, g) != 0) return MS_OK;
+    if (u->m->roots(u->m, u->t, u->y, u->p, g) != 0) return MS_OK;
     for (size_t k = 0; k < nr; k++) {
         if (u->m->root_dir[k] <= 0 || g[k] < 0) continue;
-        int r = u->m->on_root(u->t, (int)k, u->y, u->p);
+        int r = u->m->on_root(u->m, u->t, (int)k, u->y, u->p);
         if (r & MS_ROOT_FIRED) {
             ms_status st = msi_emit(u->wk, u->pop, u->i, u->t);
             if (st) return st;
@@ -276,7 +293,7 @@ ms_status msi_event_units(ms_net *net, ms_worker *wk, int pop)
             double te = fmax(slot->ev[e].t, u.t);
             if ((st = advance(&u, te))) return st;
             while (e < e_end && slot->ev[e].t <= te) {
-                m->on_input(te, (int)slot->ev[e].port, slot->ev[e].amount, u.y, u.p);
+                m->on_input(m, te, (int)slot->ev[e].port, slot->ev[e].amount, u.y, u.p);
                 slot->ev[e].unit = UINT32_MAX; /* consumed */
                 e++;
             }

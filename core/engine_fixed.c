@@ -79,25 +79,25 @@ static ms_status rk4_unit(ms_worker *wk, ms_pop *p, size_t i, double t, double d
     double g0[nr ? nr : 1], g1[nr ? nr : 1];
     for (size_t k = 0; k < ns; k++) y[k] = p->state[k * n + i];
     for (size_t k = 0; k < np; k++) prm[k] = p->param[k * n + i];
-    if (nr) m->roots(t, y, prm, g0);
-    int bad = m->rhs(t, y, prm, k1);
+    if (nr) m->roots(m, t, y, prm, g0);
+    int bad = m->rhs(m, t, y, prm, k1);
     for (size_t k = 0; k < ns; k++) yt[k] = y[k] + 0.5 * dt * k1[k];
-    bad |= m->rhs(t + 0.5 * dt, yt, prm, k2);
+    bad |= m->rhs(m, t + 0.5 * dt, yt, prm, k2);
     for (size_t k = 0; k < ns; k++) yt[k] = y[k] + 0.5 * dt * k2[k];
-    bad |= m->rhs(t + 0.5 * dt, yt, prm, k3);
+    bad |= m->rhs(m, t + 0.5 * dt, yt, prm, k3);
     for (size_t k = 0; k < ns; k++) yt[k] = y[k] + dt * k3[k];
-    bad |= m->rhs(t + dt, yt, prm, k4);
+    bad |= m->rhs(m, t + dt, yt, prm, k4);
     if (bad) return msi_worker_fail(wk, MS_ESOLVER, "%s '%s' unit %zu: right-hand side failed at t = %.9g s",
                                     m->name, p->label, i + 1, t);
     for (size_t k = 0; k < ns; k++) y[k] += dt / 6.0 * (k1[k] + 2.0 * k2[k] + 2.0 * k3[k] + k4[k]);
     double t1 = t + dt;
     uint64_t fired = 0;
     if (nr) {
-        m->roots(t1, y, prm, g1);
+        m->roots(m, t1, y, prm, g1);
         for (size_t r = 0; r < nr; r++) {
             int up = g0[r] < 0 && g1[r] >= 0, down = g0[r] > 0 && g1[r] <= 0;
             int dir = m->root_dir[r];
-            if ((dir >= 0 && up) || (dir <= 0 && down)) fired |= (uint64_t)(m->on_root(t1, (int)r, y, prm) & MS_ROOT_FIRED);
+            if ((dir >= 0 && up) || (dir <= 0 && down)) fired |= (uint64_t)(m->on_root(m, t1, (int)r, y, prm) & MS_ROOT_FIRED);
         }
     }
     p->fired[i] = fired;

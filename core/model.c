@@ -26,7 +26,7 @@ void ms_registry_destroy(ms_registry *reg)
 
 /* A model must provide what each method it claims needs, so a missing function is found
  * when it is registered, not in the middle of a run. */
-static ms_status validate(const ms_model *m, ms_error *err)
+ms_status ms_model_validate(const ms_model *m, ms_error *err)
 {
     if (m->version != MS_MODEL_VERSION)
         return ms_error_set(err, MS_EINVAL, "model %s: interface version %d, expected %d",
@@ -53,6 +53,13 @@ static ms_status validate(const ms_model *m, ms_error *err)
     }
     if (!(m->methods & MS_METHOD_BIT(m->preferred)))
         return ms_error_set(err, MS_EINVAL, "model %s: its preferred method is not supported", m->name);
+    if (m->n_energy && (!m->power || !m->energy_class))
+        return ms_error_set(err, MS_EINVAL, "model %s: energies need power and energy_class", m->name);
+    for (size_t k = 0; k < m->n_energy; k++)
+        if (m->energy_class[k] < 0 || m->energy_class[k] >= MS_E_N_CLASSES)
+            return ms_error_set(err, MS_EINVAL, "model %s: energy %zu has an unknown class", m->name, k);
+    if (m->n_obs && (!m->obs || !m->observe))
+        return ms_error_set(err, MS_EINVAL, "model %s: observables need obs and observe", m->name);
     return MS_OK;
 }
 
@@ -61,7 +68,7 @@ ms_status ms_registry_add(ms_registry *reg, const ms_model *m, ms_error *err)
     if (!m || !m->name) return ms_error_set(err, MS_EINVAL, "registry: model without a name");
     if (ms_registry_find(reg, m->name))
         return ms_error_set(err, MS_EINVAL, "registry: model %s is already registered", m->name);
-    ms_status st = validate(m, err);
+    ms_status st = ms_model_validate(m, err);
     if (st) return st;
     if (reg->n == reg->cap) {
         size_t cap = reg->cap ? 2 * reg->cap : 16;
@@ -134,4 +141,12 @@ int ms_method_parse(const char *s)
     for (int m = 0; m < MS_METHOD_COUNT; m++)
         if (strcmp(s, ms_method_name((ms_method)m)) == 0) return m;
     return -1;
+}
+
+const char *ms_energy_class_name(int k)
+{
+    static const char *const names[MS_E_N_CLASSES] = {
+        "synapse_read", "synapse_write", "dendrite", "soma", "load", "peripheral", "source", "li_metric"
+    };
+    return k >= 0 && k < MS_E_N_CLASSES ? names[k] : "?";
 }

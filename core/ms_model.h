@@ -16,7 +16,7 @@
 #include "core/ms_rng.h"
 #include "core/ms_status.h"
 
-#define MS_MODEL_VERSION 1
+#define MS_MODEL_VERSION 2
 
 /* How a population advances between events (docs/numerics.md). */
 typedef enum ms_method {
@@ -78,7 +78,10 @@ typedef struct ms_fixed_view {
                                     /* p[k][0] may be used for all units            */
 } ms_fixed_view;
 
-typedef struct ms_model {
+typedef struct ms_model ms_model;
+struct ms_attach;
+
+struct ms_model {
     int version;                    /* MS_MODEL_VERSION                              */
     const char *name;               /* registry name, e.g. "lif_cond_exp"           */
     const char *doc;                /* one line for `memsnn models`                 */
@@ -99,24 +102,24 @@ typedef struct ms_model {
     const int *port_state;
 
     /* Cross-parameter rules (V_reset < V_th ...); writes a message on failure. */
-    int (*check)(const double *p, char *msg, size_t len);
+    int (*check)(const ms_model *m, const double *p, char *msg, size_t len);
     /* Default state for parameters p (e.g. v = E_L). */
-    void (*init)(const double *p, double *y);
+    void (*init)(const ms_model *m, const double *p, double *y);
 
     /* ---- event-driven units (methods exact and cvode) ---------------------------- */
     /* An input event at time t on a port: an instantaneous jump of the state. */
-    void (*on_input)(double t, int port, double amount, double *y, const double *p);
+    void (*on_input)(const ms_model *m, double t, int port, double amount, double *y, const double *p);
     /* Root functions: a root is a sign change of g_k in direction root_dir[k]. */
     size_t n_roots;
     const int *root_dir;            /* +1 rising, -1 falling, 0 both                 */
-    int (*roots)(double t, const double *y, const double *p, double *g);
+    int (*roots)(const ms_model *m, double t, const double *y, const double *p, double *g);
     /* At root `which` (time t): change the state (reset...); return MS_ROOT_FIRED when
      * the unit spikes. */
-    int (*on_root)(double t, int which, double *y, const double *p);
+    int (*on_root)(const ms_model *m, double t, int which, double *y, const double *p);
 
     /* cvode: dy/dt and, optionally, the column-major Jacobian d f_i / d y_j. */
-    int (*rhs)(double t, const double *y, const double *p, double *ydot);
-    int (*jac)(double t, const double *y, const double *p, double *J);
+    int (*rhs)(const ms_model *m, double t, const double *y, const double *p, double *ydot);
+    int (*jac)(const ms_model *m, double t, const double *y, const double *p, double *J);
 
     /* exact: advance y from t to t + dt in closed form, unless a root comes first; then
      * stop there and set *dt_done (<= dt) and *which (the root), else *which = -1.
@@ -143,7 +146,63 @@ typedef struct ms_model {
      * skips the unit until a window reaches it. */
     int (*generate)(double t0, double t1, double *y, const double *p, const ms_spike_list *list,
                     size_t index, ms_rng *rng, const ms_emitter *out, double *next);
-} ms_model;
+
+    /* ---- models built at run time, observables, energies, variation, device synapses -- */
+    /* Data of a model built at run time (a compiled circuit, neurons/ms_circuit.h); every
+     * callback gets the model, so it finds its data here. NULL for built-in models. */
+    const void *ctx;
+    /* Nonzero when the model never emits spikes (a circuit without a spike root): it may
+     * not be the source of a projection nor have its spikes recorded. */
+    int no_spikes;
+    /* Derived quantities recordable by name beside the state (device currents, powers):
+     * observe writes all n_obs of them for state y. */
+    size_t n_obs;
+    const ms_state_spec *obs;
+    int (*observe)(const ms_model *m, double t, const double *y, const double *p, double *out);
+    /* Energies (docs/energy.md): n_energy integrals per unit, integral k of class
+     * energy_class[k]; power writes their integrands (W). Method cvode integrates them as
+     * error-controlled quadratures. */
+    size_t n_energy;
+    const int *energy_class;        /* ms_energy_class values                         */
+    int (*power)(const ms_model *m, double t, const double *y, const double *p, double *w);
+    /* Energy stored in the unit's capacitors at state y (J), for the ledger's balance. */
+    double (*stored)(const ms_model *m, const double *y, const double *p);
+    /* Device-to-device variation: redraws the unit's parameters p around the nominal
+     * ones from the unit's own stream; a message and nonzero on failure. */
+    int (*vary)(const ms_model *m, double *p, ms_rng *rng, char *msg, size_t len);
+    /* Device synapses (synapse = "rram") land on `port`: their read pulses arrive as
+     * events whose amount is the drive current G V_read (A, signed), +amount at the
+     * pulse's start and -amount at its end. attach tells the unit, once per projection,
+     * what the column adds: see ms_attach. NULL: the model takes no device synapses. */
+    int (*attach)(const ms_model *m, int port, double *p, const struct ms_attach *a, char *msg,
+                  size_t len);
+};
+
+/* What a projection of device synapses adds to one target unit's input port. */
+typedef struct ms_attach {
+    double g_column;       /* sum of the conductances of the unit's synapses (S)         */
+    double v_read;         /* read pulse amplitude (V)                                   */
+    int virtual_ground;    /* 1: the column is held at 0 V and its current flows into   */
+                           /* the node; 0: the synapses conduct between row and node    */
+} ms_attach;
+
+/* The classes of the energy ledger (docs/energy.md). Dissipation classes add up to the
+ * total; MS_E_SOURCE is energy supplied (bias sources, read drivers); MS_E_METRIC_LI is
+ * the Li et al. 2020 power metric (applied voltage times soma current), not a joule
+ * dissipated anywhere. */
+typedef enum ms_energy_class {
+    MS_E_SYNAPSE_READ = 0,
+    MS_E_SYNAPSE_WRITE,
+    MS_E_DENDRITE,
+    MS_E_SOMA,
+    MS_E_LOAD,
+    MS_E_PERIPHERAL,
+    MS_E_SOURCE,
+    MS_E_METRIC_LI,
+    MS_E_N_CLASSES
+} ms_energy_class;
+#define MS_E_N_DISSIPATION MS_E_SOURCE   /* classes below it are dissipation             */
+const char *ms_energy_class_name(int k);  /* "synapse_read", ...                        */
 
 /* ---- registry ------------------------------------------------------------------------ */
 /* Models are looked up by name in a registry the caller owns (one per Lua state, one per
@@ -155,6 +214,8 @@ void ms_registry_destroy(ms_registry *reg);
 /* Fails with MS_EINVAL on a second model of the same name or a model that does not
  * satisfy the interface (missing functions for the methods it claims). */
 ms_status ms_registry_add(ms_registry *reg, const ms_model *m, ms_error *err);
+/* Checks that a model satisfies the interface (what ms_registry_add checks). */
+ms_status ms_model_validate(const ms_model *m, ms_error *err);
 const ms_model *ms_registry_find(const ms_registry *reg, const char *name);
 size_t ms_registry_count(const ms_registry *reg);
 const ms_model *ms_registry_at(const ms_registry *reg, size_t i);

@@ -44,6 +44,14 @@ const ms_net_opts *ms_net_options(const ms_net *net);
 /* method < 0: the network's method when the model supports it, else the model's own. */
 ms_status ms_net_add_population(ms_net *net, const char *model, size_t n, const char *label,
                                 int method, int *pop);
+/* A population of a model built at run time (a circuit): the network owns m from this
+ * call on, success or not, and calls release(m) when it is destroyed. */
+ms_status ms_net_add_population_model(ms_net *net, ms_model *m, void (*release)(ms_model *m),
+                                      size_t n, const char *label, int method, int *pop);
+/* Device-to-device variation: when on (before ms_net_finish_population), each unit's
+ * parameters are redrawn by the model's vary() from the unit's own stream (seed, unit's
+ * global index, MS_RNG_VARIATION), so a result depends on the seed alone. */
+ms_status ms_net_set_variation(ms_net *net, int pop, int on);
 /* Sets parameter `name` of every unit (values has 1 entry) or of each (n entries).
  * Only before the first run. */
 ms_status ms_net_set_param(ms_net *net, int pop, const char *name, const double *values,
@@ -119,6 +127,31 @@ typedef struct ms_connect_spec {
 } ms_connect_spec;
 
 ms_status ms_net_connect(ms_net *net, const ms_connect_spec *spec, int *proj);
+
+/* ---- device synapses (synapse = "rram"): crossbar columns of memristors ---------------- */
+/* A presynaptic spike applies a read pulse of v_read volts for t_read seconds to its row
+ * (after the synapse's delay). In "node" mode each device conducts between its row and
+ * the target's input node, so the node sees G+ (V_read - V) + G- (-V_read - V) during the
+ * pulse and every device loads it with G V between pulses (rows at 0 V); in virtual-ground
+ * mode the column is held at 0 V and the current (G+ - G-) V_read flows into the node.
+ * docs/circuits.md, "Synapses". */
+typedef struct ms_device_syn_opts {
+    double v_read;        /* read pulse amplitude (V, > 0)                            */
+    double t_read;        /* read pulse width (s, > 0)                                */
+    int virtual_ground;   /* 1: virtual-ground column; 0: node mode (default)         */
+    double e_driver;      /* peripheral energy per row pulse (J, >= 0)                */
+} ms_device_syn_opts;
+/* Gives the synapses of a projection made by ms_net_connect their devices: per synapse in
+ * storage order (ms_net_proj_synapses), the conductances g_pos and g_neg (S, >= 0; g_neg
+ * NULL for single devices), the device states x_pos and x_neg (kept for learning; may be
+ * NULL) and the realised weights (replace the projection's weights; may be NULL). The
+ * target model must take device synapses on the projection's port (model attach). */
+ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opts *o,
+                                  const double *g_pos, const double *g_neg, const double *x_pos,
+                                  const double *x_neg, const double *w_real);
+/* The conductances (S) of each synapse's devices, NULL when the projection has none. */
+ms_status ms_net_proj_devices(ms_net *net, int proj, const double **g_pos, const double **g_neg,
+                              const ms_device_syn_opts **o);
 size_t ms_net_projection_count(const ms_net *net);
 size_t ms_net_proj_size(const ms_net *net, int proj);
 /* The synapses in storage order: by presynaptic unit, then creation order. Arrays of
@@ -153,6 +186,18 @@ ms_status ms_net_run(ms_net *net, double duration);
 double ms_net_time(const ms_net *net);
 /* The window length (d_min) fixed at the first run; 0 before it. */
 double ms_net_window(const ms_net *net);
+
+/* ---- energy ledger (docs/energy.md) ---------------------------------------------------- */
+/* The energy of a population since the start (J) by class (ms_energy_class): device
+ * integrals of its units plus what events booked (read pulses, drivers). rest[k] is the
+ * class's power at rest (W): the static part is rest[k] times the time simulated.
+ * stored0 and stored are the energy held in the units' capacitors at the start and now. */
+typedef struct ms_pop_energy {
+    double by_class[MS_E_N_CLASSES];
+    double rest[MS_E_N_CLASSES];
+    double stored0, stored;
+} ms_pop_energy;
+ms_status ms_net_pop_energy(ms_net *net, int pop, ms_pop_energy *out);
 
 /* Memory the network holds, by part (bytes), for benchmarks and for users sizing a run. */
 typedef struct ms_net_memory {

@@ -91,6 +91,8 @@ void ms_net_destroy(ms_net *net)
         free(p->spikes.ids);
         free(p->spikes.times);
         msi_calendar_free(&p->cal);
+        free(p->quad_atol);
+        if (p->release) p->release(p->owned);
     }
     for (size_t i = 0; i < net->n_projs; i++) {
         ms_proj *q = &net->projs[i];
@@ -98,6 +100,7 @@ void ms_net_destroy(ms_net *net)
         free(q->target);
         free(q->weight);
         free(q->delay);
+        msi_devices_free(q);
     }
     free(net->pops);
     free(net->projs);
@@ -124,13 +127,9 @@ static ms_status check_pop(ms_net *net, int pop, const char *what)
     return MS_OK;
 }
 
-ms_status ms_net_add_population(ms_net *net, const char *model, size_t n, const char *label,
+static ms_status add_population(ms_net *net, const ms_model *m, size_t n, const char *label,
                                 int method, int *pop)
 {
-    if (net->frozen)
-        return msi_net_fail(net, MS_ESTATE, "population: the network has run; populations can only be added before the first run");
-    const ms_model *m = ms_registry_find(net->reg, model);
-    if (!m) return msi_net_fail(net, MS_EINVAL, "population: unknown model '%s' (memsnn models lists them)", model);
     if (n == 0) return msi_net_fail(net, MS_EINVAL, "population: n must be >= 1");
     if (n > UINT32_MAX) return msi_net_fail(net, MS_EINVAL, "population: n = %zu is too large (max %u)", n, UINT32_MAX);
     ms_method meth;
@@ -163,6 +162,48 @@ ms_status ms_net_add_population(ms_net *net, const char *model, size_t n, const 
         for (size_t i = 0; i < n; i++) p->param[k * n + i] = m->params[k].def;
     net->n_units += n;
     *pop = (int)net->n_pops++;
+    return MS_OK;
+}
+
+ms_status ms_net_add_population(ms_net *net, const char *model, size_t n, const char *label,
+                                int method, int *pop)
+{
+    if (net->frozen)
+        return msi_net_fail(net, MS_ESTATE, "population: the network has run; populations can only be added before the first run");
+    const ms_model *m = ms_registry_find(net->reg, model);
+    if (!m) return msi_net_fail(net, MS_EINVAL, "population: unknown model '%s' (memsnn models lists them)", model);
+    return add_population(net, m, n, label, method, pop);
+}
+
+ms_status ms_net_add_population_model(ms_net *net, ms_model *m, void (*release)(ms_model *m),
+                                      size_t n, const char *label, int method, int *pop)
+{
+    ms_status st = MS_OK;
+    ms_error e;
+    if (net->frozen)
+        st = msi_net_fail(net, MS_ESTATE, "population: the network has run; populations can only be added before the first run");
+    else if ((st = ms_model_validate(m, &e)))
+        st = msi_net_fail(net, st, "population: %s", e.msg);
+    else
+        st = add_population(net, m, n, label, method, pop);
+    if (st) {
+        if (release) release(m);
+        return st;
+    }
+    net->pops[*pop].owned = m;
+    net->pops[*pop].release = release;
+    return MS_OK;
+}
+
+ms_status ms_net_set_variation(ms_net *net, int pop, int on)
+{
+    ms_status st = check_pop(net, pop, "variation");
+    if (st) return st;
+    ms_pop *p = &net->pops[pop];
+    if (p->finished) return msi_net_fail(net, MS_ESTATE, "variation: '%s' is already built", p->label);
+    if (on && !p->model->vary)
+        return msi_net_fail(net, MS_EINVAL, "variation: model %s has no device-to-device variation", p->model->name);
+    p->vary = on != 0;
     return MS_OK;
 }
 
@@ -202,14 +243,22 @@ ms_status ms_net_finish_population(ms_net *net, int pop)
     double prow[m->n_params ? m->n_params : 1], y[m->n_state ? m->n_state : 1];
     for (size_t i = 0; i < p->n; i++) {
         for (size_t k = 0; k < m->n_params; k++) prow[k] = p->param[k * p->n + i];
+        if (p->vary) {
+            ms_rng rng;
+            ms_rng_init(&rng, net->opt.seed, p->gid0 + i, MS_RNG_VARIATION);
+            char msg[256];
+            if (m->vary(m, prow, &rng, msg, sizeof msg) != 0)
+                return msi_net_fail(net, MS_EINVAL, "%s '%s' unit %zu: %s", m->name, p->label, i + 1, msg);
+            for (size_t k = 0; k < m->n_params; k++) p->param[k * p->n + i] = prow[k];
+        }
         if (m->check) {
             char msg[256];
-            if (m->check(prow, msg, sizeof msg) != 0)
+            if (m->check(m, prow, msg, sizeof msg) != 0)
                 return msi_net_fail(net, MS_EINVAL, "%s: %s%s", m->name, msg,
                                     p->n > 1 ? " (in at least one unit)" : "");
         }
         if (m->init) {
-            m->init(prow, y);
+            m->init(m, prow, y);
             for (size_t k = 0; k < m->n_state; k++) p->state[k * p->n + i] = y[k];
         }
     }

@@ -127,6 +127,16 @@ typedef struct ms_pop {
     ms_inbuf *inbox;   /* fixed: inputs per grid step, ring of inbox_slots; step j's are  */
     size_t inbox_slots;/* in inbox[j % inbox_slots], added to the state before step j     */
     uint64_t *fired;   /* per unit (fixed)                                                */
+    /* models built at run time (circuits) belong to their population */
+    ms_model *owned;
+    void (*release)(ms_model *m);
+    int vary;          /* draw device-to-device variation per unit (ms_net_set_variation) */
+    /* energy ledger (core/energy.c): joules booked per event (read pulses, drivers),  */
+    /* the power at rest per class (W), and the stored energy at the first run (J)     */
+    double e_event[MS_E_N_CLASSES];
+    double rest_power[MS_E_N_CLASSES];
+    double stored0;
+    double *quad_atol; /* per energy integral (J)                                      */
     int64_t next_step; /* next grid step to take (fixed)                                  */
     int uniform_params;/* fixed: each parameter column holds a single value               */
     int has_traces;
@@ -143,6 +153,11 @@ typedef struct ms_proj {
     double delay0;
     double delay_min, delay_max;
     size_t n;
+    /* device synapses (core/synapse_device.c): NULL arrays for static synapses */
+    int device;        /* 1 once ms_net_proj_set_devices gave the conductances           */
+    ms_device_syn_opts dev;
+    double *g_pos, *g_neg;   /* conductance of each synapse's devices (S)                */
+    double *x_pos, *x_neg;   /* device states, kept for learning rules                    */
 } ms_proj;
 
 /* One thread's part of a run: its units are a fixed contiguous range of every population
@@ -228,6 +243,15 @@ ms_status msi_net_prefix(ms_net *net, ms_status st, const char *fmt, ...)
 #endif
     ;
 ms_status msi_grow(ms_net *net, void **arr, size_t *cap, size_t need, size_t elem);
+
+/* synapse_device.c */
+ms_status msi_devices_attach(ms_net *net);
+ms_status msi_send_device_pulses(ms_net *net, const ms_spike *s, int qi, const ms_proj *q, ms_pop *tgt,
+                                 size_t s0, size_t s1);
+void msi_devices_free(ms_proj *q);
+
+/* energy.c */
+ms_status msi_energy_prepare(ms_net *net, int pop);
 
 /* calendar.c */
 ms_status msi_calendar_init(ms_net *net, ms_calendar *cal, size_t n_slots);

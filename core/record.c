@@ -12,6 +12,9 @@ ms_status ms_net_record_spikes(ms_net *net, int pop)
 {
     if (pop < 0 || (size_t)pop >= net->n_pops)
         return msi_net_fail(net, MS_EINVAL, "record: no population with id %d", pop);
+    if (net->pops[pop].model->no_spikes)
+        return msi_net_fail(net, MS_EINVAL, "record: '%s' (%s) has no spike root, so it never spikes: name a spike device in its circuit",
+                            net->pops[pop].label, net->pops[pop].model->name);
     net->pops[pop].spikes.on = 1;
     return MS_OK;
 }
@@ -24,9 +27,19 @@ ms_status ms_net_record_state(ms_net *net, int pop, const char *var, const size_
     ms_pop *p = &net->pops[pop];
     int k = ms_model_state_index(p->model, var);
     if (k < 0) {
-        char list[256] = "";
+        /* Observables (device currents and powers) are numbered after the state. */
+        for (size_t o = 0; o < p->model->n_obs; o++)
+            if (strcmp(p->model->obs[o].name, var) == 0) k = (int)(p->model->n_state + o);
+        if (k >= 0 && p->method == MS_METHOD_FIXED)
+            return msi_net_fail(net, MS_EINVAL, "record: '%s' of '%s' is computed from the state: it needs an event-driven method",
+                                var, p->label);
+    }
+    if (k < 0) {
+        char list[512] = "";
         for (size_t s = 0; s < p->model->n_state; s++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", s ? ", " : "", p->model->state[s].name);
+        for (size_t s = 0; s < p->model->n_obs; s++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), ", %s", p->model->obs[s].name);
         return msi_net_fail(net, MS_EINVAL, "record: model %s has no state variable '%s' (it has: spikes%s%s)",
                             p->model->name, var, list[0] ? ", " : "", list);
     }

@@ -98,8 +98,9 @@ ms_status msi_route(ms_net *net)
             size_t s0 = q->off[s->unit], s1 = q->off[s->unit + 1];
             if (s0 == s1) continue;
             net->stats.events += s1 - s0;
-            st = tgt->method == MS_METHOD_FIXED ? send_to_fixed(net, s, q, tgt, s0, s1)
-                                                : send_to_events(net, s, qi, q, tgt, s0, s1);
+            if (q->device) st = msi_send_device_pulses(net, s, qi, q, tgt, s0, s1);
+            else st = tgt->method == MS_METHOD_FIXED ? send_to_fixed(net, s, q, tgt, s0, s1)
+                                                     : send_to_events(net, s, qi, q, tgt, s0, s1);
             if (st) return st;
         }
     }

@@ -8,7 +8,7 @@ const char *const msi_lif_ports[3] = { "exc", "inh", "current" };
 const int msi_lif_port_state[3] = { LIF_Y_SYN_EXC, LIF_Y_SYN_INH, LIF_Y_IINJ };
 const int msi_lif_root_dir[2] = { +1, +1 };
 
-int msi_lif_check(const double *p, char *msg, size_t len)
+int msi_lif_check(const ms_model *m, const double *p, char *msg, size_t len)
 {
     if (!(p[LIF_P_VRESET] < p[LIF_P_VTH])) {
         snprintf(msg, len, "V_reset = %g V must be below V_th = %g V", p[LIF_P_VRESET], p[LIF_P_VTH]);
@@ -17,7 +17,7 @@ int msi_lif_check(const double *p, char *msg, size_t len)
     return 0;
 }
 
-void msi_lif_init(const double *p, double *y)
+void msi_lif_init(const ms_model *m, const double *p, double *y)
 {
     y[LIF_Y_V] = p[LIF_P_EL];
     y[LIF_Y_SYN_EXC] = y[LIF_Y_SYN_INH] = y[LIF_Y_IINJ] = 0.0;
@@ -26,7 +26,7 @@ void msi_lif_init(const double *p, double *y)
 
 /* Every port adds its amount to one state variable (the synaptic variables, the
  * injected current): the same jump the fixed-step engine applies through port_state. */
-void msi_lif_on_input(double t, int port, double amount, double *y, const double *p)
+void msi_lif_on_input(const ms_model *m, double t, int port, double amount, double *y, const double *p)
 {
     (void)t, (void)p;
     if (port >= 0 && port < 3) y[msi_lif_port_state[port]] += amount;
@@ -34,14 +34,14 @@ void msi_lif_on_input(double t, int port, double amount, double *y, const double
 
 /* Root 0: threshold (v is held at V_reset < V_th while refractory, so no special case).
  * Root 1: end of the refractory period, where the right-hand side changes. */
-int msi_lif_roots(double t, const double *y, const double *p, double *g)
+int msi_lif_roots(const ms_model *m, double t, const double *y, const double *p, double *g)
 {
     g[0] = y[LIF_Y_V] - p[LIF_P_VTH];
     g[1] = t - y[LIF_Y_REF_END];
     return 0;
 }
 
-int msi_lif_on_root(double t, int which, double *y, const double *p)
+int msi_lif_on_root(const ms_model *m, double t, int which, double *y, const double *p)
 {
     if (which != 0) return 0;
     y[LIF_Y_V] = p[LIF_P_VRESET];

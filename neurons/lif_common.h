@@ -39,10 +39,10 @@ extern const char *const msi_lif_ports[3];      /* "exc", "inh", "current"      
 extern const int msi_lif_port_state[3];         /* the state each port adds to               */
 extern const int msi_lif_root_dir[2];           /* both roots rising                          */
 
-int msi_lif_check(const double *p, char *msg, size_t len);
-void msi_lif_init(const double *p, double *y);
-void msi_lif_on_input(double t, int port, double amount, double *y, const double *p);
-int msi_lif_roots(double t, const double *y, const double *p, double *g);
-int msi_lif_on_root(double t, int which, double *y, const double *p);
+int msi_lif_check(const ms_model *m, const double *p, char *msg, size_t len);
+void msi_lif_init(const ms_model *m, const double *p, double *y);
+void msi_lif_on_input(const ms_model *m, double t, int port, double amount, double *y, const double *p);
+int msi_lif_roots(const ms_model *m, double t, const double *y, const double *p, double *g);
+int msi_lif_on_root(const ms_model *m, double t, int which, double *y, const double *p);
 
 #endif

@@ -37,7 +37,7 @@ static const ms_state_spec state[N_STATE] = {
     { "t_ref_end", "s", 1e-3, "end of the refractory period" },
 };
 
-static int rhs(double t, const double *y, const double *p, double *ydot)
+static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)
 {
     double v = y[Y_V];
     ydot[Y_V] = t < y[Y_REF_END]
@@ -51,7 +51,7 @@ static int rhs(double t, const double *y, const double *p, double *ydot)
     return 0;
 }
 
-static int jac(double t, const double *y, const double *p, double *J)
+static int jac(const ms_model *m, double t, const double *y, const double *p, double *J)
 {
     const int n = N_STATE;
     for (int k = 0; k < n * n; k++) J[k] = 0.0;

@@ -22,7 +22,7 @@ static const ms_state_spec poisson_state[PY_N] = {
     { "draws", "1", 1.0, "random numbers drawn so far from this source's stream" },
 };
 
-static int poisson_check(const double *p, char *msg, size_t len)
+static int poisson_check(const ms_model *m, const double *p, char *msg, size_t len)
 {
     if (!(p[PP_STOP] >= p[PP_START])) {
         snprintf(msg, len, "stop = %g s must not be before start = %g s", p[PP_STOP], p[PP_START]);
@@ -31,7 +31,7 @@ static int poisson_check(const double *p, char *msg, size_t len)
     return 0;
 }
 
-static void poisson_init(const double *p, double *y)
+static void poisson_init(const ms_model *m, const double *p, double *y)
 {
     (void)p;
     y[PY_NEXT] = NAN;
@@ -84,7 +84,7 @@ static const ms_state_spec list_state[1] = {
     { "cursor", "1", 1.0, "index of the next spike in this source's list" },
 };
 
-static void list_init(const double *p, double *y)
+static void list_init(const ms_model *m, const double *p, double *y)
 {
     (void)p;
     y[0] = 0.0;

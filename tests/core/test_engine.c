@@ -16,10 +16,10 @@ static const ms_state_spec probe_state[N_Y] = {
 };
 static const ms_param_spec probe_params[1] = { { "x", "1", 0.0, -1.0, 1.0, "unused" } };
 static const char *const probe_ports[] = { "a", "b" };
-static void probe_init(const double *p, double *y) { (void)p; memset(y, 0, N_Y * sizeof *y); }
-static void probe_input(double t, int port, double amount, double *y, const double *p)
+static void probe_init(const ms_model *m, const double *p, double *y) { (void)m; (void)p; memset(y, 0, N_Y * sizeof *y); }
+static void probe_input(const ms_model *m, double t, int port, double amount, double *y, const double *p)
 {
-    (void)p;
+    (void)m, (void)p;
     y[Y_LAST_T] = t;
     y[Y_COUNT] += 1;
     y[Y_ORDER] = y[Y_ORDER] * 10 + amount + (port == 1 ? 5 : 0);
@@ -43,7 +43,7 @@ static const ms_model probe = {
 
 /* A spike_source stand-in, so this test needs nothing from neurons/. */
 static const ms_state_spec src_state[1] = { { "cursor", "1", 1.0, "next spike" } };
-static void src_init(const double *p, double *y) { (void)p; y[0] = 0; }
+static void src_init(const ms_model *m, const double *p, double *y) { (void)m; (void)p; y[0] = 0; }
 static int src_generate(double t0, double t1, double *y, const double *p, const ms_spike_list *l, size_t i,
                         ms_rng *rng, const ms_emitter *out, double *next)
 {

@@ -1,0 +1,149 @@
+/* core/synapse_device.c: device synapses (synapse = "rram"): each synapse of a projection
+ * is a memristor pair (or one device) of a crossbar column whose conductances hold the
+ * weight. A presynaptic spike becomes a read pulse on its row: the target unit receives
+ * the drive current (G+ - G-) V_read at the pulse's start and loses it at its end, and the
+ * ledger books the pulse's fixed part of the read energy at once. The column's standing
+ * load on the node (node mode) is told to the model once, at the first run (attach).
+ * The equations and the energy split: docs/circuits.md ("Synapses"), docs/energy.md. */
+#include "core/net_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void msi_devices_free(ms_proj *q)
+{
+    free(q->g_pos);
+    free(q->g_neg);
+    free(q->x_pos);
+    free(q->x_neg);
+    q->g_pos = q->g_neg = q->x_pos = q->x_neg = NULL;
+}
+
+ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opts *o,
+                                  const double *g_pos, const double *g_neg, const double *x_pos,
+                                  const double *x_neg, const double *w_real)
+{
+    if (proj < 0 || (size_t)proj >= net->n_projs)
+        return msi_net_fail(net, MS_EINVAL, "connect: no projection with id %d", proj);
+    if (net->frozen)
+        return msi_net_fail(net, MS_ESTATE, "connect: device synapses are set before the first run");
+    ms_proj *q = &net->projs[proj];
+    const ms_model *m = net->pops[q->post].model;
+    if (!m->attach)
+        return msi_net_fail(net, MS_EINVAL, "connect: model %s takes no device synapses (synapse = \"rram\" needs a circuit model)",
+                            m->name);
+    if (!(o->v_read > 0 && isfinite(o->v_read)))
+        return msi_net_fail(net, MS_EINVAL, "connect: v_read = %g V must be a finite voltage > 0", o->v_read);
+    if (!(o->t_read > 0 && isfinite(o->t_read)))
+        return msi_net_fail(net, MS_EINVAL, "connect: t_read = %g s must be a finite time > 0", o->t_read);
+    if (!(o->e_driver >= 0 && isfinite(o->e_driver)))
+        return msi_net_fail(net, MS_EINVAL, "connect: driver energy = %g J must be >= 0", o->e_driver);
+    size_t n = q->n, sz = (n ? n : 1) * sizeof(double);
+    for (size_t k = 0; k < n; k++) {
+        double gp = g_pos[k], gn = g_neg ? g_neg[k] : 0.0;
+        if (!(gp >= 0 && isfinite(gp)) || !(gn >= 0 && isfinite(gn)))
+            return msi_net_fail(net, MS_EINVAL, "connect: conductance of synapse %zu is not a finite value >= 0 S", k + 1);
+    }
+    msi_devices_free(q);
+    q->g_pos = malloc(sz);
+    q->g_neg = g_neg ? malloc(sz) : NULL;
+    q->x_pos = x_pos ? malloc(sz) : NULL;
+    q->x_neg = x_neg ? malloc(sz) : NULL;
+    if (!q->g_pos || (g_neg && !q->g_neg) || (x_pos && !q->x_pos) || (x_neg && !q->x_neg)) {
+        msi_devices_free(q);
+        return msi_net_fail(net, MS_ENOMEM, "connect: out of memory for %zu device synapses", n);
+    }
+    if (n) {
+        memcpy(q->g_pos, g_pos, n * sizeof(double));
+        if (g_neg) memcpy(q->g_neg, g_neg, n * sizeof(double));
+        if (x_pos) memcpy(q->x_pos, x_pos, n * sizeof(double));
+        if (x_neg) memcpy(q->x_neg, x_neg, n * sizeof(double));
+        if (w_real) memcpy(q->weight, w_real, n * sizeof(double));
+    }
+    q->dev = *o;
+    q->device = 1;
+    return MS_OK;
+}
+
+ms_status ms_net_proj_devices(ms_net *net, int proj, const double **g_pos, const double **g_neg,
+                              const ms_device_syn_opts **o)
+{
+    if (proj < 0 || (size_t)proj >= net->n_projs)
+        return msi_net_fail(net, MS_EINVAL, "projection: no projection with id %d", proj);
+    const ms_proj *q = &net->projs[proj];
+    *g_pos = q->device ? q->g_pos : NULL;
+    *g_neg = q->device ? q->g_neg : NULL;
+    if (o) *o = q->device ? &q->dev : NULL;
+    return MS_OK;
+}
+
+/* At the first run: every target unit learns the total conductance its column of this
+ * projection presents (node mode), the read voltage and the mode. */
+ms_status msi_devices_attach(ms_net *net)
+{
+    for (size_t qi = 0; qi < net->n_projs; qi++) {
+        const ms_proj *q = &net->projs[qi];
+        if (!q->device) continue;
+        ms_pop *p = &net->pops[q->post];
+        const ms_model *m = p->model;
+        if (p->method == MS_METHOD_FIXED)
+            return msi_net_fail(net, MS_EINVAL, "run: device synapses into '%s' need an event-driven method (cvode), not fixed",
+                                p->label);
+        double *g = calloc(p->n, sizeof *g);
+        if (!g) return msi_net_fail(net, MS_ENOMEM, "run: out of memory");
+        for (size_t k = 0; k < q->n; k++) g[q->target[k]] += q->g_pos[k] + (q->g_neg ? q->g_neg[k] : 0.0);
+        size_t np = m->n_params;
+        double prow[np ? np : 1];
+        for (size_t i = 0; i < p->n; i++) {
+            for (size_t k = 0; k < np; k++) prow[k] = p->param[k * p->n + i];
+            ms_attach a = { .g_column = g[i], .v_read = q->dev.v_read, .virtual_ground = q->dev.virtual_ground };
+            char msg[256];
+            if (m->attach(m, q->port, prow, &a, msg, sizeof msg) != 0) {
+                free(g);
+                return msi_net_fail(net, MS_EINVAL, "run: synapses into '%s' unit %zu: %s", p->label, i + 1, msg);
+            }
+            for (size_t k = 0; k < np; k++) p->param[k * p->n + i] = prow[k];
+        }
+        free(g);
+    }
+    return MS_OK;
+}
+
+static ms_status push(ms_net *net, ms_pop *tgt, const ms_event *ev)
+{
+    int64_t slot = (int64_t)floor(ev->t / net->window);
+    if (slot <= net->win.w) slot = net->win.w + 1;
+    if (msi_evbuf_push(msi_calendar_slot(&tgt->cal, slot), ev))
+        return msi_net_fail(net, MS_ENOMEM, "run: out of memory for events in flight");
+    return MS_OK;
+}
+
+/* One presynaptic spike: a read pulse through each of its synapses. The pulse's fixed part
+ * of the read energy, (G+ + G-) V_read^2 t_read, is exact and booked here, to the class
+ * synapse_read and as energy the read drivers supply; the part that depends on the node
+ * voltage is integrated by the target unit (docs/energy.md). */
+ms_status msi_send_device_pulses(ms_net *net, const ms_spike *s, int qi, const ms_proj *q, ms_pop *tgt,
+                                 size_t s0, size_t s1)
+{
+    const double vr = q->dev.v_read, tr = q->dev.t_read;
+    double g_sum = 0;
+    for (size_t syn = s0; syn < s1; syn++) {
+        double gp = q->g_pos[syn], gn = q->g_neg ? q->g_neg[syn] : 0.0;
+        g_sum += gp + gn;
+        double t_on = s->t + (q->delay ? q->delay[syn] : q->delay0);
+        uint64_t key = ((uint64_t)qi << MS_KEY_PROJ_SHIFT) | syn;
+        ms_event on = { .t = t_on, .amount = (gp - gn) * vr, .key = key, .unit = q->target[syn], .port = (uint32_t)q->port };
+        ms_event off = on;
+        off.t = t_on + tr;
+        off.amount = -on.amount;
+        ms_status st = push(net, tgt, &on);
+        if (!st) st = push(net, tgt, &off);
+        if (st) return st;
+    }
+    double e_fixed = g_sum * vr * vr * tr;
+    tgt->e_event[MS_E_SYNAPSE_READ] += e_fixed;
+    tgt->e_event[MS_E_SOURCE] += e_fixed + q->dev.e_driver;
+    tgt->e_event[MS_E_PERIPHERAL] += q->dev.e_driver;
+    return MS_OK;
+}
