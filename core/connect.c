@@ -293,3 +293,20 @@ ms_status ms_net_proj_synapses(ms_net *net, int proj, size_t *pre, size_t *post,
         }
     return MS_OK;
 }
+
+ms_status ms_net_disconnect_last(ms_net *net, int proj)
+{
+    if (net->frozen || proj < 0 || (size_t)proj + 1 != net->n_projs)
+        return msi_net_fail(net, MS_ESTATE, "connect: only the newest projection can be undone, before the first run");
+    ms_proj *q = &net->projs[proj];
+    ms_pop *pre = &net->pops[q->pre];
+    if (pre->n_out && pre->out_proj[pre->n_out - 1] == proj) pre->n_out--;
+    free(q->off);
+    free(q->target);
+    free(q->weight);
+    free(q->delay);
+    msi_devices_free(q);
+    memset(q, 0, sizeof *q);
+    net->n_projs--;
+    return MS_OK;
+}

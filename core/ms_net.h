@@ -152,6 +152,9 @@ ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opt
 /* The conductances (S) of each synapse's devices, NULL when the projection has none. */
 ms_status ms_net_proj_devices(ms_net *net, int proj, const double **g_pos, const double **g_neg,
                               const ms_device_syn_opts **o);
+/* Undoes the newest projection (before the first run), so a connect whose later steps
+ * fail (device mapping) leaves nothing half-built. */
+ms_status ms_net_disconnect_last(ms_net *net, int proj);
 size_t ms_net_projection_count(const ms_net *net);
 size_t ms_net_proj_size(const ms_net *net, int proj);
 /* The synapses in storage order: by presynaptic unit, then creation order. Arrays of

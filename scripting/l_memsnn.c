@@ -9,6 +9,8 @@
 #include <lauxlib.h>
 
 #include "core/ms_version.h"
+#include "scripting/l_data.h"
+#include "scripting/l_circuit.h"
 #include "scripting/l_device.h"
 #include "scripting/l_objects.h"
 #include "scripting/l_plot.h"
@@ -219,6 +221,8 @@ int luaopen_memsnn(lua_State *L)
     ms_lua_open_projection(L);
     luaL_newlib(L, funcs);
     ms_lua_open_device(L);
+    ms_lua_open_data(L);
+    ms_lua_open_circuit(L);
     lua_pushstring(L, MS_VERSION_STRING);
     lua_setfield(L, -2, "version");
     push_units(L);

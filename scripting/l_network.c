@@ -260,6 +260,7 @@ void ms_lua_open_network(lua_State *L)
         { "window", net_window },
         { "stats", net_stats },
         { "memory", net_memory },
+        { "energy", ms_lua_net_energy },
         { NULL, NULL },
     };
     static const luaL_Reg meta[] = {

@@ -41,6 +41,8 @@ int ms_lua_net_population(lua_State *L);
 int ms_lua_net_poisson(lua_State *L);
 int ms_lua_net_spike_source(lua_State *L);
 int ms_lua_net_connect(lua_State *L);
+/* net:energy() (l_energy.c). */
+int ms_lua_net_energy(lua_State *L);
 
 /* Runs the network with a progress bar on a terminal and Ctrl-C as a clean stop
  * (l_progress.c). Returns the status of ms_net_run. */

@@ -6,6 +6,7 @@
 
 #include <lauxlib.h>
 
+#include "scripting/l_circuit.h"
 #include "scripting/l_objects.h"
 #include "scripting/l_util.h"
 
@@ -59,21 +60,68 @@ static int new_population(lua_State *L, ms_net *net, const char *model, size_t n
     return pop;
 }
 
+/* A population of a circuit: the circuit object at model_idx, or a built-in circuit by
+ * name with its options in the table `circuit`. */
+static int new_circuit_population(lua_State *L, ms_net *net, int model_idx, size_t n, const char *label,
+                                  int method)
+{
+    char msg[512];
+    ms_circuit *owned = NULL;
+    const ms_circuit *c = ms_lua_test_circuit(L, model_idx);
+    if (!c) {
+        const char *name = lua_tostring(L, model_idx);
+        int dendrites = strcmp(name, "dendritic_neuron") == 0;
+        int t = lua_getfield(L, 2, "circuit");
+        if (t != LUA_TNIL && t != LUA_TTABLE) luaL_error(L, "population: circuit must be a table of options");
+        ms_dendritic_opts o;
+        ms_lua_dendritic_options(L, t == LUA_TTABLE ? lua_gettop(L) : 0, dendrites, &o, name);
+        lua_pop(L, 1);
+        if (ms_circuit_dendritic(&o, &owned, msg, sizeof msg)) ms_lua_fail(L, msg);
+        c = owned;
+    }
+    ms_model *m;
+    int r = ms_circuit_compile(c, &m, msg, sizeof msg);
+    ms_circuit_free(owned);
+    if (r) ms_lua_fail(L, msg);
+    int pop;
+    if (ms_net_add_population_model(net, m, ms_circuit_model_free, n, label, method, &pop))
+        ms_lua_fail(L, ms_net_errmsg(net));
+    return pop;
+}
+
 int ms_lua_net_population(lua_State *L)
 {
-    static const char *const allowed[] = { "n", "model", "params", "label", "method", NULL };
+    static const char *const allowed[] = { "n", "model", "params", "label", "method", "variation", "circuit", NULL };
     ms_net *net = ms_lua_check_net(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
     ms_lua_check_options(L, 2, "population", allowed);
     size_t n = check_n(L, 2, "population");
-    const char *model = ms_lua_opt_string(L, 2, "model", "population", NULL);
-    if (!model) luaL_error(L, "population: option 'model' is required (memsnn.models() lists them)");
     const char *label = ms_lua_opt_string(L, 2, "label", "population", NULL);
     const char *method = ms_lua_opt_string(L, 2, "method", "population", NULL);
     int m = -1;
     if (method && (m = ms_method_parse(method)) < 0)
         luaL_error(L, "population: unknown method '%s' (expected: exact, cvode, fixed)", method);
-    int pop = new_population(L, net, model, n, label, m, "population");
+    lua_getfield(L, 2, "model");
+    int model_idx = lua_gettop(L);
+    int pop;
+    if (ms_lua_test_circuit(L, model_idx) ||
+        (lua_type(L, model_idx) == LUA_TSTRING && (strcmp(lua_tostring(L, model_idx), "dendritic_neuron") == 0 ||
+                                                   strcmp(lua_tostring(L, model_idx), "point_neuron") == 0))) {
+        pop = new_circuit_population(L, net, model_idx, n, label, m);
+    } else {
+        if (lua_type(L, model_idx) != LUA_TSTRING)
+            luaL_error(L, "population: option 'model' is required: a model name (memsnn.models() lists them) or a circuit");
+        if (lua_getfield(L, 2, "circuit") != LUA_TNIL)
+            luaL_error(L, "population: option 'circuit' belongs to model = \"dendritic_neuron\" or \"point_neuron\"");
+        lua_pop(L, 1);
+        pop = new_population(L, net, lua_tostring(L, model_idx), n, label, m, "population");
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 2, "variation") != LUA_TNIL) {
+        if (!lua_isboolean(L, -1)) luaL_error(L, "population: variation must be true or false");
+        if (ms_net_set_variation(net, pop, lua_toboolean(L, -1))) ms_lua_fail(L, ms_net_errmsg(net));
+    }
+    lua_pop(L, 1);
     int t = lua_getfield(L, 2, "params");
     if (t == LUA_TTABLE) set_params(L, net, pop, -1, "population");
     else if (t != LUA_TNIL) luaL_error(L, "population: params must be a table, got %s", luaL_typename(L, -1));

@@ -5,6 +5,7 @@
 
 #include <lauxlib.h>
 
+#include "scripting/l_crossbar.h"
 #include "scripting/l_objects.h"
 #include "scripting/l_util.h"
 
@@ -166,10 +167,21 @@ int ms_lua_net_connect(lua_State *L)
     if (lua_getfield(L, 4, "array") != LUA_TNIL && strcmp(s.synapse, "static") == 0)
         luaL_error(L, "connect: 'array' describes device synapses; synapse \"static\" takes none");
     lua_pop(L, 1);
+    int device = strcmp(s.synapse, "rram") == 0;
+    ms_lua_rram rr;
+    if (device) {
+        const ms_model *pm = ms_net_pop_model(net, post);
+        if (!pm->attach)
+            luaL_error(L, "connect: synapse \"rram\" needs a target made of devices (a circuit such as dendritic_neuron); %s takes static synapses",
+                       pm->name);
+        ms_lua_read_rram(L, net, 4, &rr);
+        s.synapse = "static"; /* core builds the wiring; the devices come next */
+    }
     int proj;
     ms_status st = ms_net_connect(net, &s, &proj);
     if (fw.failed || fd.failed) return lua_error(L); /* the function's own error, with its line */
     if (st) return ms_lua_fail(L, ms_net_errmsg(net));
+    if (device) ms_lua_map_rram(L, net, 1, proj, &rr);
     ms_lua_push_proj(L, 1, proj);
     return 1;
 }
@@ -241,6 +253,8 @@ void ms_lua_open_projection(lua_State *L)
         { "delays", proj_delays },
         { "connections", proj_connections },
         { "size", proj_len },
+        { "conductances", ms_lua_proj_conductances },
+        { "mapping", ms_lua_proj_mapping },
         { NULL, NULL },
     };
     static const luaL_Reg meta[] = {

@@ -1,0 +1,241 @@
+/* neurons/circuit_model.c: the model callbacks of a compiled circuit. State: free node
+ * voltages, then each device's state, then each port's drive current. Kirchhoff's current
+ * law at every free node,
+ *     C_n dV_n/dt = sum of currents into n (devices, resistors, sources, synapses),
+ * plus each device's own state equation at the voltage across it; the devices' switching
+ * thresholds are the model's roots. Energies: docs/energy.md. Equations: docs/circuits.md. */
+#include "neurons/circuit_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/ms_rng.h"
+
+static double dev_v(const ckt_dev *d, const double *y, const double *p)
+{
+    return ckt_v(d->a, y, p) - ckt_v(d->b, y, p);
+}
+
+/* Capacitance of free node n (F): its capacitors, the devices' parallel capacitances, or
+ * C_par when it has none. */
+static double node_c(const ckt *k, size_t n, const double *p)
+{
+    double c = 0;
+    for (size_t i = 0; i < k->n_res; i++)
+        if (k->res[i].is_cap && k->res[i].a == (int)n) c += p[k->res[i].p];
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        if (d->a == (int)n || d->b == (int)n) c += ms_device_capacitance(d->cls, p + d->p0);
+    }
+    return c > 0 ? c : p[k->p_cpar];
+}
+
+static void add_current(double *i_node, int a, int b, double i)
+{
+    if (a >= 0) i_node[a] -= i;
+    if (b >= 0) i_node[b] += i;
+}
+
+static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)
+{
+    const ckt *k = ckt_of(m);
+    double *i_node = ydot; /* the node rows of ydot collect the currents first */
+    memset(ydot, 0, m->n_state * sizeof *ydot);
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        double v = dev_v(d, y, p);
+        add_current(i_node, d->a, d->b, d->cls->current(t, y + d->y0, p + d->p0, v));
+        if (d->cls->n_state) {
+            int r = d->cls->rhs(t, y + d->y0, p + d->p0, v, ydot + d->y0);
+            if (r) return r;
+        }
+    }
+    for (size_t i = 0; i < k->n_res; i++) {
+        const ckt_res *r = &k->res[i];
+        if (!r->is_cap) add_current(i_node, r->a, r->b, (ckt_v(r->a, y, p) - ckt_v(r->b, y, p)) / p[r->p]);
+    }
+    for (size_t i = 0; i < k->n_isrc; i++) i_node[k->isrc[i].node] += p[k->isrc[i].p];
+    for (size_t i = 0; i < k->n_port; i++) {
+        const ckt_port *pt = &k->port[i];
+        double in = y[pt->y];
+        if (p[pt->p_vg] == 0) in -= p[pt->p_g] * y[pt->node];
+        i_node[pt->node] += in;
+    }
+    for (size_t n = 0; n < k->n_free; n++) {
+        ydot[n] = i_node[n] / node_c(k, n, p);
+        if (!isfinite(ydot[n])) return 1; /* recoverable: CVODE retries with a smaller step */
+    }
+    return 0;
+}
+
+static int roots(const ms_model *m, double t, const double *y, const double *p, double *g)
+{
+    const ckt *k = ckt_of(m);
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        if (!d->cls->n_roots) continue;
+        int r = d->cls->roots(t, y + d->y0, p + d->p0, dev_v(d, y, p), g + d->r0);
+        if (r) return r;
+    }
+    return 0;
+}
+
+static int on_root(const ms_model *m, double t, int which, double *y, const double *p)
+{
+    const ckt *k = ckt_of(m);
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        if ((size_t)which < d->r0 || (size_t)which >= d->r0 + d->cls->n_roots) continue;
+        int local = which - (int)d->r0;
+        if (d->cls->on_root(t, local, y + d->y0, p + d->p0) < 0) return -1;
+        return ((int)i == k->spike_dev && local == d->cls->spike_root) ? MS_ROOT_FIRED : 0;
+    }
+    return 0;
+}
+
+static void on_input(const ms_model *m, double t, int port, double amount, double *y, const double *p)
+{
+    (void)t, (void)p;
+    const ckt *k = ckt_of(m);
+    if (port >= 0 && (size_t)port < k->n_port) y[k->port[port].y] += amount;
+}
+
+static void init(const ms_model *m, const double *p, double *y)
+{
+    const ckt *k = ckt_of(m);
+    memset(y, 0, m->n_state * sizeof *y);
+    for (size_t i = 0; i < k->n_dev; i++)
+        if (k->dev[i].cls->n_state) k->dev[i].cls->init(p + k->dev[i].p0, y + k->dev[i].y0);
+}
+
+static int check(const ms_model *m, const double *p, char *msg, size_t len)
+{
+    const ckt *k = ckt_of(m);
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        char inner[256];
+        if (ms_device_check(d->cls, p + d->p0, inner, sizeof inner) != 0) {
+            /* name the device by its parameter prefix */
+            const char *pn = m->params[d->p0].name;
+            int plen = (int)(strchr(pn, '.') ? (size_t)(strchr(pn, '.') - pn) : strlen(pn));
+            snprintf(msg, len, "device '%.*s': %s", plen, pn, inner);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Energy integrands (W), in the order CE_*. Each fixed node supplies the current that
+ * leaves it into the circuit times its voltage; current sources supply I V_node. Ports:
+ * the variable part of the read energy (the fixed part (G+ + G-) V_read^2 is booked per
+ * pulse by the engine), docs/energy.md. */
+static int power(const ms_model *m, double t, const double *y, const double *p, double *w)
+{
+    const ckt *k = ckt_of(m);
+    memset(w, 0, CE_N * sizeof *w);
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        double v = dev_v(d, y, p);
+        double cur = d->cls->current(t, y + d->y0, p + d->p0, v);
+        w[d->e_class] += v * cur;
+        if (d->a < 0) w[CE_SOURCE] += ckt_v(d->a, y, p) * cur;
+        if (d->b < 0) w[CE_SOURCE] -= ckt_v(d->b, y, p) * cur;
+        if ((int)i == k->spike_dev) w[CE_LI] = p[k->p_vapp] * cur;
+    }
+    for (size_t i = 0; i < k->n_res; i++) {
+        const ckt_res *r = &k->res[i];
+        if (r->is_cap) continue;
+        double va = ckt_v(r->a, y, p), vb = ckt_v(r->b, y, p), cur = (va - vb) / p[r->p];
+        w[CE_LOAD] += (va - vb) * cur;
+        if (r->a < 0) w[CE_SOURCE] += va * cur;
+        if (r->b < 0) w[CE_SOURCE] -= vb * cur;
+    }
+    for (size_t i = 0; i < k->n_isrc; i++) w[CE_SOURCE] += p[k->isrc[i].p] * y[k->isrc[i].node];
+    for (size_t i = 0; i < k->n_port; i++) {
+        const ckt_port *pt = &k->port[i];
+        double v = y[pt->node], drive = y[pt->y];
+        if (p[pt->p_vg] != 0) {
+            w[CE_SOURCE] += v * drive; /* the column amplifier pushes the current in */
+        } else {
+            double g = p[pt->p_g];
+            w[CE_SYNAPSE] += g * v * v - 2.0 * v * drive;
+            w[CE_SOURCE] -= v * drive;
+        }
+    }
+    return 0;
+}
+
+static double stored(const ms_model *m, const double *y, const double *p)
+{
+    const ckt *k = ckt_of(m);
+    double e = 0;
+    for (size_t n = 0; n < k->n_free; n++) e += 0.5 * node_c(k, n, p) * y[n] * y[n];
+    return e;
+}
+
+static int observe(const ms_model *m, double t, const double *y, const double *p, double *out)
+{
+    const ckt *k = ckt_of(m);
+    size_t o = 0;
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        double v = dev_v(d, y, p), cur = d->cls->current(t, y + d->y0, p + d->p0, v);
+        out[o++] = cur;
+        out[o++] = d->cls->power(t, y + d->y0, p + d->p0, v);
+        out[o++] = v;
+    }
+    for (size_t i = 0; i < k->n_port; i++) {
+        const ckt_port *pt = &k->port[i];
+        out[o++] = y[pt->y] - (p[pt->p_vg] == 0 ? p[pt->p_g] * y[pt->node] : 0.0);
+    }
+    return 0;
+}
+
+static double rng_uniform(void *ud) { return ms_rng_uniform(ud); }
+static double rng_normal(void *ud) { return ms_rng_normal(ud); }
+
+/* Each device of the unit draws its own parameters from the unit's stream, in circuit
+ * order, so a population of n circuits holds n different sets of devices. */
+static int vary(const ms_model *m, double *p, ms_rng *rng, char *msg, size_t len)
+{
+    const ckt *k = ckt_of(m);
+    ms_device_rng dr = { rng_uniform, rng_normal, rng };
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        double nominal[MS_DEVICE_MAX_PARAMS];
+        memcpy(nominal, p + d->p0, d->cls->n_params * sizeof *nominal);
+        if (ms_device_sample(d->cls, nominal, p + d->p0, &dr, msg, len) != 0) return -1;
+    }
+    return 0;
+}
+
+static int attach(const ms_model *m, int port, double *p, const ms_attach *a, char *msg, size_t len)
+{
+    const ckt *k = ckt_of(m);
+    const ckt_port *pt = &k->port[port];
+    if (p[pt->p_g] > 0 && (p[pt->p_vg] != 0) != (a->virtual_ground != 0)) {
+        snprintf(msg, len, "port '%s' takes both node-mode and virtual-ground synapses; use one mode per port",
+                 m->ports[port]);
+        return -1;
+    }
+    p[pt->p_g] += a->g_column;
+    p[pt->p_vg] = a->virtual_ground ? 1.0 : 0.0;
+    if (p[k->p_vapp] == 0) p[k->p_vapp] = a->v_read;
+    return 0;
+}
+
+void msi_circuit_set_callbacks(ms_model *m)
+{
+    m->check = check;
+    m->init = init;
+    m->on_input = on_input;
+    m->roots = m->n_roots ? roots : NULL;
+    m->on_root = m->n_roots ? on_root : NULL;
+    m->rhs = rhs;
+    m->observe = observe;
+    m->power = power;
+    m->stored = stored;
+    m->vary = vary;
+    m->attach = attach;
+}
