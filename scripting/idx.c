@@ -176,7 +176,8 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
                     "idx: '%s' is not an IDX file: bad magic number 0x%08X, expected 0x00000800 | type << 8 | ndims "
                     "(0x00000803 for MNIST images, 0x00000801 for labels)%s",
                     path, (unsigned)magic,
-                    swapped >> 16 == 0 && ms_idx_type_size((int)(swapped >> 8)) ? "; its bytes are in little-endian order" : "");
+                    swapped >> 16 == 0 && ms_idx_type_size((int)(swapped >> 8))
+                        ? "; its bytes are in little-endian order" : "");
     }
     int type = (int)(magic >> 8 & 0xff), ndims = (int)(magic & 0xff);
     size_t size = ms_idx_type_size(type);
@@ -191,8 +192,9 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
     got = read_some(f, head + 4, 4 * (size_t)ndims, &why);
     if (got < 0) return fail(msg, len, MS_EIO, "idx: reading '%s' failed: %s", path, why);
     if (got < 4 * ndims)
-        return fail(msg, len, MS_EIO, "idx: '%s' is truncated: its header needs %d dimension sizes (%d bytes after the magic number), file has %lld",
-                    path, ndims, 4 * ndims, got);
+        return fail(msg, len, MS_EIO,
+                    "idx: '%s' is truncated: its header needs %d dimension sizes (%d bytes after the magic number), "
+                    "file has %lld", path, ndims, 4 * ndims, got);
 
     out->type = (ms_idx_type)type;
     out->ndims = ndims;
@@ -235,7 +237,7 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
             gzerror(f, &zerr);
             st = fail(msg, len, MS_EIO, "idx: '%s' is truncated: expected %zu bytes of data (%s %s), file has %zu%s",
                       path, nbytes, dims, tname, done,
-                      0 ? " (its gzip stream is cut short)" : "");
+                      zerr == Z_BUF_ERROR ? " (its gzip stream is cut short)" : "");
             break;
         }
     }

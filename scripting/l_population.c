@@ -331,7 +331,12 @@ static int pop_trace(lua_State *L)
     }
     lua_setfield(L, -2, "ids");
     const ms_model *m = ms_net_pop_model(net, pop);
-    const ms_state_spec *s = &m->state[ms_model_state_index(m, var)];
+    int si = ms_model_state_index(m, var);
+    const ms_state_spec *s = NULL;
+    if (si >= 0) s = &m->state[si];
+    for (size_t o = 0; !s && o < m->n_obs; o++)
+        if (strcmp(m->obs[o].name, var) == 0) s = &m->obs[o]; /* an observable (current, power) */
+    if (!s) return luaL_error(L, "trace: '%s' is not recorded", var);
     lua_pushstring(L, s->name);
     lua_setfield(L, -2, "name");
     lua_pushstring(L, s->unit);

@@ -1,0 +1,331 @@
+/* Circuits of devices in networks (neurons/circuit*.c, scripting/l_circuit.c), RRAM device
+ * synapses (scripting/l_crossbar.c, core/synapse_device.c) and the energy ledger
+ * (core/energy.c, scripting/l_energy.c): a hand-built circuit equals the built-in one spike
+ * for spike, a soma circuit equals the single-device drive, the static dendrite's transfer
+ * function, the soma's firing rate, dendritic filtering, energy that balances, mapping, and
+ * every kind of bad input as a Lua error at the script line. Chunks run in-process. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "devices/ms_dendrite.h"
+#include "devices/ms_device.h"
+#include "devices/ms_soma.h"
+#include "scripting/ms_lua.h"
+
+static lua_State *L;
+
+static void setup(void)
+{
+    L = luaL_newstate();
+    luaL_openlibs(L);
+    luaL_requiref(L, "memsnn", luaopen_memsnn, 1);
+    lua_pop(L, 1);
+}
+
+static void teardown(void) { lua_close(L); }
+
+TestSuite(circuit, .init = setup, .fini = teardown, .timeout = 120);
+
+#define PRELUDE "local memsnn = require('memsnn') local u = memsnn.units "
+
+static int run(const char *chunk, int nres)
+{
+    int rc = luaL_loadbuffer(L, chunk, strlen(chunk), "=test");
+    if (rc == LUA_OK) rc = lua_pcall(L, 0, nres, 0);
+    return rc;
+}
+
+static double num(const char *chunk)
+{
+    if (run(chunk, 1) != LUA_OK) cr_assert_fail("chunk failed: %s\n%s", lua_tostring(L, -1), chunk);
+    cr_assert(lua_isnumber(L, -1), "not a number: %s", chunk);
+    double v = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static void expect_error(const char *chunk, int line, const char *frag)
+{
+    int top = lua_gettop(L);
+    int rc = run(chunk, 0);
+    cr_assert_neq(rc, LUA_OK, "no error for:\n%s", chunk);
+    const char *msg = lua_tostring(L, -1);
+    char where[32];
+    snprintf(where, sizeof where, "test:%d: ", line);
+    cr_assert(strncmp(msg, where, strlen(where)) == 0, "message does not start with '%s': %s", where, msg);
+    cr_assert(strstr(msg, frag), "message lacks \"%s\":\n%s", frag, msg);
+    lua_settop(L, top);
+}
+
+/* Inputs used by several tests: 8 rows; rows 1-4 feed branch 1, rows 5-8 branch 2 of a
+ * two-branch neuron through RRAM synapses read in virtual-ground mode at 3 V for 2 us. */
+#define LAYER                                                                                              \
+    "local function connect(net, src, tgt, vg) "                                                           \
+    "  for b = 1, 2 do local w = {} "                                                                      \
+    "    for i = 1, 8 do w[i] = ((i <= 4) == (b == 1)) and 1 or 0 end "                                    \
+    "    net:connect(src, tgt, { rule = 'all_to_all', synapse = 'rram', weight = w, delay = 1e-6, "        \
+    "      port = 'b' .. b, array = { v_read = 3.0, t_read = 2e-6, virtual_ground = vg, w_max = 1, "        \
+    "      write_verify = false } }) end end "
+
+/* ---- the circuit language ------------------------------------------------------------------ */
+
+Test(circuit, hand_built_equals_builtin)
+{
+    /* The one-branch dendritic neuron written out by hand. */
+    double diff = num(PRELUDE LAYER
+        "local hand = memsnn.circuit{ name = 'hand', nodes = { 'soma', 'b1' }, "
+        "  devices = { { 'soma', 'mott_soma', 'soma', 'gnd' }, { 'd1', 'nmda_dendrite', 'b1', 'soma' } }, "
+        "  resistors = { { 'r1', 'b1', 'gnd', 1e4 } }, ports = { { 'b1', 'b1' } }, spike = 'soma' } "
+        "local times = {} for i = 1, 8 do times[i] = {} for k = 0, 9 do times[i][k + 1] = 5e-6 + k * 4e-6 end end "
+        "local res = {} "
+        "for _, model in ipairs{ hand, 'dendritic_neuron' } do "
+        "  local net = memsnn.network{ seed = 3 } "
+        "  local src = net:spike_source{ times = times } "
+        "  local pop = net:population{ n = 1, model = model, circuit = (model == hand) and nil or { branches = 1 } } "
+        "  local w = {} for i = 1, 8 do w[i] = 1 end "
+        "  net:connect(src, pop, { synapse = 'rram', weight = w, delay = 1e-6, port = 'b1', "
+        "    array = { v_read = 3.0, t_read = 2e-6, virtual_ground = true, w_max = 1 } }) "
+        "  net:record(pop, 'spikes') net:run(60e-6) res[#res + 1] = pop:spikes().times end "
+        "assert(#res[1] >= 3, 'the hand circuit fired ' .. #res[1] .. ' times') "
+        "assert(#res[1] == #res[2], #res[1] .. ' vs ' .. #res[2] .. ' spikes') "
+        "local d = 0 for k = 1, #res[1] do d = math.max(d, math.abs(res[1][k] - res[2][k])) end return d");
+    cr_assert_eq(diff, 0.0, "spike times differ by %g s", diff);
+}
+
+Test(circuit, soma_with_current_source_equals_device_drive)
+{
+    /* 50 uA into the mott_soma node: the circuit's spikes are the drive's spikes. */
+    double err = num(PRELUDE
+        "local I = 50 * u.uA "
+        "local c = memsnn.circuit{ nodes = { 'n' }, devices = { { 'soma', 'mott_soma', 'n', 'gnd' } }, "
+        "  currents = { { 'ib', 'n', I } }, spike = 'soma' } "
+        "local net = memsnn.network{} local pop = net:population{ n = 1, model = c } "
+        "net:record(pop, 'spikes') net:run(100e-6) local s = pop:spikes().times "
+        "local r = memsnn.device('mott_soma'):drive{ t = { 0, 100e-6 }, i = { I, I } } "
+        "assert(#s >= 5 and #s == #r.spikes, #s .. ' circuit spikes, ' .. #r.spikes .. ' drive spikes') "
+        "local isi = s[2] - s[1] local d = 0 "
+        "for k = 1, #s do d = math.max(d, math.abs(s[k] - r.spikes[k])) end return d / isi");
+    cr_assert_lt(err, 1e-5, "spike times differ by %g of an interval", err);
+}
+
+Test(circuit, static_dendrite_follows_transfer_function)
+{
+    /* dendrite_static between a fixed node at x V_max and a 1 ohm load: its current is
+     * I_max (exp(a x) - 1) / (exp(a) - 1) within 1e-6 relative (the load drops <= 1e-4 V_max... */
+    const double xs[] = { 0.1, 0.3, 0.5, 0.7, 0.9, 1.0 };
+    run(PRELUDE
+        "local p = memsnn.device_params('dendrite_static') "
+        "local c = memsnn.circuit{ nodes = { 'out' }, fixed = { vin = 1 }, "
+        "  devices = { { 'd', 'dendrite_static', 'vin', 'out' } }, resistors = { { 'rl', 'out', 'gnd', 1e-3 } } } "
+        "local net = memsnn.network{} "
+        "local xs = { 0.1, 0.3, 0.5, 0.7, 0.9, 1.0 } "
+        "local pop = net:population{ n = 6, model = c, params = { ['vin.V'] = function(i) return xs[i] * p.V_max.default end } } "
+        "net:record(pop, 'd.i', { every = 1e-6 }) net:run(2e-6) local tr = pop:trace('d.i') "
+        "local out = {} for i = 1, 6 do out[i] = tr[i][#tr[i]] / p.I_max.default end return out, p.NL.default", 2);
+    double NL = lua_tonumber(L, -1);
+    for (int i = 0; i < 6; i++) {
+        lua_geti(L, -2, i + 1);
+        double y = lua_tonumber(L, -1), want = ms_dendrite_static_y(NL, xs[i]);
+        lua_pop(L, 1);
+        cr_assert(fabs(y - want) <= 1e-6 * want + 1e-9, "x = %g: y = %.9g, expected %.9g", xs[i], y, want);
+    }
+    lua_pop(L, 2);
+}
+
+Test(circuit, soma_rate_is_all_or_nothing_and_graded)
+{
+    /* Rates of a soma fed by constant currents: zero below the rheobase, rising and
+     * saturating above it, within 1 % of the closed form (tau_s -> 0) of mott_soma. */
+    const double I[] = { 5e-6, 9e-6, 12e-6, 20e-6, 40e-6, 80e-6, 160e-6 };
+    run(PRELUDE
+        "local I = { 5e-6, 9e-6, 12e-6, 20e-6, 40e-6, 80e-6, 160e-6 } "
+        "local c = memsnn.circuit{ nodes = { 'n' }, devices = { { 'soma', 'mott_soma', 'n', 'gnd' } }, "
+        "  currents = { { 'ib', 'n', 0 } }, spike = 'soma' } "
+        "local net = memsnn.network{} "
+        "local pop = net:population{ n = 7, model = c, params = { ['ib.I'] = I } } "
+        "net:record(pop, 'spikes') net:run(2e-3) local s = pop:spikes() "
+        "local first, last, count = {}, {}, {} "
+        "for k = 1, #s.ids do local i = s.ids[k] count[i] = (count[i] or 0) + 1 "
+        "  first[i] = first[i] or s.times[k] last[i] = s.times[k] end "
+        "local rate = {} for i = 1, 7 do local n = count[i] or 0 "
+        "  rate[i] = n >= 3 and (n - 1) / (last[i] - first[i]) or 0 end return rate", 1);
+    double p[MS_DEVICE_MAX_PARAMS], prev = 0;
+    ms_device_defaults(ms_device_find("mott_soma"), p);
+    for (int i = 0; i < 7; i++) {
+        lua_geti(L, -1, i + 1);
+        double f = lua_tonumber(L, -1), want = ms_mott_soma_rate(p, I[i], INFINITY);
+        lua_pop(L, 1);
+        if (want == 0) {
+            cr_assert_eq(f, 0.0, "I = %g A: %g Hz below the rheobase", I[i], f);
+        } else {
+            cr_assert(fabs(f - want) <= 0.01 * want, "I = %g A: %g Hz, closed form %g Hz", I[i], f, want);
+            cr_assert_gt(f, prev, "rate must rise with the input");
+        }
+        prev = f;
+    }
+    lua_pop(L, 1);
+}
+
+Test(circuit, dendrites_filter_weak_input_and_pass_coincident_input)
+{
+    /* Weak, spread-out input (one row at a time, round robin over all 8 rows every 1 us)
+     * fires the point neuron but not the dendritic one; strong coincident input (the four
+     * rows of branch 1 together, back to back every 2 us) fires the dendritic neuron. */
+    run(PRELUDE LAYER
+        "local function count(model, times) local net = memsnn.network{ seed = 1 } "
+        "  local src = net:spike_source{ times = times } "
+        "  local pop = net:population{ n = 1, model = model, circuit = { branches = 2 } } "
+        "  connect(net, src, pop, true) net:record(pop, 'spikes') net:run(100e-6) return #pop:spikes().times end "
+        "local weak, strong = {}, {} for i = 1, 8 do weak[i] = {} strong[i] = {} end "
+        "for k = 0, 95 do local i = k % 8 + 1 weak[i][#weak[i] + 1] = 2e-6 + k * 1e-6 end "
+        "for k = 0, 47 do for i = 1, 4 do strong[i][#strong[i] + 1] = 2e-6 + k * 2e-6 end end "
+        "return count('point_neuron', weak), count('dendritic_neuron', weak), count('dendritic_neuron', strong)", 3);
+    double point_weak = lua_tonumber(L, -3), dend_weak = lua_tonumber(L, -2), dend_strong = lua_tonumber(L, -1);
+    lua_pop(L, 3);
+    cr_assert_geq(point_weak, 5, "point neuron under weak input: %g spikes", point_weak);
+    cr_assert_leq(dend_weak, 0.2 * point_weak, "dendritic neuron under weak input: %g spikes (point: %g)", dend_weak,
+                  point_weak);
+    cr_assert_geq(dend_strong, 3, "dendritic neuron under strong coincident input: %g spikes", dend_strong);
+}
+
+/* ---- energy ---------------------------------------------------------------------------------- */
+
+static void energy_balance(int virtual_ground)
+{
+    char chunk[4096];
+    snprintf(chunk, sizeof chunk, PRELUDE LAYER
+             "local net = memsnn.network{ seed = 2 } "
+             "local times = {} for i = 1, 8 do times[i] = {} for k = 0, 9 do times[i][k + 1] = 3e-6 + k * 5e-6 + i * 1e-7 end end "
+             "local src = net:spike_source{ times = times } "
+             "local pop = net:population{ n = 1, model = 'dendritic_neuron', circuit = { branches = 2 } } "
+             "connect(net, src, pop, %s) "
+             "net:record(pop, 'd1.p', { every = 2e-9 }) net:record(pop, 'd2.p', { every = 2e-9 }) "
+             "net:record(pop, 'soma.p', { every = 2e-9 }) net:record(pop, 'spikes') "
+             "net:run(60e-6) local e = net:energy() "
+             "local function integral(name) local tr = pop:trace(name) local s = 0 "
+             "  for k = 2, #tr.t do s = s + 0.5 * (tr[1][k] + tr[1][k - 1]) * (tr.t[k] - tr.t[k - 1]) end return s end "
+             "local sum = 0 for _, v in pairs(e.by_class) do sum = sum + v end "
+             "return e.total, sum, e.supplied, e.stored, e.by_class.dendrite, integral('d1.p') + integral('d2.p'), "
+             "  e.by_class.soma, integral('soma.p'), #pop:spikes().times",
+             virtual_ground ? "true" : "false");
+    if (run(chunk, 9) != LUA_OK) cr_assert_fail("%s", lua_tostring(L, -1));
+    double total = lua_tonumber(L, -9), sum = lua_tonumber(L, -8), supplied = lua_tonumber(L, -7),
+           stored = lua_tonumber(L, -6), dend = lua_tonumber(L, -5), dend_vi = lua_tonumber(L, -4),
+           soma = lua_tonumber(L, -3), soma_vi = lua_tonumber(L, -2), spikes = lua_tonumber(L, -1);
+    lua_pop(L, 9);
+    cr_assert_gt(total, 0);
+    cr_assert(fabs(total - sum) <= 1e-12 * total, "total %g J != sum of classes %g J", total, sum);
+    cr_assert(fabs(supplied - (total + stored)) <= 1e-3 * supplied, "supplied %g J != dissipated %g J + stored %g J",
+              supplied, total, stored);
+    cr_assert(fabs(dend - dend_vi) <= 0.01 * dend_vi, "dendrite ledger %g J, integral of recorded V I %g J", dend, dend_vi);
+    if (spikes > 0 || soma_vi > 0)
+        cr_assert(fabs(soma - soma_vi) <= 0.02 * soma_vi, "soma ledger %g J, integral of recorded V I %g J", soma, soma_vi);
+}
+
+Test(circuit, energy_balances_virtual_ground) { energy_balance(1); }
+Test(circuit, energy_balances_node_mode) { energy_balance(0); }
+
+Test(circuit, read_energy_of_one_pulse_is_exact)
+{
+    /* One spike through one synapse in virtual-ground mode: synapse_read = G V^2 t exactly. */
+    double r = num(PRELUDE
+        "local net = memsnn.network{} local src = net:spike_source{ times = { { 1e-6 } } } "
+        "local pop = net:population{ n = 1, model = 'point_neuron', circuit = { branches = 1 } } "
+        "local prj = net:connect(src, pop, { synapse = 'rram', weight = 0.5, delay = 1e-6, port = 'b1', "
+        "  array = { differential = false, virtual_ground = true, v_read = 0.2, t_read = 1e-7, w_max = 1, write_verify = false } }) "
+        "net:run(10e-6) local g = prj:conductances().pos[1] "
+        "return net:energy().by_class.synapse_read / (g * 0.2 ^ 2 * 1e-7)");
+    cr_assert(fabs(r - 1) < 1e-12, "ratio %.15g", r);
+}
+
+/* ---- mapping --------------------------------------------------------------------------------- */
+
+Test(circuit, ideal_mapping_within_half_a_level_and_reproducible)
+{
+    double worst = num(PRELUDE
+        "local function build(seed) local net = memsnn.network{ seed = seed } "
+        "  local src = net:spike_source{ times = { {}, {}, {}, {}, {} } } "
+        "  local pop = net:population{ n = 3, model = 'point_neuron', circuit = { branches = 1 } } "
+        "  local w = {} for k = 1, 15 do w[k] = math.sin(k) end "
+        "  local prj = net:connect(src, pop, { synapse = 'rram', weight = w, port = 'b1', "
+        "    array = { w_max = 1, write_verify = false, variation = 0.1 } }) return prj, w end "
+        "local p1, w = build(1) local p2 = build(1) local p3 = build(2) "
+        "local m = p1:mapping() assert(m.levels == 64 and m.synapses == 15 and m.devices == 30, 'report') "
+        "local c1, c2, c3 = p1:conductances(), p2:conductances(), p3:conductances() local same, diff = true, false "
+        "for k = 1, 15 do same = same and c1.pos[k] == c2.pos[k] and c1.neg[k] == c2.neg[k] "
+        "  diff = diff or c1.pos[k] ~= c3.pos[k] end assert(same, 'same seed, different devices') "
+        "assert(diff, 'another seed, same devices') "
+        /* without variation: within half a level (w_max / 63 per level) */
+        "local net = memsnn.network{} local src = net:spike_source{ times = { {}, {}, {}, {}, {} } } "
+        "local pop = net:population{ n = 3, model = 'point_neuron', circuit = { branches = 1 } } "
+        "local prj = net:connect(src, pop, { synapse = 'rram', weight = w, port = 'b1', array = { w_max = 1, write_verify = false } }) "
+        "local r = prj:weights() local worst = 0 "
+        "local pre = prj:connections() "
+        "for k = 1, 15 do local want = w[(pre.pre[k] - 1) * 3 + pre.post[k]] "
+        "  worst = math.max(worst, math.abs(r[k] - want) / (1 / 63)) end return worst");
+    cr_assert_leq(worst, 0.5 + 1e-9, "worst error %g levels", worst);
+}
+
+/* ---- variation ------------------------------------------------------------------------------- */
+
+Test(circuit, variation_per_unit_from_the_seed)
+{
+    double r = num(PRELUDE
+        "local function draw(seed) local net = memsnn.network{ seed = seed } "
+        "  local pop = net:population{ n = 50, model = 'dendritic_neuron', circuit = { branches = 2 }, variation = true, "
+        "    params = { ['d1.d2d'] = 0.1, ['soma.d2d'] = 0.05 } } return pop end "
+        "local a, b, c = draw(7), draw(7), draw(8) "
+        "local ga, gb, gc = a:get('d1.G_on'), b:get('d1.G_on'), c:get('d1.G_on') "
+        "local distinct = {} local n = 0 for i = 1, 50 do "
+        "  assert(ga[i] == gb[i], 'same seed gave different devices') "
+        "  if not distinct[ga[i]] then distinct[ga[i]] = true n = n + 1 end end "
+        "assert(ga[1] ~= gc[1], 'another seed gave the same devices') return n");
+    cr_assert_eq(r, 50, "%g distinct devices among 50 units", r);
+}
+
+/* ---- bad input ------------------------------------------------------------------------------- */
+
+Test(circuit, bad_input_is_a_clear_error)
+{
+    expect_error(PRELUDE "\nmemsnn.circuit{ nodes = { 'a' }, devices = { { 'd', 'mott_soma', 'a', 'x' } } }", 2,
+                 "unknown node 'x'");
+    expect_error(PRELUDE "\nmemsnn.circuit{ nodes = { 'a' }, devices = { { 'd', 'mott_somma', 'a', 'gnd' } } }", 2,
+                 "unknown device 'mott_somma'");
+    expect_error(PRELUDE "\nmemsnn.circuit{ nodes = { 'a', 'b' }, devices = { { 'd', 'mott_soma', 'a', 'gnd' } }, "
+                         "capacitors = { { 'c', 'b', 'gnd', 1e-12 } } }", 2, "node 'b' has no path to ground");
+    expect_error(PRELUDE "local net = memsnn.network{} local s = net:spike_source{ times = { {} } } "
+                         "local p = net:population{ n = 1, model = 'dendritic_neuron', circuit = { branches = 4 } }\n"
+                         "net:connect(s, p, { synapse = 'rram', weight = 0.1, port = 'b9' })", 2, "no port 'b9'");
+    expect_error(PRELUDE "local net = memsnn.network{} local s = net:spike_source{ times = { {} } } "
+                         "local p = net:population{ n = 1, model = 'point_neuron' }\n"
+                         "net:connect(s, p, { synapse = 'rram', weight = 3, port = 'b1', array = { w_max = 1 } })", 2,
+                 "outside");
+    expect_error(PRELUDE "local net = memsnn.network{} local s = net:spike_source{ times = { {} } } "
+                         "local p = net:population{ n = 1, model = 'point_neuron' }\n"
+                         "net:connect(s, p, { synapse = 'rram', weight = 0.1, port = 'b1', array = { rows = 0 } })", 2,
+                 "rows");
+    expect_error(PRELUDE "local net = memsnn.network{} local s = net:spike_source{ times = { {} } } "
+                         "local p = net:population{ n = 1, model = 'point_neuron' }\n"
+                         "net:connect(s, p, { synapse = 'rram', weight = 0.1, port = 'b1', array = { gmin = 2e-5, gmax = 1e-5 } })",
+                 2, "g_min");
+    expect_error(PRELUDE "local c = memsnn.circuit{ nodes = { 'a' }, devices = { { 'd', 'nmda_dendrite', 'a', 'gnd' } } } "
+                         "local net = memsnn.network{} local p = net:population{ n = 1, model = c }\n"
+                         "net:record(p, 'spikes')", 2, "no spike root");
+    expect_error(PRELUDE "\nmemsnn.circuit{ nodes = { 'a' }, devices = { { 'd', 'nmda_dendrite', 'a', 'gnd' } }, spike = 'd' }", 2,
+                 "has no spike root");
+    expect_error(PRELUDE "local net = memsnn.network{} local s = net:spike_source{ times = { {} } } "
+                         "local p = net:population{ n = 1, model = 'lif_curr_exp' }\n"
+                         "net:connect(s, p, { synapse = 'rram', weight = 0.1 })", 2, "needs a target made of devices");
+    /* nothing half-built: a failed rram connect leaves no projection behind */
+    double n = num(PRELUDE "local net = memsnn.network{} local s = net:spike_source{ times = { { 1e-6 } } } "
+                           "local p = net:population{ n = 1, model = 'point_neuron' } "
+                           "pcall(net.connect, net, s, p, { synapse = 'rram', weight = 3, port = 'b1', array = { w_max = 1 } }) "
+                           "net:run(1e-5) return net:stats().events");
+    cr_assert_eq(n, 0, "a failed connect left %g events behind", n);
+    expect_error(PRELUDE "\nmemsnn.dendritic_neuron{ branches = 0 }", 2, "branches = 0");
+}
