@@ -1,0 +1,56 @@
+/* scenarios/dendritic_neuron.lua through the memsnn binary: it exits 0, writes its CSVs and
+ * PNGs, and its energy table shows the filtering: under weak noise the point neuron fires and
+ * the dendritic neuron does not; under strong coincident input both fire. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(dendritic_scenario, .timeout = 120);
+
+static int sh(const char *cmd)
+{
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st), "did not exit normally (crash?): %s", cmd);
+    return WEXITSTATUS(st);
+}
+
+Test(dendritic_scenario, runs_and_shows_filtering)
+{
+    const char *bin = getenv("MEMSNN_BIN"), *src = getenv("MEMSNN_SOURCE_DIR"), *tmp = getenv("MEMSNN_TEST_TMP");
+    cr_assert(bin && src, "MEMSNN_BIN and MEMSNN_SOURCE_DIR are set by ctest");
+    char out[512], cmd[8192], path[1024];
+    snprintf(out, sizeof out, "%s/dendritic-scenario-%d", tmp ? tmp : "/tmp", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && '%s' run --quiet '%s/scenarios/dendritic_neuron.lua' --out '%s' > '%s/stdout.txt'",
+             out, out, bin, src, out, out);
+    cr_assert_eq(sh(cmd), 0, "the scenario failed");
+    const char *files[] = { "spikes.csv", "energy.csv", "traces.csv", "energy.png", "raster.png", "traces.png", "conductance.png" };
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        struct stat s;
+        snprintf(path, sizeof path, "%s/%s", out, files[k]);
+        cr_assert(stat(path, &s) == 0 && s.st_size > 100, "missing or empty %s", path);
+    }
+    /* energy.csv: run,spikes,... rows in the order weak/point, weak/dendritic, strong/point, strong/dendritic */
+    snprintf(path, sizeof path, "%s/energy.csv", out);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char line[1024];
+    int spikes[4], n = 0;
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_assert(strncmp(line, "run,spikes,total", 16) == 0, "header: %s", line);
+    while (n < 4 && fgets(line, sizeof line, f)) {
+        char *comma = strchr(line, ',');
+        cr_assert_not_null(comma);
+        spikes[n++] = atoi(comma + 1);
+    }
+    fclose(f);
+    cr_assert_eq(n, 4);
+    cr_assert_geq(spikes[0], 10, "point neuron under weak noise: %d spikes", spikes[0]);
+    cr_assert_leq(spikes[1], spikes[0] / 5, "dendritic neuron under weak noise: %d spikes (point: %d)", spikes[1], spikes[0]);
+    cr_assert_geq(spikes[3], 5, "dendritic neuron under strong coincident input: %d spikes", spikes[3]);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
+    sh(cmd);
+}
