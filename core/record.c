@@ -185,6 +185,8 @@ void ms_net_get_memory(const ms_net *net, ms_net_memory *out)
         out->n_synapses += pr->n;
         out->synapses += (pr->n_pre + 1) * sizeof *pr->off + pr->n * (sizeof *pr->target + sizeof *pr->weight);
         if (pr->delay) out->synapses += pr->n * sizeof *pr->delay;
+        /* device synapses: conductance and state of each device */
+        out->synapses += pr->n * sizeof(double) * (size_t)(!!pr->g_pos + !!pr->g_neg + !!pr->x_pos + !!pr->x_neg);
     }
     for (size_t i = 0; i < net->n_pops; i++) {
         const ms_pop *p = &net->pops[i];
