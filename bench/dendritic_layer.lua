@@ -4,18 +4,21 @@
 local memsnn = require('memsnn')
 local N = tonumber(arg[1]) or 100
 local RT = tonumber(arg[2]) or 1e-8
-local CP = tonumber(arg[3]) or 1e-14
+local CP = tonumber(arg[3]) or 0
 local net = memsnn.network{ seed = 1, rtol = RT }
 local seed = 7
 local function rnd() seed = (1103515245 * seed + 12345) % 2147483648 return seed / 2147483648 end
 local times = {}
 for i = 1, 784 do times[i] = {} local t = 1e-6 + 10e-6 * rnd() while t < 50e-6 do times[i][#times[i]+1] = t t = t + 4e-6 + 16e-6 * rnd() end end
 local src = net:spike_source{ times = times }
-local hid = net:population{ n = N, model = 'dendritic_neuron', circuit = { branches = 4 }, label = "hidden", params = { C_par = CP } }
+local hid = net:population{ n = N, model = 'dendritic_neuron', circuit = { branches = 4 }, label = "hidden" }
 local out = net:population{ n = 10, model = 'dendritic_neuron', circuit = { branches = 4 }, label = 'out' }
 local t0 = memsnn.clock()
 for b = 1, 4 do
-  net:connect(src, hid, { rule = 'all_to_all', synapse = 'rram', weight = function(i, j) if (i - 1) * 4 // 784 + 1 ~= b then return 0 end return math.abs(math.sin(i * 7 + j)) end,
+  -- branch b of every hidden neuron reads the b-th quarter of the pixels (rows of a band)
+  local pre, post = {}, {}
+  for i = (b - 1) * 196 + 1, b * 196 do for j = 1, N do pre[#pre + 1], post[#post + 1] = i, j end end
+  net:connect(src, hid, { rule = { 'from_list', pre = pre, post = post }, synapse = 'rram', weight = function(i, j) return math.abs(math.sin(i * 7 + j)) end,
     delay = 1e-6, port = 'b' .. b, array = { w_max = 1, v_read = 3, t_read = 1e-6, virtual_ground = true, write_verify = false } })
   net:connect(hid, out, { rule = 'all_to_all', synapse = 'rram', weight = function(i, j) return math.abs(math.cos(i + j * 3)) end,
     delay = 1e-6, port = 'b' .. b, array = { w_max = 1, v_read = 3, t_read = 1e-6, virtual_ground = true, write_verify = false } })

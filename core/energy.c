@@ -65,3 +65,54 @@ ms_status ms_net_pop_energy(ms_net *net, int pop, ms_pop_energy *out)
     }
     return MS_OK;
 }
+
+static ms_status snapshot(ms_net *net, int pop)
+{
+    ms_pop *p = &net->pops[pop];
+    if (p->n_snap == p->cap_snap) {
+        size_t cap = p->cap_snap ? 2 * p->cap_snap : 64;
+        double *e = realloc(p->e_snap, cap * MS_E_N_CLASSES * sizeof *e);
+        if (e) p->e_snap = e;
+        double *t = e ? realloc(p->t_snap, cap * sizeof *t) : NULL;
+        if (t) p->t_snap = t;
+        if (!t) return msi_net_fail(net, MS_ENOMEM, "record: out of memory for %zu energy snapshots", cap);
+        p->cap_snap = cap;
+    }
+    ms_pop_energy e;
+    ms_status st = ms_net_pop_energy(net, pop, &e);
+    if (st) return st;
+    memcpy(p->e_snap + p->n_snap * MS_E_N_CLASSES, e.by_class, sizeof e.by_class);
+    p->t_snap[p->n_snap++] = net->t;
+    return MS_OK;
+}
+
+ms_status ms_net_record_energy(ms_net *net, int pop)
+{
+    if (pop < 0 || (size_t)pop >= net->n_pops)
+        return msi_net_fail(net, MS_EINVAL, "record: no population with id %d", pop);
+    ms_pop *p = &net->pops[pop];
+    if (p->rec_energy) return msi_net_fail(net, MS_EINVAL, "record: the energy of '%s' is already recorded", p->label);
+    p->rec_energy = 1;
+    return snapshot(net, pop);
+}
+
+ms_status msi_energy_snapshots(ms_net *net)
+{
+    for (size_t i = 0; i < net->n_pops; i++) {
+        if (!net->pops[i].rec_energy) continue;
+        ms_status st = snapshot(net, (int)i);
+        if (st) return st;
+    }
+    return MS_OK;
+}
+
+ms_status ms_net_energy_trace(ms_net *net, int pop, const double **times, const double **values, size_t *n)
+{
+    if (pop < 0 || (size_t)pop >= net->n_pops)
+        return msi_net_fail(net, MS_EINVAL, "energy: no population with id %d", pop);
+    ms_pop *p = &net->pops[pop];
+    *times = p->t_snap;
+    *values = p->e_snap;
+    *n = p->n_snap;
+    return MS_OK;
+}

@@ -248,6 +248,11 @@ static void window_end(ms_net *net, double t_end)
         return;
     }
     net->t = win->t1;
+    if ((st = msi_energy_snapshots(net))) {
+        net->run_status = st;
+        win->stop[win->k] = 1;
+        return;
+    }
     if (win->full) net->stats.windows++;
     if (net->progress && net->progress(net->progress_ud, net->t, t_end)) {
         net->run_status = msi_net_fail(net, MS_EINTR, "run: interrupted at t = %g s", net->t);

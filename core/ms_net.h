@@ -201,6 +201,11 @@ typedef struct ms_pop_energy {
     double stored0, stored;
 } ms_pop_energy;
 ms_status ms_net_pop_energy(ms_net *net, int pop, ms_pop_energy *out);
+/* Energy over time: from now on, the population's ledger is read at the end of every
+ * window (d_min). Snapshot k: time times[k] (s) and cumulative joules by class at
+ * values[k * MS_E_N_CLASSES + class]; snapshot 0 is when the recording started. */
+ms_status ms_net_record_energy(ms_net *net, int pop);
+ms_status ms_net_energy_trace(ms_net *net, int pop, const double **times, const double **values, size_t *n);
 
 /* Memory the network holds, by part (bytes), for benchmarks and for users sizing a run. */
 typedef struct ms_net_memory {

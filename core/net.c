@@ -92,6 +92,8 @@ void ms_net_destroy(ms_net *net)
         free(p->spikes.times);
         msi_calendar_free(&p->cal);
         free(p->quad_atol);
+        free(p->e_snap);
+        free(p->t_snap);
         if (p->release) p->release(p->owned);
     }
     for (size_t i = 0; i < net->n_projs; i++) {

@@ -137,6 +137,10 @@ typedef struct ms_pop {
     double rest_power[MS_E_N_CLASSES];
     double stored0;
     double *quad_atol; /* per energy integral (J)                                      */
+    int rec_energy;    /* ledger snapshots at every window's end (ms_net_record_energy) */
+    double *e_snap;    /* n_snap x MS_E_N_CLASSES cumulative joules                     */
+    double *t_snap;    /* n_snap times (s); snapshot 0 is the start of the recording    */
+    size_t n_snap, cap_snap;
     int64_t next_step; /* next grid step to take (fixed)                                  */
     int uniform_params;/* fixed: each parameter column holds a single value               */
     int has_traces;
@@ -252,6 +256,7 @@ void msi_devices_free(ms_proj *q);
 
 /* energy.c */
 ms_status msi_energy_prepare(ms_net *net, int pop);
+ms_status msi_energy_snapshots(ms_net *net);
 
 /* calendar.c */
 ms_status msi_calendar_init(ms_net *net, ms_calendar *cal, size_t n_slots);

@@ -247,8 +247,9 @@ int ms_circuit_set_spike(ms_circuit *c, const char *device, char *msg, size_t le
 
 int ms_circuit_set_c_par(ms_circuit *c, double c_F, char *msg, size_t len)
 {
-    if (!(c_F > 0 && c_F <= 1e-6))
-        return fail(msg, len, "circuit %s: C_par = %g F must be in (0, 1e-6]", c->name, c_F);
+    if (!(c_F >= 0 && c_F <= 1e-6))
+        return fail(msg, len, "circuit %s: C_par = %g F must be in [0, 1e-6] (0: nodes without capacitance are algebraic)",
+                    c->name, c_F);
     c->c_par = c_F;
     return 0;
 }
@@ -333,15 +334,36 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     *out = NULL;
     if (check_dc_paths(c, msg, len)) return -1;
     /* Count what the tables need. */
-    size_t n_free = 0, n_fixed_p = 0, n_dev = 0, n_res = 0, n_isrc = 0, ns_dev = 0, np_dev = 0, nr = 0;
-    int term[c->n_nodes];
-    for (size_t k = 0; k < c->n_nodes; k++) {
-        if (k == 0) term[k] = CKT_GND;
-        else if (c->nodes[k].fixed) term[k] = -1; /* parameter index fixed below */
-        else term[k] = (int)n_free++;
-        if (k > 0 && c->nodes[k].fixed) n_fixed_p++;
+    size_t n_free = 0, n_dyn = 0, n_alg = 0, n_fixed_p = 0, n_dev = 0, n_res = 0, n_isrc = 0, ns_dev = 0, np_dev = 0,
+           nr = 0;
+    int term[c->n_nodes], dyn[c->n_nodes];
+    /* A free node is dynamic when it has capacitance (or a parasitic one is asked for). */
+    for (size_t k = 0; k < c->n_nodes; k++) dyn[k] = !c->nodes[k].fixed && c->c_par > 0;
+    for (size_t k = 0; k < c->n_parts; k++) {
+        const ckt_part_desc *p = &c->parts[k];
+        int cap = p->kind == PART_CAPACITOR || (p->kind == PART_DEVICE && ms_device_capacitance(p->cls, p->p) > 0);
+        if (!cap) continue;
+        if (!c->nodes[p->a].fixed) dyn[p->a] = 1;
+        if (!c->nodes[p->b].fixed) dyn[p->b] = 1;
     }
-    if (n_free == 0) return fail(msg, len, "circuit %s: no free node: nothing to integrate", c->name);
+    for (size_t k = 1; k < c->n_nodes; k++) {
+        if (c->nodes[k].fixed) n_fixed_p++;
+        else if (dyn[k]) n_dyn++;
+        else n_alg++;
+    }
+    n_free = n_dyn + n_alg;
+    if (n_dyn == 0) return fail(msg, len, "circuit %s: no node has capacitance, so nothing evolves in time; "
+                                          "give a node a capacitor (or the circuit C_par > 0)", c->name);
+    if (n_alg > CKT_MAX_ALG)
+        return fail(msg, len, "circuit %s: %zu nodes without capacitance (at most %d)", c->name, n_alg, CKT_MAX_ALG);
+    {
+        size_t nd = 0, na = 0;
+        for (size_t k = 0; k < c->n_nodes; k++) {
+            if (k == 0) term[k] = CKT_GND;
+            else if (c->nodes[k].fixed) term[k] = -1; /* parameter index fixed below */
+            else term[k] = dyn[k] ? (int)nd++ : (int)(n_dyn + na++);
+        }
+    }
     for (size_t k = 0; k < c->n_parts; k++) {
         const ckt_part_desc *p = &c->parts[k];
         if (p->kind == PART_DEVICE) {
@@ -364,13 +386,15 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
         }
     }
     size_t n_port = c->n_ports;
-    size_t ns = n_free + ns_dev + n_port;
-    size_t np = n_fixed_p + np_dev + n_res + n_isrc + 2 * n_port + 2;
-    size_t n_obs = 3 * n_dev + n_port;
+    size_t ns = n_dyn + ns_dev + n_port;
+    size_t np = n_fixed_p + np_dev + n_res + n_isrc + 2 * n_port + 1 + (c->c_par > 0);
+    size_t n_obs = n_alg + 3 * n_dev + n_port;
 
     ckt *k = calloc(1, sizeof *k);
     if (!k) return fail(msg, len, "circuit %s: out of memory", c->name);
     k->n_free = n_free;
+    k->n_dyn = n_dyn;
+    k->n_alg = n_alg;
     k->dev = calloc(n_dev ? n_dev : 1, sizeof *k->dev);
     k->res = calloc(n_res ? n_res : 1, sizeof *k->res);
     k->isrc = calloc(n_isrc ? n_isrc : 1, sizeof *k->isrc);
@@ -393,10 +417,14 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     /* Offsets into one string buffer; turned into pointers at the end (no realloc). */
     size_t ip = 0, is = 0, io = 0;
 #define NAME(...) (sb.s + sb_add(&sb, __VA_ARGS__))
-    /* states: free node voltages */
+    /* states: voltages of the nodes with capacitance; observables: those of the others */
     for (size_t n = 1; n < c->n_nodes; n++)
-        if (!c->nodes[n].fixed)
+        if (!c->nodes[n].fixed && dyn[n])
             k->state[is++] = (ms_state_spec){ NAME("v_%s", c->nodes[n].name), "V", 1.0, "node voltage" };
+    for (size_t n = 1; n < c->n_nodes; n++)
+        if (!c->nodes[n].fixed && !dyn[n])
+            k->obs[io++] = (ms_state_spec){ NAME("v_%s", c->nodes[n].name), "V", 1.0,
+                                            "node voltage (a node without capacitance: solved, not integrated)" };
     /* parameters: fixed node voltages */
     for (size_t n = 1; n < c->n_nodes; n++)
         if (c->nodes[n].fixed) {
@@ -463,9 +491,12 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
         k->port_names[i] = NAME("%s", pd->name);
     }
     k->n_port = n_port;
-    k->p_cpar = ip;
-    k->param[ip++] = (ms_param_spec){ "C_par", "F", c->c_par, 1e-18, 1e-6,
-                                      "parasitic capacitance of free nodes without any (proposal: 10 fF)" };
+    k->p_cpar = SIZE_MAX;
+    if (c->c_par > 0) {
+        k->p_cpar = ip;
+        k->param[ip++] = (ms_param_spec){ "C_par", "F", c->c_par, 1e-18, 1e-6,
+                                          "parasitic capacitance of free nodes without any" };
+    }
     k->p_vapp = ip;
     k->param[ip++] = (ms_param_spec){ "V_applied", "V", 0.0, 0.0, 1e3,
                                       "applied voltage of the Li 2020 power metric (0: the read voltage of its synapses)" };

@@ -10,6 +10,7 @@
 #include "neurons/ms_circuit.h"
 
 #define CKT_MAX_PARTS 4096
+#define CKT_MAX_ALG 64        /* algebraic nodes of one circuit (a dense Newton system)   */
 
 typedef char ckt_name[MS_CIRCUIT_NAME_LEN];
 
@@ -82,7 +83,9 @@ enum { CE_SYNAPSE, CE_DENDRITE, CE_SOMA, CE_LOAD, CE_SOURCE, CE_LI, CE_N };
 
 typedef struct ckt {
     ms_model model;            /* first: the model handed to core; model.ctx = this       */
-    size_t n_free;             /* free nodes: states 0 .. n_free-1                       */
+    size_t n_free;             /* free nodes: dynamic ones 0 .. n_dyn-1 (states 0 ..      */
+    size_t n_dyn;              /* n_dyn-1), then algebraic ones (solved by Newton in every */
+    size_t n_alg;              /* callback; observables 0 .. n_alg-1)                     */
     size_t *node_pc;           /* per free node: parameter of its explicit C (F)         */
     int *node_devcap;          /* per free node: device whose capacitance counts, chained */
     ckt_dev *dev;
@@ -107,10 +110,10 @@ typedef struct ckt {
 
 static inline const ckt *ckt_of(const ms_model *m) { return (const ckt *)m->ctx; }
 
-/* Voltage of terminal k for state y and parameters p. */
-static inline double ckt_v(int k, const double *y, const double *p)
+/* Voltage of terminal k for node voltages v (free nodes) and parameters p. */
+static inline double ckt_v(int k, const double *v, const double *p)
 {
-    if (k >= 0) return y[k];
+    if (k >= 0) return v[k];
     if (k == CKT_GND) return 0.0;
     return p[-(k + 1)];
 }

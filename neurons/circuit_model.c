@@ -1,9 +1,11 @@
-/* neurons/circuit_model.c: the model callbacks of a compiled circuit. State: free node
- * voltages, then each device's state, then each port's drive current. Kirchhoff's current
- * law at every free node,
- *     C_n dV_n/dt = sum of currents into n (devices, resistors, sources, synapses),
- * plus each device's own state equation at the voltage across it; the devices' switching
- * thresholds are the model's roots. Energies: docs/energy.md. Equations: docs/circuits.md. */
+/* neurons/circuit_model.c: the model callbacks of a compiled circuit. State: voltages of
+ * the nodes with capacitance, then each device's state, then each port's drive current.
+ * Kirchhoff's current law at every free node,
+ *     C_n dV_n/dt = sum of currents into n (devices, resistors, sources, synapses)
+ * for nodes with capacitance, and 0 = sum of currents into n for the others (solved by
+ * Newton at every evaluation), plus each device's own state equation at the voltage across
+ * it; the devices' switching thresholds are the model's roots. Energies: docs/energy.md.
+ * Equations: docs/circuits.md. */
 #include "neurons/circuit_impl.h"
 
 #include <math.h>
@@ -12,12 +14,12 @@
 
 #include "core/ms_rng.h"
 
-static double dev_v(const ckt_dev *d, const double *y, const double *p)
+static double dev_v(const ckt_dev *d, const double *v, const double *p)
 {
-    return ckt_v(d->a, y, p) - ckt_v(d->b, y, p);
+    return ckt_v(d->a, v, p) - ckt_v(d->b, v, p);
 }
 
-/* Capacitance of free node n (F): its capacitors, the devices' parallel capacitances, or
+/* Capacitance of dynamic node n (F): its capacitors, the devices' parallel capacitances, or
  * C_par when it has none. */
 static double node_c(const ckt *k, size_t n, const double *p)
 {
@@ -28,7 +30,7 @@ static double node_c(const ckt *k, size_t n, const double *p)
         const ckt_dev *d = &k->dev[i];
         if (d->a == (int)n || d->b == (int)n) c += ms_device_capacitance(d->cls, p + d->p0);
     }
-    return c > 0 ? c : p[k->p_cpar];
+    return c > 0 || k->p_cpar == SIZE_MAX ? c : p[k->p_cpar];
 }
 
 static void add_current(double *i_node, int a, int b, double i)
@@ -37,32 +39,144 @@ static void add_current(double *i_node, int a, int b, double i)
     if (b >= 0) i_node[b] += i;
 }
 
-static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)
+/* Currents into every free node (A) at node voltages v. */
+static void node_currents(const ckt *k, double t, const double *y, const double *p, const double *v, double *i_node)
 {
-    const ckt *k = ckt_of(m);
-    double *i_node = ydot; /* the node rows of ydot collect the currents first */
-    memset(ydot, 0, m->n_state * sizeof *ydot);
+    memset(i_node, 0, k->n_free * sizeof *i_node);
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
-        double v = dev_v(d, y, p);
-        add_current(i_node, d->a, d->b, d->cls->current(t, y + d->y0, p + d->p0, v));
-        if (d->cls->n_state) {
-            int r = d->cls->rhs(t, y + d->y0, p + d->p0, v, ydot + d->y0);
-            if (r) return r;
-        }
+        add_current(i_node, d->a, d->b, d->cls->current(t, y + d->y0, p + d->p0, dev_v(d, v, p)));
     }
     for (size_t i = 0; i < k->n_res; i++) {
         const ckt_res *r = &k->res[i];
-        if (!r->is_cap) add_current(i_node, r->a, r->b, (ckt_v(r->a, y, p) - ckt_v(r->b, y, p)) / p[r->p]);
+        if (!r->is_cap) add_current(i_node, r->a, r->b, (ckt_v(r->a, v, p) - ckt_v(r->b, v, p)) / p[r->p]);
     }
     for (size_t i = 0; i < k->n_isrc; i++) i_node[k->isrc[i].node] += p[k->isrc[i].p];
     for (size_t i = 0; i < k->n_port; i++) {
         const ckt_port *pt = &k->port[i];
         double in = y[pt->y];
-        if (p[pt->p_vg] == 0) in -= p[pt->p_g] * y[pt->node];
+        if (p[pt->p_vg] == 0) in -= p[pt->p_g] * v[pt->node];
         i_node[pt->node] += in;
     }
-    for (size_t n = 0; n < k->n_free; n++) {
+}
+
+/* d(current into node a) / d(voltage of node b) for the algebraic block, row-major n_alg^2. */
+static void add_g(double *J, size_t n_dyn, size_t na, int a, int b, double g)
+{
+    /* current a -> b through a conductance g: into a falls by g dv_a, rises by g dv_b ... */
+    int ia = a - (int)n_dyn, ib = b - (int)n_dyn;
+    int in_a = a >= (int)n_dyn, in_b = b >= (int)n_dyn;
+    if (in_a) J[ia * na + ia] -= g;
+    if (in_b) J[ib * na + ib] -= g;
+    if (in_a && in_b) {
+        J[ia * na + ib] += g;
+        J[ib * na + ia] += g;
+    }
+}
+
+/* Solves the n x n system A x = b in place (partial pivoting); 0 on success. */
+static int solve_dense(double *A, double *b, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        size_t piv = c;
+        for (size_t r = c + 1; r < n; r++)
+            if (fabs(A[r * n + c]) > fabs(A[piv * n + c])) piv = r;
+        if (!(fabs(A[piv * n + c]) > 0)) return -1;
+        if (piv != c) {
+            for (size_t j = 0; j < n; j++) {
+                double tmp = A[c * n + j];
+                A[c * n + j] = A[piv * n + j];
+                A[piv * n + j] = tmp;
+            }
+            double tmp = b[c];
+            b[c] = b[piv];
+            b[piv] = tmp;
+        }
+        for (size_t r = c + 1; r < n; r++) {
+            double f = A[r * n + c] / A[c * n + c];
+            for (size_t j = c; j < n; j++) A[r * n + j] -= f * A[c * n + j];
+            b[r] -= f * b[c];
+        }
+    }
+    for (size_t c = n; c-- > 0;) {
+        double s = b[c];
+        for (size_t j = c + 1; j < n; j++) s -= A[c * n + j] * b[j];
+        b[c] = s / A[c * n + c];
+    }
+    return 0;
+}
+
+/* Node voltages v of state y: the dynamic ones copied, the algebraic ones solved from
+ * Kirchhoff's law by Newton's method with the devices' dI/dv, halving a step that makes
+ * the residual grow (so exponential devices cannot run away). Ohmic devices make the
+ * system linear: one step solves it. Converged when every node's residual is below 1 fA or
+ * the step below 1 pV. Returns 0, or 1 (recoverable: CVODE retries with a smaller step). */
+static int node_voltages(const ckt *k, double t, const double *y, const double *p, double *v)
+{
+    size_t nd = k->n_dyn, na = k->n_alg;
+    memcpy(v, y, nd * sizeof *v);
+    if (!na) return 0;
+    for (size_t j = 0; j < na; j++) v[nd + j] = 0.0;
+    double i_node[k->n_free], J[na * na], dx[na];
+    double f_prev = INFINITY;
+    for (int it = 0; it < 100; it++) {
+        node_currents(k, t, y, p, v, i_node);
+        double f = 0;
+        for (size_t j = 0; j < na; j++) f = fmax(f, fabs(i_node[nd + j]));
+        if (!isfinite(f)) return 1;
+        if (f <= 1e-15) return 0;
+        if (f > f_prev && it > 0) {
+            /* the last step overshot: take half of it back and look again */
+            int small = 1;
+            for (size_t j = 0; j < na; j++) {
+                dx[j] *= 0.5;
+                v[nd + j] -= dx[j];
+                small = small && fabs(dx[j]) < 1e-12;
+            }
+            if (small) return 0;
+            continue;
+        }
+        f_prev = f;
+        memset(J, 0, sizeof J);
+        for (size_t i = 0; i < k->n_dev; i++) {
+            const ckt_dev *d = &k->dev[i];
+            if (d->a < (int)nd && d->b < (int)nd) continue;
+            add_g(J, nd, na, d->a, d->b, d->cls->dcurrent_dv(t, y + d->y0, p + d->p0, dev_v(d, v, p)));
+        }
+        for (size_t i = 0; i < k->n_res; i++) {
+            const ckt_res *r = &k->res[i];
+            if (!r->is_cap) add_g(J, nd, na, r->a, r->b, 1.0 / p[r->p]);
+        }
+        for (size_t i = 0; i < k->n_port; i++) {
+            const ckt_port *pt = &k->port[i];
+            if (pt->node >= (int)nd && p[pt->p_vg] == 0) J[(pt->node - nd) * na + (pt->node - nd)] -= p[pt->p_g];
+        }
+        for (size_t j = 0; j < na; j++) dx[j] = -i_node[nd + j]; /* J dx = -F */
+        if (solve_dense(J, dx, na)) return 1;
+        int small = 1;
+        for (size_t j = 0; j < na; j++) {
+            v[nd + j] += dx[j];
+            small = small && fabs(dx[j]) < 1e-12;
+        }
+        if (small) return 0;
+    }
+    return 1;
+}
+
+static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)
+{
+    const ckt *k = ckt_of(m);
+    double v[k->n_free], i_node[k->n_free];
+    if (node_voltages(k, t, y, p, v)) return 1;
+    memset(ydot, 0, m->n_state * sizeof *ydot);
+    node_currents(k, t, y, p, v, i_node);
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        if (!d->cls->n_state) continue;
+        int r = d->cls->rhs(t, y + d->y0, p + d->p0, dev_v(d, v, p), ydot + d->y0);
+        if (r) return r;
+    }
+    for (size_t n = 0; n < k->n_dyn; n++) {
         ydot[n] = i_node[n] / node_c(k, n, p);
         if (!isfinite(ydot[n])) return 1; /* recoverable: CVODE retries with a smaller step */
     }
@@ -72,10 +186,12 @@ static int rhs(const ms_model *m, double t, const double *y, const double *p, do
 static int roots(const ms_model *m, double t, const double *y, const double *p, double *g)
 {
     const ckt *k = ckt_of(m);
+    double v[k->n_free];
+    if (node_voltages(k, t, y, p, v)) return 1;
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
         if (!d->cls->n_roots) continue;
-        int r = d->cls->roots(t, y + d->y0, p + d->p0, dev_v(d, y, p), g + d->r0);
+        int r = d->cls->roots(t, y + d->y0, p + d->p0, dev_v(d, v, p), g + d->r0);
         if (r) return r;
     }
     return 0;
@@ -133,28 +249,30 @@ static int check(const ms_model *m, const double *p, char *msg, size_t len)
 static int power(const ms_model *m, double t, const double *y, const double *p, double *w)
 {
     const ckt *k = ckt_of(m);
+    double nv[k->n_free];
+    if (node_voltages(k, t, y, p, nv)) return 1;
     memset(w, 0, CE_N * sizeof *w);
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
-        double v = dev_v(d, y, p);
+        double v = dev_v(d, nv, p);
         double cur = d->cls->current(t, y + d->y0, p + d->p0, v);
         w[d->e_class] += v * cur;
-        if (d->a < 0) w[CE_SOURCE] += ckt_v(d->a, y, p) * cur;
-        if (d->b < 0) w[CE_SOURCE] -= ckt_v(d->b, y, p) * cur;
+        if (d->a < 0) w[CE_SOURCE] += ckt_v(d->a, nv, p) * cur;
+        if (d->b < 0) w[CE_SOURCE] -= ckt_v(d->b, nv, p) * cur;
         if ((int)i == k->spike_dev) w[CE_LI] = p[k->p_vapp] * cur;
     }
     for (size_t i = 0; i < k->n_res; i++) {
         const ckt_res *r = &k->res[i];
         if (r->is_cap) continue;
-        double va = ckt_v(r->a, y, p), vb = ckt_v(r->b, y, p), cur = (va - vb) / p[r->p];
+        double va = ckt_v(r->a, nv, p), vb = ckt_v(r->b, nv, p), cur = (va - vb) / p[r->p];
         w[CE_LOAD] += (va - vb) * cur;
         if (r->a < 0) w[CE_SOURCE] += va * cur;
         if (r->b < 0) w[CE_SOURCE] -= vb * cur;
     }
-    for (size_t i = 0; i < k->n_isrc; i++) w[CE_SOURCE] += p[k->isrc[i].p] * y[k->isrc[i].node];
+    for (size_t i = 0; i < k->n_isrc; i++) w[CE_SOURCE] += p[k->isrc[i].p] * nv[k->isrc[i].node];
     for (size_t i = 0; i < k->n_port; i++) {
         const ckt_port *pt = &k->port[i];
-        double v = y[pt->node], drive = y[pt->y];
+        double v = nv[pt->node], drive = y[pt->y];
         if (p[pt->p_vg] != 0) {
             w[CE_SOURCE] += v * drive; /* the column amplifier pushes the current in */
         } else {
@@ -170,24 +288,27 @@ static double stored(const ms_model *m, const double *y, const double *p)
 {
     const ckt *k = ckt_of(m);
     double e = 0;
-    for (size_t n = 0; n < k->n_free; n++) e += 0.5 * node_c(k, n, p) * y[n] * y[n];
+    for (size_t n = 0; n < k->n_dyn; n++) e += 0.5 * node_c(k, n, p) * y[n] * y[n];
     return e;
 }
 
 static int observe(const ms_model *m, double t, const double *y, const double *p, double *out)
 {
     const ckt *k = ckt_of(m);
+    double nv[k->n_free];
+    if (node_voltages(k, t, y, p, nv)) return 1;
     size_t o = 0;
+    for (size_t j = 0; j < k->n_alg; j++) out[o++] = nv[k->n_dyn + j];
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
-        double v = dev_v(d, y, p), cur = d->cls->current(t, y + d->y0, p + d->p0, v);
+        double v = dev_v(d, nv, p), cur = d->cls->current(t, y + d->y0, p + d->p0, v);
         out[o++] = cur;
         out[o++] = d->cls->power(t, y + d->y0, p + d->p0, v);
         out[o++] = v;
     }
     for (size_t i = 0; i < k->n_port; i++) {
         const ckt_port *pt = &k->port[i];
-        out[o++] = y[pt->y] - (p[pt->p_vg] == 0 ? p[pt->p_g] * y[pt->node] : 0.0);
+        out[o++] = y[pt->y] - (p[pt->p_vg] == 0 ? p[pt->p_g] * nv[pt->node] : 0.0);
     }
     return 0;
 }

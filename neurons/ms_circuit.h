@@ -6,11 +6,12 @@
  * thresholds as roots. The language and the equations: docs/circuits.md.
  *
  * Nodes. "gnd" (0 V) always exists. A fixed node holds a voltage (a supply: an ideal
- * voltage source to ground); a free node's voltage is an ODE state. Its capacitance is the
- * sum of the capacitors on it and of the parallel capacitances of the devices between it
- * and a fixed node; a free node without any gets the parasitic capacitance C_par (a
- * parameter, default MS_CIRCUIT_C_PAR_DEFAULT), so the system stays an ODE (why:
- * docs/circuits.md, "Nodes without capacitance"). */
+ * voltage source to ground). A free node with capacitance (its capacitors and the parallel
+ * capacitances of the devices between it and a fixed node) has its voltage as an ODE state;
+ * a free node without any is algebraic: its voltage solves Kirchhoff's law at every
+ * evaluation (Newton with the devices' dI/dv), as SPICE does, unless the circuit is given a
+ * parasitic capacitance C_par > 0 for such nodes (docs/circuits.md, "Nodes without
+ * capacitance"). */
 #ifndef MEMSNN_NEURONS_MS_CIRCUIT_H
 #define MEMSNN_NEURONS_MS_CIRCUIT_H
 
@@ -18,9 +19,10 @@
 
 #include "core/ms_model.h"
 
-/* 10 fF: the order of the wire and junction capacitance of a crossbar column of about a
- * hundred cells (a proposal [I]; docs/circuits.md). */
-#define MS_CIRCUIT_C_PAR_DEFAULT 1e-14
+/* 0: nodes without capacitance are algebraic. A value > 0 (10 fF is the order of the wire
+ * and junction capacitance of a crossbar column of about a hundred cells, a proposal [I])
+ * makes them ODE states with that capacitance (docs/circuits.md). */
+#define MS_CIRCUIT_C_PAR_DEFAULT 0.0
 #define MS_CIRCUIT_NAME_LEN 32
 
 typedef struct ms_circuit ms_circuit;
@@ -52,6 +54,7 @@ int ms_circuit_add_current(ms_circuit *c, const char *name, const char *node, do
 int ms_circuit_add_port(ms_circuit *c, const char *name, const char *node, char *msg, size_t len);
 /* The device whose spike root is the neuron's spike. */
 int ms_circuit_set_spike(ms_circuit *c, const char *device, char *msg, size_t len);
+/* Parasitic capacitance of free nodes without any (F, >= 0; 0: algebraic nodes). */
 int ms_circuit_set_c_par(ms_circuit *c, double c_F, char *msg, size_t len);
 
 /* Checks the whole circuit (every free node has a resistive path to a fixed node, device

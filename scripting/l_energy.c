@@ -37,6 +37,37 @@ static void push_tally(lua_State *L, const tally *t, double duration)
     lua_pushnumber(L, duration > 0 ? t->by_class[MS_E_METRIC_LI] / duration : 0.0), lua_setfield(L, -2, "li_power");
 }
 
+/* bins = { edges = {...}, energy = {...}, by_class = { class = {...} } } of a population whose
+ * energy is recorded (net:record(pop, "energy")): the joules of each window. */
+static void push_bins(lua_State *L, ms_net *net, int pop)
+{
+    const double *t, *e;
+    size_t n;
+    if (ms_net_energy_trace(net, pop, &t, &e, &n) || n < 2) return;
+    lua_createtable(L, 0, 3);
+    ms_lua_push_doubles(L, t, n);
+    lua_setfield(L, -2, "edges");
+    lua_createtable(L, (int)n - 1, 0);
+    for (size_t b = 0; b + 1 < n; b++) {
+        double s = 0;
+        for (int k = 0; k < MS_E_N_DISSIPATION; k++) s += e[(b + 1) * MS_E_N_CLASSES + k] - e[b * MS_E_N_CLASSES + k];
+        lua_pushnumber(L, s);
+        lua_rawseti(L, -2, (lua_Integer)b + 1);
+    }
+    lua_setfield(L, -2, "energy");
+    lua_createtable(L, 0, MS_E_N_CLASSES);
+    for (int k = 0; k < MS_E_N_CLASSES; k++) {
+        lua_createtable(L, (int)n - 1, 0);
+        for (size_t b = 0; b + 1 < n; b++) {
+            lua_pushnumber(L, e[(b + 1) * MS_E_N_CLASSES + k] - e[b * MS_E_N_CLASSES + k]);
+            lua_rawseti(L, -2, (lua_Integer)b + 1);
+        }
+        lua_setfield(L, -2, ms_energy_class_name(k));
+    }
+    lua_setfield(L, -2, "by_class");
+    lua_setfield(L, -2, "bins");
+}
+
 /* net:energy() -> { total, by_class, by_population = { label = {...} }, static, dynamic,
  * duration, power, supplied, stored, li_metric, li_power } */
 int ms_lua_net_energy(lua_State *L)
@@ -62,6 +93,7 @@ int ms_lua_net_energy(lua_State *L)
         const ms_model *m = ms_net_pop_model(net, (int)i);
         if (m->kind == MS_MODEL_SOURCE) continue;
         push_tally(L, &t, duration);
+        push_bins(L, net, (int)i);
         lua_setfield(L, by_pop, ms_net_pop_label(net, (int)i));
     }
     push_tally(L, &all, duration);

@@ -168,6 +168,12 @@ static int net_record(lua_State *L)
         if (ms_net_record_spikes(net, pop)) return ms_lua_fail(L, ms_net_errmsg(net));
         return 0;
     }
+    if (strcmp(what, "energy") == 0) {
+        /* the ledger at every window's end: net:energy().by_population[label].bins */
+        if (!lua_isnoneornil(L, 4)) luaL_error(L, "record: energy takes no options (it is read at every window's end)");
+        if (ms_net_record_energy(net, pop)) return ms_lua_fail(L, ms_net_errmsg(net));
+        return 0;
+    }
     size_t n_ids = 0, *ids = NULL;
     double every = ms_net_options(net)->dt;
     if (!lua_isnoneornil(L, 4)) {

@@ -121,7 +121,8 @@ Test(circuit, static_dendrite_follows_transfer_function)
     run(PRELUDE
         "local p = memsnn.device_params('dendrite_static') "
         "local c = memsnn.circuit{ nodes = { 'out' }, fixed = { vin = 1 }, "
-        "  devices = { { 'd', 'dendrite_static', 'vin', 'out' } }, resistors = { { 'rl', 'out', 'gnd', 1e-3 } } } "
+        "  devices = { { 'd', 'dendrite_static', 'vin', 'out' } }, resistors = { { 'rl', 'out', 'gnd', 1e-3 } }, "
+        "  capacitors = { { 'c', 'out', 'gnd', 1e-15 } } } "
         "local net = memsnn.network{} "
         "local xs = { 0.1, 0.3, 0.5, 0.7, 0.9, 1.0 } "
         "local pop = net:population{ n = 6, model = c, params = { ['vin.V'] = function(i) return xs[i] * p.V_max.default end } } "
@@ -243,6 +244,42 @@ Test(circuit, read_energy_of_one_pulse_is_exact)
     cr_assert(fabs(r - 1) < 1e-12, "ratio %.15g", r);
 }
 
+Test(circuit, energy_bins_add_up_to_the_total)
+{
+    double r = num(PRELUDE
+        "local net = memsnn.network{} local src = net:spike_source{ times = { { 2e-6, 10e-6 } } } "
+        "local pop = net:population{ n = 1, model = 'dendritic_neuron', circuit = { branches = 1 }, label = 'n' } "
+        "net:connect(src, pop, { synapse = 'rram', weight = 1, delay = 1e-6, port = 'b1', "
+        "  array = { w_max = 1, v_read = 3, t_read = 2e-6, virtual_ground = true } }) "
+        "net:record(pop, 'energy') net:run(20e-6) local e = net:energy() local b = e.by_population.n.bins "
+        "assert(#b.edges == 21 and #b.energy == 20, #b.edges .. ' edges') local s = 0 "
+        "for k, v in ipairs(b.energy) do s = s + v end "
+        "local d = 0 for k, v in ipairs(b.by_class.dendrite) do d = d + v end "
+        "assert(math.abs(d - e.by_class.dendrite) <= 1e-12 * e.total, 'dendrite bins') "
+        "return s / e.total");
+    cr_assert(fabs(r - 1) < 1e-12, "bins add up to %.15g of the total", r);
+}
+
+Test(circuit, algebraic_nodes_agree_with_a_small_parasitic_capacitance)
+{
+    /* The same dendritic neuron with its branch nodes solved algebraically (default) and
+     * given 1 fF: the same spikes, within 1 ns (the parasitic time constant is ~10 ps). */
+    double d = num(PRELUDE
+        "local function make(cpar) return memsnn.circuit{ nodes = { 'soma', 'b1' }, C_par = cpar, "
+        "  devices = { { 'soma', 'mott_soma', 'soma', 'gnd' }, { 'd1', 'nmda_dendrite', 'b1', 'soma' } }, "
+        "  resistors = { { 'r1', 'b1', 'gnd', 1e4 } }, ports = { { 'b1', 'b1' } }, spike = 'soma' } end "
+        "local times = {} for i = 1, 8 do times[i] = {} for k = 0, 19 do times[i][k + 1] = 5e-6 + k * 2e-6 end end "
+        "local res = {} for _, cpar in ipairs{ 0, 1e-15 } do local net = memsnn.network{} "
+        "  local src = net:spike_source{ times = times } local pop = net:population{ n = 1, model = make(cpar) } "
+        "  local w = {} for i = 1, 8 do w[i] = 1 end "
+        "  net:connect(src, pop, { synapse = 'rram', weight = w, delay = 1e-6, port = 'b1', "
+        "    array = { v_read = 3.0, t_read = 2e-6, virtual_ground = true, w_max = 1 } }) "
+        "  net:record(pop, 'spikes') net:run(60e-6) res[#res + 1] = pop:spikes().times end "
+        "assert(#res[1] >= 3 and #res[1] == #res[2], #res[1] .. ' vs ' .. #res[2] .. ' spikes') "
+        "local d = 0 for k = 1, #res[1] do d = math.max(d, math.abs(res[1][k] - res[2][k])) end return d");
+    cr_assert_lt(d, 1e-9, "spike times differ by %g s", d);
+}
+
 /* ---- mapping --------------------------------------------------------------------------------- */
 
 Test(circuit, ideal_mapping_within_half_a_level_and_reproducible)
@@ -313,7 +350,8 @@ Test(circuit, bad_input_is_a_clear_error)
                          "local p = net:population{ n = 1, model = 'point_neuron' }\n"
                          "net:connect(s, p, { synapse = 'rram', weight = 0.1, port = 'b1', array = { gmin = 2e-5, gmax = 1e-5 } })",
                  2, "g_min");
-    expect_error(PRELUDE "local c = memsnn.circuit{ nodes = { 'a' }, devices = { { 'd', 'nmda_dendrite', 'a', 'gnd' } } } "
+    expect_error(PRELUDE "local c = memsnn.circuit{ nodes = { 'a' }, devices = { { 'd', 'nmda_dendrite', 'a', 'gnd' } }, "
+                         "capacitors = { { 'c', 'a', 'gnd', 1e-12 } } } "
                          "local net = memsnn.network{} local p = net:population{ n = 1, model = c }\n"
                          "net:record(p, 'spikes')", 2, "no spike root");
     expect_error(PRELUDE "\nmemsnn.circuit{ nodes = { 'a' }, devices = { { 'd', 'nmda_dendrite', 'a', 'gnd' } }, spike = 'd' }", 2,
@@ -328,4 +366,6 @@ Test(circuit, bad_input_is_a_clear_error)
                            "net:run(1e-5) return net:stats().events");
     cr_assert_eq(n, 0, "a failed connect left %g events behind", n);
     expect_error(PRELUDE "\nmemsnn.dendritic_neuron{ branches = 0 }", 2, "branches = 0");
+    expect_error(PRELUDE "\nmemsnn.circuit{ nodes = { 'a' }, devices = { { 'd', 'nmda_dendrite', 'a', 'gnd' } } }", 2,
+                 "no node has capacitance");
 }
