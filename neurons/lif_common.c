@@ -10,6 +10,7 @@ const int msi_lif_root_dir[2] = { +1, +1 };
 
 int msi_lif_check(const ms_model *m, const double *p, char *msg, size_t len)
 {
+    (void)m;
     if (!(p[LIF_P_VRESET] < p[LIF_P_VTH])) {
         snprintf(msg, len, "V_reset = %g V must be below V_th = %g V", p[LIF_P_VRESET], p[LIF_P_VTH]);
         return -1;
@@ -19,6 +20,7 @@ int msi_lif_check(const ms_model *m, const double *p, char *msg, size_t len)
 
 void msi_lif_init(const ms_model *m, const double *p, double *y)
 {
+    (void)m;
     y[LIF_Y_V] = p[LIF_P_EL];
     y[LIF_Y_SYN_EXC] = y[LIF_Y_SYN_INH] = y[LIF_Y_IINJ] = 0.0;
     y[LIF_Y_REF_END] = -1.0; /* in the past: not refractory */
@@ -28,6 +30,7 @@ void msi_lif_init(const ms_model *m, const double *p, double *y)
  * injected current): the same jump the fixed-step engine applies through port_state. */
 void msi_lif_on_input(const ms_model *m, double t, int port, double amount, double *y, const double *p)
 {
+    (void)m;
     (void)t, (void)p;
     if (port >= 0 && port < 3) y[msi_lif_port_state[port]] += amount;
 }
@@ -36,6 +39,7 @@ void msi_lif_on_input(const ms_model *m, double t, int port, double amount, doub
  * Root 1: end of the refractory period, where the right-hand side changes. */
 int msi_lif_roots(const ms_model *m, double t, const double *y, const double *p, double *g)
 {
+    (void)m;
     g[0] = y[LIF_Y_V] - p[LIF_P_VTH];
     g[1] = t - y[LIF_Y_REF_END];
     return 0;
@@ -43,6 +47,7 @@ int msi_lif_roots(const ms_model *m, double t, const double *y, const double *p,
 
 int msi_lif_on_root(const ms_model *m, double t, int which, double *y, const double *p)
 {
+    (void)m;
     if (which != 0) return 0;
     y[LIF_Y_V] = p[LIF_P_VRESET];
     y[LIF_Y_REF_END] = t + p[LIF_P_TREF];

@@ -39,6 +39,7 @@ static const ms_state_spec state[N_STATE] = {
 
 static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)
 {
+    (void)m;
     double v = y[Y_V];
     ydot[Y_V] = t < y[Y_REF_END]
         ? 0.0
@@ -53,6 +54,7 @@ static int rhs(const ms_model *m, double t, const double *y, const double *p, do
 
 static int jac(const ms_model *m, double t, const double *y, const double *p, double *J)
 {
+    (void)m;
     const int n = N_STATE;
     for (int k = 0; k < n * n; k++) J[k] = 0.0;
     if (!(t < y[Y_REF_END])) {

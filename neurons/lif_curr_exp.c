@@ -45,6 +45,7 @@ static const ms_state_spec state[N_STATE] = {
 
 static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)
 {
+    (void)m;
     double i_total = y[Y_IEXC] - y[Y_IINH] + y[Y_IINJ] + p[P_IE];
     ydot[Y_V] = t < y[Y_REF_END] ? 0.0 : (p[P_GL] * (p[P_EL] - y[Y_V]) + i_total) / p[P_C];
     ydot[Y_IEXC] = -y[Y_IEXC] / p[P_TAU_EXC];
@@ -56,6 +57,7 @@ static int rhs(const ms_model *m, double t, const double *y, const double *p, do
 
 static int jac(const ms_model *m, double t, const double *y, const double *p, double *J)
 {
+    (void)m;
     const int n = N_STATE;
     for (int k = 0; k < n * n; k++) J[k] = 0.0;
     if (!(t < y[Y_REF_END])) {

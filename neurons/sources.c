@@ -24,6 +24,7 @@ static const ms_state_spec poisson_state[PY_N] = {
 
 static int poisson_check(const ms_model *m, const double *p, char *msg, size_t len)
 {
+    (void)m;
     if (!(p[PP_STOP] >= p[PP_START])) {
         snprintf(msg, len, "stop = %g s must not be before start = %g s", p[PP_STOP], p[PP_START]);
         return -1;
@@ -33,6 +34,7 @@ static int poisson_check(const ms_model *m, const double *p, char *msg, size_t l
 
 static void poisson_init(const ms_model *m, const double *p, double *y)
 {
+    (void)m;
     (void)p;
     y[PY_NEXT] = NAN;
     y[PY_DRAWS] = 0.0;
@@ -86,6 +88,7 @@ static const ms_state_spec list_state[1] = {
 
 static void list_init(const ms_model *m, const double *p, double *y)
 {
+    (void)m;
     (void)p;
     y[0] = 0.0;
 }
