@@ -149,6 +149,10 @@ typedef struct ms_device_syn_opts {
 ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opts *o,
                                   const double *g_pos, const double *g_neg, const double *x_pos,
                                   const double *x_neg, const double *w_real);
+/* Amplitude-coded reads: row i's pulses are gains[i] * v_read (|gain| <= 1 with v_read as the full
+ * scale; n == 1: every row). Takes effect for spikes routed from now on, so it may
+ * change between runs (one image per run). docs/circuits.md, "Amplitude-coded reads". */
+ms_status ms_net_proj_set_row_gain(ms_net *net, int proj, const double *gains, size_t n);
 /* The conductances (S) of each synapse's devices, NULL when the projection has none. */
 ms_status ms_net_proj_devices(ms_net *net, int proj, const double **g_pos, const double **g_neg,
                               const ms_device_syn_opts **o);

@@ -162,6 +162,7 @@ typedef struct ms_proj {
     ms_device_syn_opts dev;
     double *g_pos, *g_neg;   /* conductance of each synapse's devices (S)                */
     double *x_pos, *x_neg;   /* device states, kept for learning rules                    */
+    double *row_gain;        /* per presynaptic unit: read amplitude / V_read, or NULL (1) */
 } ms_proj;
 
 /* One thread's part of a run: its units are a fixed contiguous range of every population

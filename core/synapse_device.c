@@ -17,7 +17,8 @@ void msi_devices_free(ms_proj *q)
     free(q->g_neg);
     free(q->x_pos);
     free(q->x_neg);
-    q->g_pos = q->g_neg = q->x_pos = q->x_neg = NULL;
+    free(q->row_gain);
+    q->g_pos = q->g_neg = q->x_pos = q->x_neg = q->row_gain = NULL;
 }
 
 ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opts *o,
@@ -63,6 +64,24 @@ ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opt
     }
     q->dev = *o;
     q->device = 1;
+    return MS_OK;
+}
+
+ms_status ms_net_proj_set_row_gain(ms_net *net, int proj, const double *gains, size_t n)
+{
+    if (proj < 0 || (size_t)proj >= net->n_projs)
+        return msi_net_fail(net, MS_EINVAL, "row_gain: no projection with id %d", proj);
+    ms_proj *q = &net->projs[proj];
+    if (!q->device) return msi_net_fail(net, MS_EINVAL, "row_gain: the projection has static synapses (use synapse = \"rram\")");
+    if (n != 1 && n != q->n_pre)
+        return msi_net_fail(net, MS_EINVAL, "row_gain: %zu gains, expected 1 or %zu (one per presynaptic unit)", n, q->n_pre);
+    for (size_t i = 0; i < n; i++)
+        if (!(fabs(gains[i]) <= 1.0))
+            return msi_net_fail(net, MS_EINVAL, "row_gain: gain %g of row %zu must be in [-1, 1] (v_read is the full scale)",
+                                gains[i], i + 1);
+    if (!q->row_gain && !(q->row_gain = malloc((q->n_pre ? q->n_pre : 1) * sizeof *q->row_gain)))
+        return msi_net_fail(net, MS_ENOMEM, "row_gain: out of memory");
+    for (size_t i = 0; i < q->n_pre; i++) q->row_gain[i] = gains[n == 1 ? 0 : i];
     return MS_OK;
 }
 
@@ -126,7 +145,8 @@ static ms_status push(ms_net *net, ms_pop *tgt, const ms_event *ev)
 ms_status msi_send_device_pulses(ms_net *net, const ms_spike *s, int qi, const ms_proj *q, ms_pop *tgt,
                                  size_t s0, size_t s1)
 {
-    const double vr = q->dev.v_read, tr = q->dev.t_read;
+    const double vr = q->dev.v_read * (q->row_gain ? q->row_gain[s->unit] : 1.0), tr = q->dev.t_read;
+    if (vr == 0) return MS_OK; /* a row read at 0 V draws nothing: no events */
     double g_sum = 0;
     for (size_t syn = s0; syn < s1; syn++) {
         double gp = q->g_pos[syn], gn = q->g_neg ? q->g_neg[syn] : 0.0;

@@ -30,7 +30,7 @@ static const ms_param_desc params[MS_MOTT_N_PARAMS] = {
                         "insulating resistance" },
     [MS_MOTT_C] = { "C", "F", 1e-9, 1e-18, 1e-3, 0, MS_ORIGIN_INFERRED, LI,
                     "parallel capacitance" },
-    [MS_MOTT_TAU_S] = { "tau_s", "s", 5e-9, 1e-15, 1e-3, 0, MS_ORIGIN_INFERRED,
+    [MS_MOTT_TAU_S] = { "tau_s", "s", 5e-9, 0.0, 1e-3, 0, MS_ORIGIN_INFERRED,
                         LI " (Mott switching sub-ns to 100s of ns)", "switching time constant" },
     [MS_MOTT_D2D] = { "d2d", "1", 0.0, 0, 1, 0, MS_ORIGIN_INFERRED,
                       "proposal [I]: no statistics found (DEVICES.md 4.4); off",
@@ -74,7 +74,8 @@ static int init(const double *p, double *y)
 static int rhs(double t, const double *y, const double *p, double v, double *ydot)
 {
     (void)t, (void)v;
-    ydot[MS_MOTT_S] = (y[MS_MOTT_M] - y[MS_MOTT_S]) / p[MS_MOTT_TAU_S];
+    /* tau_s = 0: the switch is instantaneous, s jumps with m at the roots (on_root) */
+    ydot[MS_MOTT_S] = p[MS_MOTT_TAU_S] > 0 ? (y[MS_MOTT_M] - y[MS_MOTT_S]) / p[MS_MOTT_TAU_S] : 0.0;
     ydot[MS_MOTT_M] = 0.0;
     return 0;
 }
@@ -82,7 +83,7 @@ static int rhs(double t, const double *y, const double *p, double v, double *ydo
 static int jac(double t, const double *y, const double *p, double v, double *J)
 {
     (void)t, (void)y, (void)v;
-    double k = 1.0 / p[MS_MOTT_TAU_S];
+    double k = p[MS_MOTT_TAU_S] > 0 ? 1.0 / p[MS_MOTT_TAU_S] : 0.0;
     J[0] = -k;   /* d s'/d s */
     J[1] = 0.0;  /* d m'/d s */
     J[2] = k;    /* d s'/d m */
@@ -108,9 +109,10 @@ static int roots(double t, const double *y, const double *p, double v, double *g
 
 static int on_root(double t, int which, double *y, const double *p)
 {
-    (void)t, (void)p;
+    (void)t;
     if (which == MS_MOTT_ROOT_IMT) y[MS_MOTT_M] = 1.0;
     if (which == MS_MOTT_ROOT_MIT) y[MS_MOTT_M] = 0.0;
+    if (!(p[MS_MOTT_TAU_S] > 0)) y[MS_MOTT_S] = y[MS_MOTT_M]; /* instantaneous switch */
     return 0;
 }
 

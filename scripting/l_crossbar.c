@@ -206,3 +206,20 @@ int ms_lua_proj_mapping(lua_State *L)
         return luaL_error(L, "mapping: the projection has static synapses (use synapse = \"rram\")");
     return 1;
 }
+
+/* prj:set_row_gain(g): a number for every row or a table of one per presynaptic unit, each
+ * in [-1, 1]: row i reads at g[i] * v_read from the next spike on (amplitude-coded input). */
+int ms_lua_proj_set_row_gain(lua_State *L)
+{
+    int q;
+    ms_net *net = ms_lua_check_proj(L, 1, &q);
+    if (lua_type(L, 2) == LUA_TNUMBER) {
+        double g = lua_tonumber(L, 2);
+        if (ms_net_proj_set_row_gain(net, q, &g, 1)) return ms_lua_fail(L, ms_net_errmsg(net));
+        return 0;
+    }
+    size_t n;
+    double *g = ms_lua_number_array(L, 2, &n, "set_row_gain", "gains");
+    if (ms_net_proj_set_row_gain(net, q, g, n)) return ms_lua_fail(L, ms_net_errmsg(net));
+    return 0;
+}

@@ -21,5 +21,6 @@ void ms_lua_map_rram(lua_State *L, ms_net *net, int net_idx, int proj, const ms_
 /* prj:conductances() and prj:mapping(). */
 int ms_lua_proj_conductances(lua_State *L);
 int ms_lua_proj_mapping(lua_State *L);
+int ms_lua_proj_set_row_gain(lua_State *L);
 
 #endif

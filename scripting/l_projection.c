@@ -255,6 +255,7 @@ void ms_lua_open_projection(lua_State *L)
         { "size", proj_len },
         { "conductances", ms_lua_proj_conductances },
         { "mapping", ms_lua_proj_mapping },
+        { "set_row_gain", ms_lua_proj_set_row_gain },
         { NULL, NULL },
     };
     static const luaL_Reg meta[] = {

@@ -172,6 +172,28 @@ Test(circuit, soma_rate_is_all_or_nothing_and_graded)
     lua_pop(L, 1);
 }
 
+Test(circuit, instantaneous_soma_switch_fires_at_the_closed_form_rate)
+{
+    /* tau_s = 0: the switch jumps at its roots, so the period is the closed form's to 1e-6. */
+    const double I[] = { 20e-6, 50e-6, 120e-6 };
+    run(PRELUDE
+        "local c = memsnn.circuit{ nodes = { 'n' }, devices = { { 'soma', 'mott_soma', 'n', 'gnd', params = { tau_s = 0 } } }, "
+        "  currents = { { 'ib', 'n', 0 } }, spike = 'soma' } "
+        "local net = memsnn.network{} local pop = net:population{ n = 3, model = c, params = { ['ib.I'] = { 20e-6, 50e-6, 120e-6 } } } "
+        "net:record(pop, 'spikes') net:run(300e-6) local s = pop:spikes() local t = { {}, {}, {} } "
+        "for k = 1, #s.ids do local l = t[s.ids[k]] l[#l + 1] = s.times[k] end "
+        "local r = {} for i = 1, 3 do local l = t[i] r[i] = (#l - 2) / (l[#l] - l[2]) end return r", 1);
+    double p[MS_DEVICE_MAX_PARAMS];
+    ms_device_defaults(ms_device_find("mott_soma"), p);
+    for (int i = 0; i < 3; i++) {
+        lua_geti(L, -1, i + 1);
+        double f = lua_tonumber(L, -1), want = ms_mott_soma_rate(p, I[i], INFINITY);
+        lua_pop(L, 1);
+        cr_assert(want > 0 && fabs(f - want) <= 1e-6 * want, "I = %g A: %.9g Hz, closed form %.9g Hz", I[i], f, want);
+    }
+    lua_pop(L, 1);
+}
+
 Test(circuit, dendrites_filter_weak_input_and_pass_coincident_input)
 {
     /* Weak, spread-out input (one row at a time, round robin over all 8 rows every 1 us)
@@ -278,6 +300,24 @@ Test(circuit, algebraic_nodes_agree_with_a_small_parasitic_capacitance)
         "assert(#res[1] >= 3 and #res[1] == #res[2], #res[1] .. ' vs ' .. #res[2] .. ' spikes') "
         "local d = 0 for k = 1, #res[1] do d = math.max(d, math.abs(res[1][k] - res[2][k])) end return d");
     cr_assert_lt(d, 1e-9, "spike times differ by %g s", d);
+}
+
+Test(circuit, amplitude_coded_reads_scale_drive_and_energy)
+{
+    /* Row gain 0.5: the read at 0.5 V_read books G (0.5 V_read)^2 t_read; gain 0 sends nothing. */
+    double r = num(PRELUDE
+        "local net = memsnn.network{} local src = net:spike_source{ times = { { 1e-6 }, { 1e-6 } } } "
+        "local pop = net:population{ n = 1, model = 'point_neuron', circuit = { branches = 1 } } "
+        "local prj = net:connect(src, pop, { synapse = 'rram', weight = { 0.5, 0.5 }, delay = 1e-6, port = 'b1', "
+        "  array = { differential = false, virtual_ground = true, v_read = 0.2, t_read = 1e-7, w_max = 1, write_verify = false } }) "
+        "prj:set_row_gain({ 0.5, 0 }) net:run(10e-6) local g = prj:conductances().pos[1] "
+        "assert(net:stats().events == 2, 'a row at gain 0 sent events') "
+        "return net:energy().by_class.synapse_read / (g * 0.1 ^ 2 * 1e-7)");
+    cr_assert(fabs(r - 1) < 1e-12, "ratio %.15g", r);
+    expect_error(PRELUDE "local net = memsnn.network{} local src = net:spike_source{ times = { {} } } "
+                         "local pop = net:population{ n = 1, model = 'point_neuron' } "
+                         "local prj = net:connect(src, pop, { synapse = 'rram', weight = 0.5, port = 'b1' })\n"
+                         "prj:set_row_gain(2)", 2, "must be in [-1, 1]");
 }
 
 /* ---- mapping --------------------------------------------------------------------------------- */
