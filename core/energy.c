@@ -49,6 +49,10 @@ ms_status ms_net_pop_energy(ms_net *net, int pop, ms_pop_energy *out)
     memcpy(out->by_class, p->e_event, sizeof out->by_class);
     if (!net->frozen) return MS_OK;
     memcpy(out->rest, p->rest_power, sizeof out->rest);
+    /* the periphery's static power, drawn from the start of the run */
+    out->rest[MS_E_PERIPHERAL] += p->p_static;
+    out->by_class[MS_E_PERIPHERAL] += p->p_static * net->t;
+    out->by_class[MS_E_SOURCE] += p->p_static * net->t;
     out->stored0 = p->stored0;
     size_t ns = m->n_state, np = m->n_params;
     double y[ns ? ns : 1];

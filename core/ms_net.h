@@ -140,6 +140,9 @@ typedef struct ms_device_syn_opts {
     double t_read;        /* read pulse width (s, > 0)                                */
     int virtual_ground;   /* 1: virtual-ground column; 0: node mode (default)         */
     double e_driver;      /* peripheral energy per row pulse (J, >= 0)                */
+    double read_noise;    /* relative sd of each device's conductance per read (>= 0) */
+    double p_static;      /* static power of the projection's periphery (W, >= 0),    */
+                          /* e.g. tiles x the static power of one tile               */
 } ms_device_syn_opts;
 /* Gives the synapses of a projection made by ms_net_connect their devices: per synapse in
  * storage order (ms_net_proj_synapses), the conductances g_pos and g_neg (S, >= 0; g_neg

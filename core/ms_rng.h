@@ -16,7 +16,8 @@ typedef enum ms_rng_purpose {
     MS_RNG_INIT = 3,        /* random initial states (index: global unit)                */
     MS_RNG_VARIATION = 4,   /* device-to-device variation (index: device)                 */
     MS_RNG_NOISE = 5,       /* cycle-to-cycle and read noise (index: device)              */
-    MS_RNG_USER = 6         /* memsnn.random streams requested by scripts                 */
+    MS_RNG_USER = 6,        /* memsnn.random streams requested by scripts                 */
+    MS_RNG_READ = 7         /* read noise of device synapses (index: projection, synapse) */
 } ms_rng_purpose;
 
 typedef struct ms_rng {

@@ -136,6 +136,7 @@ typedef struct ms_pop {
     double e_event[MS_E_N_CLASSES];
     double rest_power[MS_E_N_CLASSES];
     double stored0;
+    double p_static;   /* static peripheral power of the device synapses into it (W)    */
     double *quad_atol; /* per energy integral (J)                                      */
     int rec_energy;    /* ledger snapshots at every window's end (ms_net_record_energy) */
     double *e_snap;    /* n_snap x MS_E_N_CLASSES cumulative joules                     */
@@ -163,6 +164,7 @@ typedef struct ms_proj {
     double *g_pos, *g_neg;   /* conductance of each synapse's devices (S)                */
     double *x_pos, *x_neg;   /* device states, kept for learning rules                    */
     double *row_gain;        /* per presynaptic unit: read amplitude / V_read, or NULL (1) */
+    uint32_t *n_reads;       /* per synapse: reads so far (positions its noise stream)      */
 } ms_proj;
 
 /* One thread's part of a run: its units are a fixed contiguous range of every population

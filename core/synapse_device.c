@@ -7,6 +7,8 @@
  * The equations and the energy split: docs/circuits.md ("Synapses"), docs/energy.md. */
 #include "core/net_impl.h"
 
+#include "core/ms_rng.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,9 @@ void msi_devices_free(ms_proj *q)
     free(q->x_pos);
     free(q->x_neg);
     free(q->row_gain);
+    free(q->n_reads);
     q->g_pos = q->g_neg = q->x_pos = q->x_neg = q->row_gain = NULL;
+    q->n_reads = NULL;
 }
 
 ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opts *o,
@@ -40,6 +44,10 @@ ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opt
         return msi_net_fail(net, MS_EINVAL, "connect: t_read = %g s must be a finite time > 0", o->t_read);
     if (!(o->e_driver >= 0 && isfinite(o->e_driver)))
         return msi_net_fail(net, MS_EINVAL, "connect: driver energy = %g J must be >= 0", o->e_driver);
+    if (!(o->read_noise >= 0 && o->read_noise < 1))
+        return msi_net_fail(net, MS_EINVAL, "connect: read_noise = %g must be in [0, 1)", o->read_noise);
+    if (!(o->p_static >= 0 && isfinite(o->p_static)))
+        return msi_net_fail(net, MS_EINVAL, "connect: static power = %g W must be >= 0", o->p_static);
     size_t n = q->n, sz = (n ? n : 1) * sizeof(double);
     for (size_t k = 0; k < n; k++) {
         double gp = g_pos[k], gn = g_neg ? g_neg[k] : 0.0;
@@ -62,8 +70,14 @@ ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opt
         if (x_neg) memcpy(q->x_neg, x_neg, n * sizeof(double));
         if (w_real) memcpy(q->weight, w_real, n * sizeof(double));
     }
+    if (o->read_noise > 0 && !(q->n_reads = calloc(n ? n : 1, sizeof *q->n_reads))) {
+        msi_devices_free(q);
+        return msi_net_fail(net, MS_ENOMEM, "connect: out of memory for %zu device synapses", n);
+    }
+    if (q->device) net->pops[q->post].p_static -= q->dev.p_static;
     q->dev = *o;
     q->device = 1;
+    net->pops[q->post].p_static += o->p_static;
     return MS_OK;
 }
 
@@ -150,6 +164,16 @@ ms_status msi_send_device_pulses(ms_net *net, const ms_spike *s, int qi, const m
     double g_sum = 0;
     for (size_t syn = s0; syn < s1; syn++) {
         double gp = q->g_pos[syn], gn = q->g_neg ? q->g_neg[syn] : 0.0;
+        if (q->n_reads) {
+            /* Read noise: each device's conductance varies per read, N(1, read_noise), from
+             * the synapse's own stream at its read count: reproducible from the seed, the
+             * same whatever the threads. */
+            ms_rng r;
+            ms_rng_init(&r, net->opt.seed, (((uint64_t)qi + 1) << 36) | syn, MS_RNG_READ);
+            ms_rng_seek(&r, 4 * (uint64_t)q->n_reads[syn]++);
+            gp *= fmax(0.0, 1.0 + q->dev.read_noise * ms_rng_normal(&r));
+            gn *= fmax(0.0, 1.0 + q->dev.read_noise * ms_rng_normal(&r));
+        }
         g_sum += gp + gn;
         double t_on = s->t + (q->delay ? q->delay[syn] : q->delay0);
         uint64_t key = ((uint64_t)qi << MS_KEY_PROJ_SHIFT) | syn;

@@ -69,7 +69,7 @@ void ms_lua_read_rram(lua_State *L, ms_net *net, int opts_idx, ms_lua_rram *r)
     static const char *const allowed[] = { "rows", "cols", "levels", "gmin", "gmax", "differential", "w_max", "clip",
                                            "write_verify", "wv_tol", "variation", "c2c", "read_noise", "p_stuck_off",
                                            "p_stuck_on", "t_since", "relax_scale", "v_read", "t_read",
-                                           "virtual_ground", "e_driver", NULL };
+                                           "virtual_ground", "e_driver", "p_tile", NULL };
     opts_idx = lua_absindex(L, opts_idx);
     const ms_device_class *rram = ms_device_find("rram");
     double rp[MS_DEVICE_MAX_PARAMS];
@@ -80,6 +80,7 @@ void ms_lua_read_rram(lua_State *L, ms_net *net, int opts_idx, ms_lua_rram *r)
     o->seed = ms_net_options(net)->seed;
     *d = (ms_device_syn_opts){ .v_read = rp[MS_RRAM_V_READ], .t_read = rp[MS_RRAM_T_READ], .virtual_ground = 0,
                                .e_driver = 0.0 };
+    r->p_tile = 0.0;
     int t = lua_getfield(L, opts_idx, "array");
     if (t != LUA_TNIL && t != LUA_TTABLE) luaL_error(L, "connect: array must be a table of crossbar options");
     int a = lua_gettop(L);
@@ -106,6 +107,9 @@ void ms_lua_read_rram(lua_State *L, ms_net *net, int opts_idx, ms_lua_rram *r)
         d->t_read = opt_num(L, a, "t_read", d->t_read);
         d->virtual_ground = opt_bool(L, a, "virtual_ground", d->virtual_ground);
         d->e_driver = opt_num(L, a, "e_driver", d->e_driver);
+        r->p_tile = opt_num(L, a, "p_tile", 0.0);
+        /* read_noise acts twice: on write-verify's reads, and on every read pulse */
+        d->read_noise = o->read_noise;
     }
     lua_pop(L, 1);
 }
@@ -135,6 +139,11 @@ void ms_lua_map_rram(lua_State *L, ms_net *net, int net_idx, int proj, const ms_
      * share a stream and 2^36 devices fit in one. */
     uint64_t base = ((uint64_t)proj + 1) << 36;
     if (ms_crossbar_map(&o, w, n, n_pre, n_post, base, gp, gn, xp, xn, wr, &rep, msg, sizeof msg) != 0) {
+        ok = 0;
+    } else if (!(r->p_tile >= 0 && isfinite(r->p_tile))) {
+        snprintf(msg, sizeof msg, "connect: array.p_tile = %g W must be >= 0", r->p_tile);
+        ok = 0;
+    } else if ((d.p_static = r->p_tile * (double)rep.tiles, 0)) {
         ok = 0;
     } else if (ms_net_proj_set_devices(net, proj, &d, gp, o.differential ? gn : NULL, xp, o.differential ? xn : NULL, wr)) {
         snprintf(msg, sizeof msg, "%s", ms_net_errmsg(net));
@@ -171,6 +180,8 @@ void ms_lua_map_rram(lua_State *L, ms_net *net, int net_idx, int proj, const ms_
     SETN("gmax", o.g_max);
     SETN("v_read", d.v_read);
     SETN("t_read", d.t_read);
+    SETN("read_noise", d.read_noise);
+    SETN("p_static", d.p_static);
 #undef SETN
     lua_pushboolean(L, o.differential), lua_setfield(L, -2, "differential");
     lua_pushboolean(L, d.virtual_ground), lua_setfield(L, -2, "virtual_ground");

@@ -11,6 +11,7 @@
 typedef struct ms_lua_rram {
     ms_crossbar_opts o;        /* mapping onto devices                                  */
     ms_device_syn_opts d;      /* read pulses                                           */
+    double p_tile;             /* static power of one tile (W)                          */
 } ms_lua_rram;
 
 /* Reads the `array` options of the connect table at opts_idx (before anything is built). */

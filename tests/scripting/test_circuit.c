@@ -320,6 +320,37 @@ Test(circuit, amplitude_coded_reads_scale_drive_and_energy)
                          "prj:set_row_gain(2)", 2, "must be in [-1, 1]");
 }
 
+Test(circuit, read_noise_per_pulse_and_static_tile_power)
+{
+    /* 200 reads of one synapse with read_noise 0.05: the read energies vary with a relative
+     * sd near 0.05 (0.035-0.065) and average G V^2 t within 2 %; the same seed repeats them.
+     * A tile drawing 1 uW for 10 us adds 1e-11 J of static peripheral energy. */
+    run(PRELUDE
+        "local function go(seed) local net = memsnn.network{ seed = seed } "
+        "  local t = {} for k = 1, 200 do t[k] = k * 1e-6 end "
+        "  local src = net:spike_source{ times = { t } } "
+        "  local pop = net:population{ n = 1, model = 'point_neuron', circuit = { branches = 1 } } "
+        "  local prj = net:connect(src, pop, { synapse = 'rram', weight = 1, delay = 1e-6, port = 'b1', "
+        "    array = { differential = false, virtual_ground = true, v_read = 0.2, t_read = 1e-7, w_max = 1, "
+        "              write_verify = false, read_noise = 0.05, p_tile = 1e-6 } }) "
+        "  net:record(pop, 'energy') net:run(202e-6) local e = net:energy() "
+        "  local g = prj:conductances().pos[1] local e1 = g * 0.04 * 1e-7 local b = e.by_population.point_neuron.bins "
+        "  local xs = {} for k, v in ipairs(b.by_class.synapse_read) do if v > 0 then xs[#xs + 1] = v / e1 end end "
+        "  return xs, e.by_class.peripheral end "
+        "local a, pa = go(1) local b = go(1) local c = go(2) "
+        "local m, s2, same, diff = 0, 0, true, false "
+        "for k = 1, #a do m = m + a[k] same = same and a[k] == b[k] diff = diff or a[k] ~= c[k] end m = m / #a "
+        "for k = 1, #a do s2 = s2 + (a[k] - m) ^ 2 end "
+        "assert(same and diff, 'read noise must follow the seed') "
+        "return #a, m, math.sqrt(s2 / (#a - 1)), pa", 4);
+    double n = lua_tonumber(L, -4), mean = lua_tonumber(L, -3), sd = lua_tonumber(L, -2), pa = lua_tonumber(L, -1);
+    lua_pop(L, 4);
+    cr_assert_geq(n, 150, "%g reads found", n);
+    cr_assert(fabs(mean - 1) < 0.02, "mean read energy %g of the noiseless one", mean);
+    cr_assert(sd > 0.035 && sd < 0.065, "relative sd %g", sd);
+    cr_assert(fabs(pa - 1e-6 * 202e-6) < 1e-20, "static peripheral energy %g J", pa);
+}
+
 /* ---- mapping --------------------------------------------------------------------------------- */
 
 Test(circuit, ideal_mapping_within_half_a_level_and_reproducible)
