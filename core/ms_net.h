@@ -64,6 +64,9 @@ ms_status ms_net_finish_population(ms_net *net, int pop);
 ms_status ms_net_set_state(ms_net *net, int pop, const char *name, const double *values,
                            size_t n_values);
 ms_status ms_net_get_state(ms_net *net, int pop, const char *name, double *out);
+/* Every unit back to the model's initial state for its parameters (between runs: one
+ * stimulus per run). Inputs in flight are kept: reset when the population is quiet. */
+ms_status ms_net_reset_state(ms_net *net, int pop);
 ms_status ms_net_get_param(ms_net *net, int pop, const char *name, double *out);
 
 size_t ms_net_population_count(const ms_net *net);

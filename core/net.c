@@ -383,3 +383,23 @@ ms_status ms_net_add_current(ms_net *net, int pop, const size_t *ids, size_t n_i
     qsort(net->sched + net->sched_next, net->n_sched - net->sched_next, sizeof(ms_sched), sched_cmp);
     return MS_OK;
 }
+
+ms_status ms_net_reset_state(ms_net *net, int pop)
+{
+    ms_status st = check_pop(net, pop, "reset");
+    if (st) return st;
+    ms_pop *p = &net->pops[pop];
+    const ms_model *m = p->model;
+    if (!m->init || m->kind == MS_MODEL_SOURCE) return msi_net_fail(net, MS_EINVAL, "reset: '%s' has no state to reset", p->label);
+    double prow[m->n_params ? m->n_params : 1], y[m->n_state ? m->n_state : 1];
+    for (size_t i = 0; i < p->n; i++) {
+        for (size_t k = 0; k < m->n_params; k++) prow[k] = p->param[k * p->n + i];
+        m->init(m, prow, y);
+        for (size_t k = 0; k < m->n_state; k++) {
+            p->state[k * p->n + i] = y[k];
+            if (p->ode && p->ode[i]) ms_ode_state(p->ode[i])[k] = y[k];
+        }
+        if (p->dirty) p->dirty[i] = 1;
+    }
+    return MS_OK;
+}

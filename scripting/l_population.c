@@ -263,6 +263,15 @@ static int pop_initialize(lua_State *L)
 }
 
 /* pop:get("v") -> the current value of a state variable (or a parameter) for each unit. */
+/* pop:reset(): every unit back to its initial state (between stimuli). */
+static int pop_reset(lua_State *L)
+{
+    int pop;
+    ms_net *net = ms_lua_check_pop(L, 1, &pop);
+    if (ms_net_reset_state(net, pop)) return ms_lua_fail(L, ms_net_errmsg(net));
+    return 0;
+}
+
 static int pop_get(lua_State *L)
 {
     int pop;
@@ -359,6 +368,7 @@ void ms_lua_open_population(lua_State *L)
 {
     static const luaL_Reg methods[] = {
         { "initialize", pop_initialize },
+        { "reset", pop_reset },
         { "spikes", pop_spikes },
         { "trace", pop_trace },
         { "get", pop_get },

@@ -351,6 +351,22 @@ Test(circuit, read_noise_per_pulse_and_static_tile_power)
     cr_assert(fabs(pa - 1e-6 * 202e-6) < 1e-20, "static peripheral energy %g J", pa);
 }
 
+Test(circuit, reset_returns_units_to_their_initial_state)
+{
+    /* Two identical stimuli separated by a reset give identical spike trains. */
+    double d = num(PRELUDE
+        "local t = { 1e-6, 61e-6 } local net = memsnn.network{} local src = net:spike_source{ times = { t, t, t, t } } "
+        "local pop = net:population{ n = 1, model = 'dendritic_neuron', circuit = { branches = 1 } } "
+        "net:connect(src, pop, { synapse = 'rram', weight = { 1, 1, 1, 1 }, delay = 1e-6, port = 'b1', "
+        "  array = { w_max = 1, v_read = 3, t_read = 40e-6, virtual_ground = true, differential = false } }) "
+        "net:record(pop, 'spikes') net:run(60e-6) pop:reset() net:run(60e-6) "
+        "local s = pop:spikes().times local a, b = {}, {} "
+        "for _, t in ipairs(s) do if t < 60e-6 then a[#a + 1] = t else b[#b + 1] = t - 60e-6 end end "
+        "assert(#a >= 2 and #a == #b, #a .. ' and ' .. #b .. ' spikes') "
+        "local d = 0 for k = 1, #a do d = math.max(d, math.abs(a[k] - b[k])) end return d");
+    cr_assert_lt(d, 1e-9, "the second stimulus fired %g s off", d); /* the same to the tolerance */
+}
+
 /* ---- mapping --------------------------------------------------------------------------------- */
 
 Test(circuit, ideal_mapping_within_half_a_level_and_reproducible)
