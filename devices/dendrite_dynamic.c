@@ -1,5 +1,5 @@
-/* devices/dendrite_dynamic.c: the two dynamic memristors of reservoir computing (DEVICES.md
- * 3.1 D3, D4 and 7): fading memory with a nonlinear, rectifying current.
+/* devices/dendrite_dynamic.c: the two dynamic memristors of reservoir computing (D3, D4):
+ * fading memory with a nonlinear, rectifying current.
  * docs/devices/dynamic_tiox.md, docs/devices/dynamic_wox.md.
  *
  * D3 "dynamic_tiox", Tsinghua Ti/TiOx/TaOy [S RC-GH DynamicMemristor.m], continuous form [I]:
@@ -20,12 +20,12 @@
 
 /* ---- D3 ---------------------------------------------------------------------------------- */
 
-#define RCGH "DEVICES.md 7.1 [S RC-GH DM_RC_sim.m]"
+#define RCGH "[S RC-GH DM_RC_sim.m]"
 static const ms_param_desc tiox_params[MS_TIOX_N_PARAMS] = {
     [MS_TIOX_TAU] = { "tau", "s", 400e-6, 1e-9, 100, 0, MS_ORIGIN_SOURCE,
-                      "DEVICES.md 3.1 D3 [S ZH21-F1]: t0 = 400 us", "decay time constant" },
+                      "[S ZH21-F1] t0 = 400 us", "decay time constant" },
     [MS_TIOX_DT_IN] = { "dt_in", "s", 4e-6, 1e-12, 1, 0, MS_ORIGIN_INFERRED,
-                        "DEVICES.md 3.1 D3 [I]: r = 0.99 with tau = 400 us",
+                        "[I] r = 0.99 with tau = 400 us",
                         "input step of the discrete map" },
     [MS_TIOX_G0] = { "G0", "1", 0.5, 0, 1, 0, MS_ORIGIN_SOURCE, RCGH, "resting state" },
     [MS_TIOX_KP] = { "K_p", "A/V^3", 9.13e-6, 0, 1, 0, MS_ORIGIN_SOURCE, RCGH " (9.13 uA)",
@@ -116,8 +116,8 @@ const ms_device_class msi_dev_dynamic_tiox = {
 
 /* ---- D4 ---------------------------------------------------------------------------------- */
 
-#define DU "DEVICES.md 3.1 D4 [S DU-code] (Du 2017 supplement table 1)"
-#define DU_R "DEVICES.md 3.1 D4 [S DU-code] value, unit per ms [R]"
+#define DU "[S DU-code] (Du 2017 supplement table 1)"
+#define DU_R "[S DU-code] value, unit per ms [R]"
 static const ms_param_desc wox_params[MS_WOX_N_PARAMS] = {
     [MS_WOX_ALPHA] = { "alpha", "A", 1e-8, 0, 1, 0, MS_ORIGIN_SOURCE, DU,
                        "Schottky current prefactor" },
@@ -133,7 +133,7 @@ static const ms_param_desc wox_params[MS_WOX_N_PARAMS] = {
     [MS_WOX_TAU] = { "tau", "s", 50e-3, 1e-9, 1e3, 0, MS_ORIGIN_REMEMBERED, DU_R,
                      "decay time constant (50 ms)" },
     [MS_WOX_W_MIN] = { "w_min", "1", 0.1, 0, 0.99, 0, MS_ORIGIN_SOURCE,
-                       "DEVICES.md 3.1 D4 [S DU-code]: floor added by the script", "floor of w" },
+                       "[S DU-code] floor added by the script", "floor of w" },
     [MS_WOX_W_INIT] = { "w_init", "1", 0.1, 0, 1, 0, MS_ORIGIN_INFERRED,
                         "proposal [I]: the relaxed state w_min", "initial w" },
 };

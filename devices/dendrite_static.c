@@ -1,5 +1,5 @@
 /* devices/dendrite_static.c: the dendrite transfer function of the official code (D0,
- * DEVICES.md 1.3 and 3.1, [S GH-DEN] dendrite_model.m / ann.py:Dendrite), as a static device:
+ * [S GH-DEN] dendrite_model.m / ann.py:Dendrite), as a static device:
  * the tau -> 0 limit of the volatile dendrite, for regression against the released model.
  * docs/devices/dendrite_static.md.
  *
@@ -15,10 +15,10 @@
 
 static const ms_param_desc params[MS_DSTATIC_N_PARAMS] = {
     [MS_DSTATIC_NL] = { "NL", "1", 0.1, 0, 0.99, 0, MS_ORIGIN_SOURCE,
-                        "DEVICES.md 1.3 [S GH-DEN]: NL = 0.1 (alpha = 5.556)",
+                        "[S GH-DEN] NL = 0.1 (alpha = 5.556)",
                         "nonlinearity, alpha = 50 NL / (1 - NL)" },
     [MS_DSTATIC_V_MAX] = { "V_max", "V", 2.0, 1e-3, 100, 0, MS_ORIGIN_INFERRED,
-                           "DEVICES.md 3.2: operating voltage 2 V [S N1-ED7]; mapping [I]",
+                           "[S N1-ED7] operating voltage 2 V; mapping [I]",
                            "voltage of the normalised input 1" },
     [MS_DSTATIC_I_MAX] = { "I_max", "A", 200e-6, 1e-12, 1, 0, MS_ORIGIN_INFERRED,
                            "proposal [I]: G_on V_max of nmda_dendrite (100 uS x 2 V)",

@@ -1,24 +1,24 @@
 /* devices/mott_soma.c: the default soma, a hysteretic two-threshold (Mott) switch with a
- * parallel capacitor (S1, DEVICES.md 4.1), which fires periodically when charged above its
+ * parallel capacitor (S1, [I]), which fires periodically when charged above its
  * threshold. docs/devices/mott_soma.md.
  *
  *   tau_s s' = m - s                      (s: conducting fraction, relaxes to the phase m)
  *   m: 0 -> 1 when |v| rises through V_th (IMT), 1 -> 0 when |v| falls through V_hold (MIT)
  *   G(s) = 1/R_off + s (1/R_on - 1/R_off),   I = G(s) v,   parallel capacitance C
  *
- * DEVICES.md writes S1 with smooth sigmoids of width delta in place of the phase m. With a
+ * S1 as first proposed uses smooth sigmoids of width delta in place of the phase m. With a
  * capacitor charging at ~1e4 V/s the sigmoid tail already switches the device ~5 delta below
  * V_th (for tau_s = 5 ns, delta = 10 mV: 53 mV early, a 15 % error in the firing period). The
  * thresholds are therefore exact roots here (CVODE finds the crossing, on_root flips m, the
  * integrator restarts), which is the delta -> 0 limit of S1 with the phase made explicit; s
  * keeps the finite switching time tau_s. The firing rate then matches the closed form of
- * DEVICES.md 4.1 up to O(tau_s / period). */
+ * docs/devices/mott_soma.md up to O(tau_s / period). */
 #include <math.h>
 
 #include "devices/device_impl.h"
 #include "devices/ms_soma.h"
 
-#define LI "DEVICES.md 4.2 [I]: memsnn default for a Li-like NbOx soma"
+#define LI "[I] memsnn default for a Li-like NbOx soma"
 static const ms_param_desc params[MS_MOTT_N_PARAMS] = {
     [MS_MOTT_V_TH] = { "V_th", "V", 1.0, 1e-3, 100, 0, MS_ORIGIN_INFERRED, LI,
                        "insulator-metal threshold" },
@@ -33,7 +33,7 @@ static const ms_param_desc params[MS_MOTT_N_PARAMS] = {
     [MS_MOTT_TAU_S] = { "tau_s", "s", 5e-9, 0.0, 1e-3, 0, MS_ORIGIN_INFERRED,
                         LI " (Mott switching sub-ns to 100s of ns)", "switching time constant" },
     [MS_MOTT_D2D] = { "d2d", "1", 0.0, 0, 1, 0, MS_ORIGIN_INFERRED,
-                      "proposal [I]: no statistics found (DEVICES.md 4.4); off",
+                      "proposal [I]: no statistics found; off",
                       "device-to-device lognormal sigma of V_th, V_hold, R_on, R_off" },
 };
 #undef LI
@@ -131,7 +131,7 @@ static int sample(const double *nom, double *p, const ms_device_rng *rng, char *
                        "mott_soma: d2d = %g breaks V_hold < V_th or R_on < R_off in 16 draws", s);
 }
 
-/* ---- closed form (DEVICES.md 4.1, [I] derived for tau_s -> 0) ------------------------------ */
+/* ---- closed form ([I] derived for tau_s -> 0, mott_soma.md) ------------------------------- */
 
 static double parallel(double r, double r_n)
 {

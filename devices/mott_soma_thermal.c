@@ -1,5 +1,5 @@
-/* devices/mott_soma_thermal.c: the thermal Mott soma (S2, DEVICES.md 4.1) with the VO2
- * constants of Zhang et al. 2024 (DEVICES.md 4.2 [S VO2-Z24], read from the port
+/* devices/mott_soma_thermal.c: the thermal Mott soma (S2) with the VO2
+ * constants of Zhang et al. 2024 ([S VO2-Z24], read from the port
  * gabebere/single-neuristor). docs/devices/mott_soma_thermal.md.
  *
  *   C_th T' = v^2 / R(T) - S_e (T - T0)
@@ -20,7 +20,7 @@
 #include "devices/device_impl.h"
 #include "devices/ms_soma.h"
 
-#define Z24 "DEVICES.md 4.2 [S VO2-Z24]"
+#define Z24 "[S VO2-Z24] Zhang 2024, port constant"
 static const ms_param_desc params[MS_VO2_N_PARAMS] = {
     [MS_VO2_C] = { "C", "F", 145.3e-12, 1e-18, 1e-3, 0, MS_ORIGIN_SOURCE, Z24,
                    "parallel capacitance" },

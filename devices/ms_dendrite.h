@@ -1,5 +1,5 @@
 /* devices/ms_dendrite.h: the dendrite classes and their parameter layouts:
- *   "nmda_dendrite"   D1, first-order volatile memristor (default; DEVICES.md 3.1)
+ *   "nmda_dendrite"   D1, first-order volatile memristor (default)
  *   "dendrite_static" D0, the official code's transfer function, the tau -> 0 limit
  *   "dynamic_tiox"    D3, Tsinghua Ti/TiOx/TaOy dynamic memristor for reservoirs
  *   "dynamic_wox"     D4, Du 2017 WOx dynamic memristor for reservoirs

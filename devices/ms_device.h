@@ -39,7 +39,7 @@ typedef struct ms_device_rng {
 
 /* ---- Parameter descriptors ---------------------------------------------------------------- */
 
-/* How sure a default is, with the tags of /work/shared/design/DEVICES.md. Everything but
+/* How sure a default is, with the tags of docs/devices/sources.md. Everything but
  * MS_ORIGIN_SOURCE is a proposal and the docs say so. */
 typedef enum ms_param_origin {
     MS_ORIGIN_SOURCE = 0,   /* [S] read in the cited source (measured or published)          */
@@ -56,7 +56,7 @@ typedef struct ms_param_desc {
     double min, max;         /* allowed closed range                                        */
     int integer;             /* nonzero: the value must be an integer                       */
     ms_param_origin origin;  /* how sure the default is                                     */
-    const char *source;      /* where the default comes from ("DEVICES.md 2.2 [S EDGE]")    */
+    const char *source;      /* where it comes from, tagged ("[S EDGE] ..."; sources.md)    */
     const char *doc;         /* one line                                                    */
 } ms_param_desc;
 

@@ -2,7 +2,7 @@
  * for any device and any way of applying pulses. A caller supplies two operations, a verify read
  * and a programming pulse: devices/rram_nonideal.c plugs in the closed-form pulse of "rram";
  * neurons/device_drive.c plugs in a pulse integrated by CVODE, for any device class.
- * The algorithm (DEVICES.md 2.2, [S RC-GH]): read; stop when |G - G_target| <= tol; else one
+ * The algorithm ([S RC-GH]; docs/devices/rram.md): read; stop when |G - G_target| <= tol; else one
  * SET (below target) or RESET (above) pulse whose amplitude starts just beyond the threshold and
  * grows by one step per consecutive pulse of the same polarity, up to a cap, and restarts when
  * the polarity flips. docs/devices/README.md. */

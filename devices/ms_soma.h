@@ -23,7 +23,7 @@ enum ms_mott_param {
 };
 enum ms_mott_root { MS_MOTT_ROOT_IMT, MS_MOTT_ROOT_MIT, MS_MOTT_N_ROOTS };
 
-/* Closed-form firing rate (Hz) of the S1 circuit in the limit tau_s -> 0 (DEVICES.md 4.1):
+/* Closed-form firing rate (Hz) of the S1 circuit in the limit tau_s -> 0 ([I], mott_soma.md):
  * the soma fed by a Norton source, current i_n (A) in parallel with r_n (ohm; r_n <= 0 or
  * infinite: an ideal current source). A voltage V_in through a load R_L is the Norton source
  * (V_in / R_L, R_L). 0 when the node never reaches V_th or when the switch latches on. */

@@ -1,5 +1,5 @@
 /* devices/nmda_dendrite.c: the default dendrite, a first-order volatile memristor (D1,
- * DEVICES.md 3.1): little conduction below a threshold, a steep sigmoidal rise above it with
+ * a proposal [I]): little conduction below a threshold, a steep sigmoidal rise above it with
  * activation time tau_on, spontaneous decay to G_off with tau_off. docs/devices/nmda_dendrite.md.
  *
  *   G'   = (G_inf(v) - G) / tau,   tau = tau_on if G_inf > G else tau_off
@@ -7,9 +7,9 @@
  *   s(v) = (sig((|v| - V_th)/dV) - sig(-V_th/dV)) / (1 - sig(-V_th/dV))
  *   I    = G v
  *
- * s is the sigmoid of DEVICES.md 3.1 shifted and rescaled so that s(0) = 0 exactly: with no
- * input the conductance decays to G_off itself, not to G_off plus a sigmoid tail. The switch of
- * tau happens where G_inf = G, so the right-hand side stays continuous. */
+ * s is the plain sigmoid sig((|v| - V_th)/dV) shifted and rescaled so that s(0) = 0 exactly:
+ * with no input the conductance decays to G_off itself, not to G_off plus a sigmoid tail. The
+ * switch of tau happens where G_inf = G, so the right-hand side stays continuous. */
 #include <math.h>
 
 #include "devices/device_impl.h"
@@ -18,21 +18,21 @@
 #define P(id, n, u, d, lo, hi, o, s, doc) [id] = { n, u, d, lo, hi, 0, o, s, doc }
 static const ms_param_desc params[MS_NMDA_N_PARAMS] = {
     P(MS_NMDA_G_ON, "G_on", "S", 100e-6, 1e-12, 1, MS_ORIGIN_INFERRED,
-      "proposal [I]; ON/OFF = 100 as in DEVICES.md 1.1 [S N1-ED6]", "on conductance"),
+      "proposal [I]; ON/OFF = 100 as in Li 2020 [S N1-ED6]", "on conductance"),
     P(MS_NMDA_G_OFF, "G_off", "S", 1e-6, 1e-15, 1, MS_ORIGIN_INFERRED,
-      "proposal [I]; ON/OFF = 100 as in DEVICES.md 1.1 [S N1-ED6]", "off conductance"),
+      "proposal [I]; ON/OFF = 100 as in Li 2020 [S N1-ED6]", "off conductance"),
     P(MS_NMDA_V_TH, "V_th", "V", 1.0, 1e-3, 100, MS_ORIGIN_INFERRED,
-      "DEVICES.md 3.2 [I]: 0.5 V_op, V_op = 2 V [S N1-ED7]", "activation threshold"),
+      "[I] 0.5 V_op, V_op = 2 V [S N1-ED7]", "activation threshold"),
     P(MS_NMDA_DV, "dV", "V", 0.1, 1e-4, 10, MS_ORIGIN_INFERRED,
-      "DEVICES.md 3.2 [I]: 0.05 V_op", "width of the activation sigmoid"),
+      "[I] 0.05 V_op", "width of the activation sigmoid"),
     P(MS_NMDA_TAU_ON, "tau_on", "s", 3e-6, 1e-12, 1, MS_ORIGIN_INFERRED,
-      "DEVICES.md 3.2 [I]: 3 us, so the 10 us response [S N1-ED7] ~ 3 tau_on",
+      "[I] 3 us, so the 10 us response [S N1-ED7] ~ 3 tau_on",
       "activation time constant"),
     P(MS_NMDA_TAU_OFF, "tau_off", "s", 400e-6, 1e-9, 100, MS_ORIGIN_INFERRED,
-      "DEVICES.md 3.2 [I]: 400 us decay of the sister device [S ZH21]",
+      "[I] 400 us decay of the sister device [S ZH21]",
       "spontaneous decay time constant"),
     P(MS_NMDA_D2D, "d2d", "1", 0.0, 0, 1, MS_ORIGIN_SOURCE,
-      "DEVICES.md 1.3 [S GH-DEN]: dendrite noise 0.00 in the official code",
+      "[S GH-DEN] dendrite noise 0.00 in the official code",
       "device-to-device lognormal sigma of G_on, G_off, V_th"),
 };
 #undef P

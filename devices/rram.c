@@ -1,6 +1,7 @@
 /* devices/rram.c: the default RRAM synapse, a VTEAM-style threshold ODE with soft bounds
- * (DEVICES.md 2.1 A), calibrated so that one standard pulse reproduces the Tsinghua per-pulse
- * conductance steps over the 2-20 uS window (DEVICES.md 2.2). docs/devices/rram.md.
+ * ([S VTEAM]), calibrated so that one standard pulse reproduces the Tsinghua per-pulse
+ * conductance steps over the 2-20 uS window ([S EDGE]). docs/devices/rram.md; the source tags
+ * are resolved in docs/devices/sources.md.
  *
  *   x' = +k_set   (v/V_set   - 1)^alpha_set   (1 - x)^p_set     v > V_set   (SET)
  *   x' = -k_reset (v/V_reset - 1)^alpha_reset  x^p_reset        v < V_reset (RESET)
@@ -18,14 +19,14 @@
 
 /* Calibration (docs/devices/rram.md, "Calibration"): least-squares fit of the exact one-pulse
  * step of this ODE, at the ten bin centres x = 0.05 ... 0.95, to the Tsinghua mean steps
- * (DEVICES.md 2.2 [S EDGE b2_fit, b1_fit]) for the standard pulse (+-1.5 V, 100 ns), with the
- * soft-bound exponents p_set = 1, p_reset = 1.5. A = k h(V_pulse) t_pulse = 0.065767 (SET, rms
- * 0.088 uS) and 0.419886 (RESET, rms 0.47 uS); h(1.5 V) = (1.5/0.8 - 1)^3 = 0.669921875. */
+ * ([S EDGE b2_fit, b1_fit]) for the standard pulse (+-1.5 V, 100 ns), with the soft-bound
+ * exponents p_set = 1, p_reset = 1.5. A = k h(V_pulse) t_pulse = 0.065767 (SET, rms 0.088 uS)
+ * and 0.419886 (RESET, rms 0.47 uS); h(1.5 V) = (1.5/0.8 - 1)^3 = 0.669921875. */
 #define K_SET_FIT 9.817e5     /* 1/s, [I] = 0.065767 / (100 ns * 0.669921875)   */
 #define K_RESET_FIT 6.2677e6  /* 1/s, [I] = 0.419886 / (100 ns * 0.669921875)   */
 
-/* Relaxation law of IBM CMO/HfOx (DEVICES.md 2.3 a, [S AIHW], in uS for a 10-90 uS window)
- * scaled by G_max / 90 uS = 20/90 to the 2-20 uS window, as DEVICES.md 2.3 c proposes [I]. */
+/* Relaxation law of IBM CMO/HfOx ([S AIHW] ReRamCMONoiseModel, in uS for a 10-90 uS window)
+ * scaled by G_max / 90 uS = 20/90 to the 2-20 uS window [I] (rram.md, "Relaxation"). */
 #define RELAX_SCALE (20.0 / 90.0)
 #define RELAX_MU_S (-0.0890e-6 * RELAX_SCALE)   /* mean shift per ln unit          */
 #define RELAX_SIG0_S (0.4118e-6 * RELAX_SCALE)  /* spread intercept                */
@@ -34,78 +35,78 @@
 #define P(id, n, u, d, lo, hi, in, o, s, doc) [id] = { n, u, d, lo, hi, in, o, s, doc }
 static const ms_param_desc params[MS_RRAM_N_PARAMS] = {
     P(MS_RRAM_G_MIN, "G_min", "S", 2e-6, 1e-9, 1e-3, 0, MS_ORIGIN_SOURCE,
-      "DEVICES.md 2.2 [S EDGE]: window 2-20 uS", "low-conductance bound"),
+      "[S EDGE] Tsinghua edge-learning code: window 2-20 uS", "low-conductance bound"),
     P(MS_RRAM_G_MAX, "G_max", "S", 20e-6, 1e-9, 1e-2, 0, MS_ORIGIN_SOURCE,
-      "DEVICES.md 2.2 [S EDGE]: window 2-20 uS", "high-conductance bound"),
+      "[S EDGE] Tsinghua edge-learning code: window 2-20 uS", "high-conductance bound"),
     P(MS_RRAM_V_SET, "V_set", "V", 0.8, 0.01, 10, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.4 [I]: above 0.1-0.2 V reads, below the 1.5 V pulse", "SET threshold"),
+      "[I] above the 0.1-0.2 V reads, below the 1.5 V pulse", "SET threshold"),
     P(MS_RRAM_V_RESET, "V_reset", "V", -0.8, -10, -0.01, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.4 [I]: mirror of V_set", "RESET threshold"),
+      "[I] mirror of V_set", "RESET threshold"),
     P(MS_RRAM_ALPHA_SET, "alpha_set", "1", 3, 1, 10, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.1 A/2.2 [S VTEAM] alpha_on = 3, used here [I]", "SET voltage exponent"),
+      "[S VTEAM] MemTorch alpha_on = 3, used here [I]", "SET voltage exponent"),
     P(MS_RRAM_ALPHA_RESET, "alpha_reset", "1", 3, 1, 10, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.1 A/2.2 [S VTEAM] alpha_on = 3, used here [I]", "RESET voltage exponent"),
+      "[S VTEAM] MemTorch alpha_on = 3, used here [I]", "RESET voltage exponent"),
     P(MS_RRAM_K_SET, "k_set", "1/s", K_SET_FIT, 1e-3, 1e15, 0, MS_ORIGIN_INFERRED,
-      "fit to DEVICES.md 2.2 [S EDGE b2_fit] SET steps, rms 0.088 uS [I]", "SET rate constant"),
+      "[I] fit to [S EDGE b2_fit] SET steps, rms 0.088 uS", "SET rate constant"),
     P(MS_RRAM_K_RESET, "k_reset", "1/s", K_RESET_FIT, 1e-3, 1e15, 0, MS_ORIGIN_INFERRED,
-      "fit to DEVICES.md 2.2 [S EDGE b1_fit] RESET steps, rms 0.47 uS [I]",
+      "[I] fit to [S EDGE b1_fit] RESET steps, rms 0.47 uS",
       "RESET rate constant"),
     P(MS_RRAM_P_SET, "p_set", "1", 1.0, 1, 4, 0, MS_ORIGIN_INFERRED,
-      "fit to DEVICES.md 2.2 [S EDGE]; >= 1 keeps the ODE Lipschitz [I]",
+      "[I] fit to [S EDGE]; >= 1 keeps the ODE Lipschitz",
       "SET soft-bound exponent, rate ~ (1-x)^p_set"),
     P(MS_RRAM_P_RESET, "p_reset", "1", 1.5, 1, 4, 0, MS_ORIGIN_INFERRED,
-      "fit to DEVICES.md 2.2 [S EDGE]; 1.5 keeps G_min reachable [I]",
+      "[I] fit to [S EDGE]; 1.5 keeps G_min reachable",
       "RESET soft-bound exponent, rate ~ x^p_reset"),
     P(MS_RRAM_X0, "x0", "1", 0, 0, 1, 0, MS_ORIGIN_NUMERICAL, "a formed device starts at G_min",
       "initial state (0: G_min, 1: G_max)"),
     P(MS_RRAM_V_READ, "V_read", "V", 0.2, 1e-3, 5, 0, MS_ORIGIN_SOURCE,
-      "DEVICES.md 2.2 [S RC-GH]: V_read 0.2 V", "read voltage"),
+      "[S RC-GH] Tsinghua RC code: V_read 0.2 V", "read voltage"),
     P(MS_RRAM_T_READ, "t_read", "s", 100e-9, 1e-12, 1, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 5 [I]: 100 ns read example", "read pulse width"),
+      "[I] 100 ns read: 8-80 fJ at 0.2 V over 2-20 uS", "read pulse width"),
     P(MS_RRAM_V_PULSE_SET, "V_pulse_set", "V", 1.5, 0.01, 10, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.4 [I] (Stanford check amplitude)", "standard SET pulse amplitude"),
+      "[I] amplitude of the Stanford/PKU sine check", "standard SET pulse amplitude"),
     P(MS_RRAM_V_PULSE_RESET, "V_pulse_reset", "V", -1.5, -10, -0.01, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.4 [I]", "standard RESET pulse amplitude"),
+      "[I] mirror of V_pulse_set", "standard RESET pulse amplitude"),
     P(MS_RRAM_T_PULSE, "t_pulse", "s", 100e-9, 1e-12, 1, 0, MS_ORIGIN_INFERRED,
       "proposal [I]; the calibration holds for this width", "standard pulse width"),
     P(MS_RRAM_D2D_G, "d2d_G", "1", 0.05, 0, 1, 0, MS_ORIGIN_INFERRED,
-      "proposal [I]: no Tsinghua statistics (DEVICES.md 2.5)",
+      "proposal [I]: no Tsinghua statistics found",
       "device-to-device lognormal sigma of G_min, G_max"),
     P(MS_RRAM_D2D_STEP, "d2d_step", "1", 0.10, 0, 1, 0, MS_ORIGIN_INFERRED,
-      "proposal [I]: no Tsinghua statistics (DEVICES.md 2.5)",
+      "proposal [I]: no Tsinghua statistics found",
       "device-to-device lognormal sigma of k_set, k_reset"),
     P(MS_RRAM_SIGMA_C2C, "sigma_c2c", "S", 0.55e-6, 0, 1e-4, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.2 [S EDGE] sigma 0.38-0.91 uS per pulse; sqrt law [I]",
+      "[S EDGE] sigma 0.38-0.91 uS per pulse; sqrt law [I]",
       "cycle-to-cycle sigma of a pulse whose nominal step is 1 uS"),
     P(MS_RRAM_SIGMA_READ, "sigma_read", "1", 0.01, 0, 1, 0, MS_ORIGIN_SOURCE,
-      "DEVICES.md 2.3 b, 6.3 [S AIHW]: ~1 % read noise", "relative read noise"),
+      "[S AIHW] IBM aihwkit: ~1 % read noise", "relative read noise"),
     P(MS_RRAM_RELAX_MU, "relax_mu", "S", RELAX_MU_S, -1e-5, 1e-5, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.3 a [S AIHW] -0.0890 uS scaled x20/90 (2.3 c) [I]",
+      "[S AIHW] -0.0890 uS per ln t, scaled x20/90 [I]",
       "relaxation mean shift per unit of ln(1 + t/t0)"),
     P(MS_RRAM_RELAX_SIG0, "relax_sig0", "S", RELAX_SIG0_S, 0, 1e-5, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.3 a [S AIHW] 0.4118 uS scaled x20/90 (2.3 c) [I]",
+      "[S AIHW] 0.4118 uS, scaled x20/90 [I]",
       "relaxation spread intercept"),
     P(MS_RRAM_RELAX_SIG1, "relax_sig1", "S", RELAX_SIG1_S, 0, 1e-5, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.3 a [S AIHW] 0.0420 uS scaled x20/90 (2.3 c) [I]",
+      "[S AIHW] 0.0420 uS per ln t, scaled x20/90 [I]",
       "relaxation spread growth per unit of ln(1 + t/t0)"),
     P(MS_RRAM_RELAX_T0, "relax_t0", "s", 1.0, 1e-9, 1e6, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.3 a [S AIHW] laws in ln(t / 1 s) [I]", "relaxation time unit"),
+      "[S AIHW] laws in ln(t / 1 s) [I]", "relaxation time unit"),
     P(MS_RRAM_P_STUCK_OFF, "p_stuck_off", "1", 1e-3, 0, 1, 0, MS_ORIGIN_INFERRED,
-      "proposal [I]: no Tsinghua number (DEVICES.md 6.3)", "probability of stuck at G_min"),
+      "proposal [I]: no Tsinghua number found", "probability of stuck at G_min"),
     P(MS_RRAM_P_STUCK_ON, "p_stuck_on", "1", 1e-3, 0, 1, 0, MS_ORIGIN_INFERRED,
-      "proposal [I]: no Tsinghua number (DEVICES.md 6.3)", "probability of stuck at G_max"),
+      "proposal [I]: no Tsinghua number found", "probability of stuck at G_max"),
     P(MS_RRAM_STUCK, "stuck", "1", 0, 0, 2, 1, MS_ORIGIN_NUMERICAL,
       "set per device by variation sampling", "0 healthy, 1 stuck at G_min, 2 stuck at G_max"),
     P(MS_RRAM_N_LEVELS, "n_levels", "1", 64, 2, 4096, 1, MS_ORIGIN_SEED,
-      "DEVICES.md decisions; ARCHITECTURE.md (64 levels, seed [B])",
+      "[B] seed talk: 64 levels",
       "programmable levels in [G_min, G_max]"),
     P(MS_RRAM_WV_TOL, "wv_tol", "1", 0.5, 0.01, 100, 0, MS_ORIGIN_INFERRED,
       "proposal [I]: half a level, so adjacent levels do not overlap",
       "write-verify tolerance in units of the level spacing"),
     P(MS_RRAM_WV_MAX_ITER, "wv_max_iter", "1", 100, 1, 100000, 1, MS_ORIGIN_SOURCE,
-      "DEVICES.md 2.2 [S RC-GH]: <= 100 iterations", "write-verify pulse limit"),
+      "[S RC-GH] Tsinghua RC code: <= 100 iterations", "write-verify pulse limit"),
     P(MS_RRAM_WV_V_STEP, "wv_V_step", "V", 0.1, 1e-3, 5, 0, MS_ORIGIN_INFERRED,
-      "DEVICES.md 2.2 [S RC-GH] 0.1 V ramp (there on gate/source line) [I]",
+      "[S RC-GH] 0.1 V ramp (there on gate/source line) [I]",
       "write-verify amplitude ramp step"),
     P(MS_RRAM_WV_V_MAX, "wv_V_max", "V", 2.0, 0.01, 10, 0, MS_ORIGIN_INFERRED,
       "proposal [I]: 5x the standard pulse strength at alpha = 3",

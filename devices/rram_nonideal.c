@@ -1,5 +1,5 @@
 /* devices/rram_nonideal.c: the non-idealities of "rram", each a parameter that 0 switches off
- * (DEVICES.md decisions, 2.2, 2.3, 6.3; docs/devices/rram.md):
+ * (docs/devices/rram.md, "Non-idealities"):
  *   device-to-device spread of the bounds and step sizes (lognormal, median = nominal),
  *   cycle-to-cycle noise of each programming pulse (sigma ~ sqrt of the nominal step),
  *   relaxation after programming (log-time mean shift, spread growing with log time),
@@ -75,7 +75,7 @@ double ms_rram_pulse(const double *p, double x0, double v, double t_w, const ms_
     return y;
 }
 
-/* ---- relaxation (DEVICES.md 2.3 c): G(t) = G_p + mu ln(1 + t/t0) + (s0 + s1 ln(1 + t/t0)) xi - */
+/* ---- relaxation [I] (rram.md): G(t) = G_p + mu ln(1 + t/t0) + (s0 + s1 ln(1 + t/t0)) xi - */
 
 double ms_rram_relax_mean(const double *p, double t)
 {

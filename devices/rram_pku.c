@@ -1,5 +1,5 @@
-/* devices/rram_pku.c: the Stanford/PKU filament-gap RRAM model (DEVICES.md 2.1 C), with the
- * defaults of its MemTorch implementation [S SPKU]. For waveform-level studies: the switching
+/* devices/rram_pku.c: the Stanford/PKU filament-gap RRAM model [S SPKU], with the
+ * defaults of its MemTorch implementation. For waveform-level studies: the switching
  * speed depends exponentially on voltage and on the Joule-heated temperature.
  * docs/devices/rram_pku.md.
  *
@@ -27,7 +27,7 @@
 #define K_B 1.380649e-23      /* Boltzmann constant (J/K), SI exact                       */
 #define NM 1e-9               /* the unit of the gap in the gamma law (m)                 */
 
-#define SRC "DEVICES.md 2.2 [S SPKU] MemTorch default"
+#define SRC "[S SPKU] MemTorch default"
 #define P(id, n, u, d, lo, hi, doc) [id] = { n, u, d, lo, hi, 0, MS_ORIGIN_SOURCE, SRC, doc }
 static const ms_param_desc params[MS_PKU_N_PARAMS] = {
     P(MS_PKU_I0, "I0", "A", 1e-3, 1e-12, 1, "current prefactor"),

@@ -1,5 +1,5 @@
 /* The dendrite devices as pure functions: D1's activation, rates and closed-form activation
- * time; D0 against the official code's transfer function (DEVICES.md 1.3 worked values); D3
+ * time; D0 against the official code's transfer function (dendrite_static.md worked values); D3
  * against the code's discrete map; D4 currents and floor, by hand values. */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -50,13 +50,13 @@ Test(nmda_dendrite, closed_form_activation_time_is_within_10_us_at_3_V)
     double t90 = ms_nmda_time_to(p, 3.0, 0.9);
     /* G_inf = G_on - tiny, so t90 = tau_on ln((G_on - G_off) / (0.1 G_on)) = 6.8 us. */
     cr_assert_float_eq(t90, 3e-6 * log(99e-6 / 10e-6), 1e-9);
-    cr_assert_lt(t90, 10e-6, "DEVICES.md 3.3: 90 %% of G_on in about 10 us at 3 V");
+    cr_assert_lt(t90, 10e-6, "90 %% of G_on in about 10 us at 3 V [S N1-ED7]");
     cr_assert(isinf(ms_nmda_time_to(p, 0.5, 0.9)), "below threshold it never gets there");
 }
 
 Test(dendrite_static, reproduces_the_official_transfer_function)
 {
-    /* DEVICES.md 1.3, worked values for NL = 0.1 (alpha = 5.556) [I from S GH-DEN]. */
+    /* Worked values for NL = 0.1 (alpha = 5.556) [I from S GH-DEN], dendrite_static.md. */
     const double x[] = { 0.1, 0.3, 0.5, 0.7, 0.9, 1.0 };
     const double y[] = { 0.0029, 0.017, 0.059, 0.19, 0.57, 1.0 };
     const double half_digit[] = { 5e-5, 5e-4, 5e-4, 5e-3, 5e-3, 1e-12 };   /* table rounding */

@@ -1,6 +1,10 @@
 /* docs/devices/<model>.md stays in step with the code: every registered class has a page, and
- * the page's parameter table has a row for every parameter with its unit and default. */
+ * the page's parameter table has a row for every parameter with its unit, default, source and
+ * meaning as the descriptor has them; every source tag ("[S EDGE]") of the pages and of the
+ * descriptors is listed in docs/devices/sources.md, and none of them points outside the
+ * repository. */
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +25,7 @@ static char *slurp(const char *path)
     return s;
 }
 
-Test(docs, every_model_page_lists_every_parameter_with_unit_and_default)
+Test(docs, every_model_page_lists_every_parameter_with_unit_default_and_source)
 {
     const char *root = getenv("MEMSNN_SOURCE_DIR");
     cr_assert_not_null(root, "MEMSNN_SOURCE_DIR is set by ctest");
@@ -39,9 +43,69 @@ Test(docs, every_model_page_lists_every_parameter_with_unit_and_default)
         for (size_t k = 0; k < c->n_params; k++) {
             const ms_param_desc *d = &c->params[k];
             snprintf(row, sizeof row, "| `%s` | %s | %.6g |", d->name, d->unit, d->def);
-            cr_assert(strstr(doc, row), "%s.md has no row '%s'", c->name, row);
+            const char *line = strstr(doc, row);
+            cr_assert(line, "%s.md has no row '%s'", c->name, row);
+            const char *end = strchr(line, '\n');
+            size_t n = end ? (size_t)(end - line) : strlen(line);
+            char tail[512];
+            snprintf(tail, sizeof tail, "| %s | %s |", d->source, d->doc);
+            size_t nt = strlen(tail);
+            cr_assert(n >= nt && memcmp(line + n - nt, tail, nt) == 0,
+                      "%s.md: the row of `%s` does not end with '%s' (the descriptor's source and "
+                      "meaning)", c->name, d->name, tail);
         }
         free(doc);
     }
     free(index);
+}
+
+/* Every "[S TAG" and "[I from S TAG" in text names a row "| **TAG** |" of sources.md. */
+static void check_tags(const char *text, const char *sources, const char *where)
+{
+    static const char *const prefix[] = { "[S ", "[I from S " };
+    for (size_t k = 0; k < 2; k++) {
+        for (const char *p = strstr(text, prefix[k]); p; p = strstr(p + 1, prefix[k])) {
+            const char *t = p + strlen(prefix[k]);
+            size_t n = 0;
+            while (t[n] && (isalnum((unsigned char)t[n]) || t[n] == '-')) n++;
+            if (n == 0 || n > 40) continue;
+            char row[64];
+            snprintf(row, sizeof row, "| **%.*s** |", (int)n, t);
+            cr_assert(strstr(sources, row), "%s cites [S %.*s], which sources.md does not list",
+                      where, (int)n, t);
+        }
+    }
+    /* The names are split in two so that a grep of the tree for such references stays empty. */
+    cr_assert(!strstr(text, "DEVICES" ".md") && !strstr(text, "/work" "/") &&
+                  !strstr(text, "../" "shared"),
+              "%s points outside the repository (design notes, shared folders)", where);
+}
+
+Test(docs, every_source_tag_is_in_the_bibliography)
+{
+    const char *root = getenv("MEMSNN_SOURCE_DIR");
+    cr_assert_not_null(root, "MEMSNN_SOURCE_DIR is set by ctest");
+    char path[1024], where[256];
+    snprintf(path, sizeof path, "%s/docs/devices/sources.md", root);
+    char *sources = slurp(path);
+    cr_assert_not_null(sources, "%s", path);
+    snprintf(path, sizeof path, "%s/docs/devices/README.md", root);
+    char *index = slurp(path);
+    cr_assert_not_null(index, "%s", path);
+    check_tags(index, sources, "README.md");
+    free(index);
+    for (size_t i = 0; i < ms_device_count(); i++) {
+        const ms_device_class *c = ms_device_at(i);
+        snprintf(path, sizeof path, "%s/docs/devices/%s.md", root, c->name);
+        char *doc = slurp(path);
+        cr_assert_not_null(doc, "missing %s", path);
+        snprintf(where, sizeof where, "%s.md", c->name);
+        check_tags(doc, sources, where);
+        free(doc);
+        for (size_t k = 0; k < c->n_params; k++) {
+            snprintf(where, sizeof where, "the source of %s.%s", c->name, c->params[k].name);
+            check_tags(c->params[k].source, sources, where);
+        }
+    }
+    free(sources);
 }

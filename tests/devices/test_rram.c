@@ -23,7 +23,7 @@ static void setup(void)
 TestSuite(rram, .init = setup, .timeout = 20);
 
 /* Tsinghua mean step per pulse by conductance bin, 10 bins of 1.8 uS over 2-20 uS
- * (DEVICES.md 2.2 [S EDGE data/b2_fit.dat, b1_fit.dat]), in uS. */
+ * ([S EDGE data/b2_fit.dat, b1_fit.dat]; docs/devices/rram.md), in uS. */
 static const double set_table[10] = { 1.14, 0.87, 0.83, 0.75, 0.61, 0.52, 0.47, 0.38, 0.23, 0.27 };
 static const double reset_table[10] = { -0.04, -0.94, -0.78, -0.96, -1.75,
                                         -1.80, -2.76, -3.31, -4.71, -6.26 };

@@ -1,6 +1,7 @@
 /* The soma devices as pure functions: the S1 switch, its threshold roots and the closed-form
- * firing rate of DEVICES.md 4.1; the S2 VO2 resistance law against the DEVICES.md 4.2 values
- * and the continuity of its hysteresis memory at a reversal. */
+ * firing rate (docs/devices/mott_soma.md); the S2 VO2 resistance law against the values derived
+ * from the [S VO2-Z24] constants (docs/devices/mott_soma_thermal.md) and the continuity of its
+ * hysteresis memory at a reversal. */
 #include <criterion/criterion.h>
 #include <math.h>
 
@@ -49,7 +50,7 @@ Test(mott_soma, closed_form_rate_by_hand)
     cr_assert_float_eq(tc2, tc, 1e-15);
     cr_assert_float_eq(td2, td, 1e-15);
     cr_assert_float_eq(ms_mott_soma_rate(p, I, 0), 1.0 / (tc + td), 1e-9);
-    /* Thevenin (V_in through R_L) is the Norton source (V_in / R_L, R_L): DEVICES.md 4.1. */
+    /* Thevenin (V_in through R_L) is the Norton source (V_in / R_L, R_L): mott_soma.md. */
     double Vin = 5.0, RL = 50e3;
     double Voff = Vin * 100e3 / (100e3 + RL), Von = Vin * 1e3 / (1e3 + RL);
     double toff = 1e-9 * RL * 100e3 / (RL + 100e3), ton = 1e-9 * RL * 1e3 / (RL + 1e3);
@@ -75,12 +76,12 @@ Test(mott_soma, rate_is_all_or_nothing_rises_with_input_and_falls_with_C)
     cr_assert_float_eq(ms_mott_soma_rate(p, 50e-6, 0), f1 / 2, 1e-9 * f1);
 }
 
-Test(mott_soma_thermal, resistance_law_matches_devices_md)
+Test(mott_soma_thermal, resistance_law_matches_the_vo2_constants)
 {
     const ms_device_class *c = use("mott_soma_thermal");
     double y[MS_VO2_N_STATE];
     c->init(p, y);
-    /* DEVICES.md 4.2: insulating R at 325 K ~ 50.7 kOhm (+ R_m), at 305 K ~ 145 kOhm. */
+    /* [I from S VO2-Z24]: insulating R at 325 K ~ 50.7 kOhm (+ R_m), at 305 K ~ 145 kOhm. */
     y[MS_VO2_T] = 325;
     double g325 = ms_vo2_g(p, y);
     cr_assert_float_eq(ms_vo2_R(p, y), 50.7e3 * g325 + 1286, 0.002 * 50.7e3);

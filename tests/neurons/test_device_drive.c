@@ -348,7 +348,7 @@ static double g_at(const ms_drive_result *r, double level, double t_lo, double t
 
 Test(drive, pku_sine_gives_a_pinched_hysteresis_loop)
 {
-    /* DEVICES.md 2.4: a 1.5 V, 10 Hz sinusoid, from the high-resistance state. */
+    /* The Stanford check (rram_pku.md): a 1.5 V, 10 Hz sinusoid, from the high-resistance state. */
     const ms_device_class *c = use("rram_pku");
     p[MS_PKU_GAP_INIT] = ms_rram_pku_gap_max(p);
     ms_drive_result *r = drive_sine(c, 1.5, 10, 1, 0, NULL);

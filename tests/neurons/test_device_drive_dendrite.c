@@ -1,4 +1,4 @@
-/* The dendrites under a drive (DEVICES.md 3.3): sub-threshold block, activation time, decay
+/* The dendrites under a drive (nmda_dendrite.md): sub-threshold block, activation time, decay
  * with tau_off to G_off (fitted), paired-pulse facilitation; the static model along a sweep;
  * the fading memory of the two reservoir memristors. */
 #include <criterion/criterion.h>
@@ -80,7 +80,7 @@ Test(dendrite_drive, step_reaches_90_percent_of_g_on_within_the_activation_time)
     double want = ms_nmda_time_to(p, 3.0, 0.9);
     cr_log_info("nmda_dendrite: t90 at 3 V = %.3f us (closed form %.3f us, documented <= 10 us)",
                 t90 * 1e6, want * 1e6);
-    cr_assert_lt(t90, 10e-6, "DEVICES.md 3.3: about 10 us at 3 V [S N1-ED7]");
+    cr_assert_lt(t90, 10e-6, "about 10 us at 3 V [S N1-ED7]");
     cr_assert_float_eq(t90, want, 0.01 * want);
     ms_drive_result_free(r);
 }

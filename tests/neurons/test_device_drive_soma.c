@@ -1,7 +1,7 @@
-/* The somas under a drive (DEVICES.md 4.3): all-or-nothing firing, the periodic rate against
- * the closed form of DEVICES.md 4.1 (current source and V_in through a load), rate coding (up
- * with input, down with C), refractoriness, V_hold < V_th hysteresis in a slow sweep, leaky
- * integration of sub-threshold pulses; the VO2 thermal soma's oscillation window. */
+/* The somas under a drive (mott_soma.md): all-or-nothing firing, the periodic rate against
+ * the closed form (current source and V_in through a load), rate coding (up with input, down
+ * with C), refractoriness, V_hold < V_th hysteresis in a slow sweep, leaky integration of
+ * sub-threshold pulses; the VO2 thermal soma's oscillation window. */
 #include <criterion/criterion.h>
 #include <math.h>
 
@@ -90,7 +90,7 @@ Test(soma_drive, rate_rises_with_input_and_falls_with_capacitance)
 
 Test(soma_drive, voltage_source_through_a_load_matches_the_closed_form)
 {
-    /* DEVICES.md 4.1 in its original form: V_in through R_L. */
+    /* The oscillator form [S OSC]: V_in through R_L. */
     const ms_device_class *c = use("mott_soma");
     const double Vin[] = { 3.0, 5.0, 8.0 }, RL = 50e3;
     for (int k = 0; k < 3; k++) {
@@ -192,7 +192,7 @@ Test(soma_drive, close_subthreshold_pulses_fire_far_ones_do_not)
 
 Test(soma_drive, thermal_vo2_soma_oscillates_inside_a_window_of_v_in)
 {
-    /* DEVICES.md 4.2 [S VO2-Z24]: R_L = 12 kOhm; the port sweeps V_in over 9-17 V. */
+    /* [S VO2-Z24]: R_L = 12 kOhm; the port sweeps V_in over 9-17 V. */
     const ms_device_class *c = use("mott_soma_thermal");
     const double Vin[] = { 8.0, 12.0, 14.0, 20.0 };
     double f[4];
