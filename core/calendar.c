@@ -1,5 +1,5 @@
 /* core/calendar.c: per-population event calendars: a ring of per-window slots, each a
- * growable array of events (ARCHITECTURE.md, "Event storage"). Memory grows with the
+ * growable array of events (docs/architecture.md, "Networks and the engine"). Memory grows with the
  * events in flight, not with units x delays; a slot keeps its capacity for the next
  * window that reuses it, so a steady run allocates nothing. */
 #include "core/net_impl.h"

@@ -35,7 +35,7 @@ ms_status msi_evbuf_push(ms_evbuf *b, const ms_event *e);
 void msi_evbuf_free(ms_evbuf *b);
 
 /* Per-population calendar: a ring of slots, one per window, holding the events that
- * arrive in that window (ARCHITECTURE.md "Event storage"). */
+ * arrive in that window (docs/architecture.md, "Networks and the engine"). */
 typedef struct ms_calendar {
     size_t n_slots;    /* > (longest delay) / window + 1                                 */
     ms_evbuf *slots;

@@ -4,7 +4,7 @@
  * Why the full libpng write API and not png_image_write_to_file: the simplified API cannot add
  * text chunks, and provenance (version, script, seed, date) is the point of these files.
  * libpng reports errors by longjmp; every libpng call sits in encode(), whose setjmp catches
- * them, so no jump ever leaves this file (docs/plotting.md, STYLE.md 2.1). */
+ * them, so no jump ever leaves this file (docs/plotting.md). */
 #include "viz/png_impl.h"
 
 #include <errno.h>
