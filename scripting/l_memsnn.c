@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 
 #include "core/ms_version.h"
+#include "scripting/l_ann.h"
 #include "scripting/l_data.h"
 #include "scripting/l_circuit.h"
 #include "scripting/l_device.h"
@@ -22,7 +23,7 @@ int ms_lua_write_npy(lua_State *L);
 int ms_lua_clock(lua_State *L);
 int ms_lua_resources(lua_State *L);
 
-/* SI units and prefixes, so scripts read 5 * ms, 20 * uS (ARCHITECTURE.md, "Units"). */
+/* SI units and prefixes, so scripts read 5 * ms, 20 * uS (docs/architecture.md). */
 static void push_units(lua_State *L)
 {
     static const struct { const char *name; double value; } units[] = {
@@ -222,6 +223,7 @@ int luaopen_memsnn(lua_State *L)
     luaL_newlib(L, funcs);
     ms_lua_open_device(L);
     ms_lua_open_data(L);
+    ms_lua_open_ann(L);
     ms_lua_open_circuit(L);
     lua_pushstring(L, MS_VERSION_STRING);
     lua_setfield(L, -2, "version");
