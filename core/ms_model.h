@@ -184,6 +184,7 @@ typedef struct ms_attach {
     double v_read;         /* read pulse amplitude (V)                                   */
     int virtual_ground;    /* 1: the column is held at 0 V and its current flows into   */
                            /* the node; 0: the synapses conduct between row and node    */
+    int rectify;           /* virtual ground: only a positive column current flows      */
 } ms_attach;
 
 /* The classes of the energy ledger (docs/energy.md). Dissipation classes add up to the

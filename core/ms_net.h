@@ -142,6 +142,8 @@ typedef struct ms_device_syn_opts {
     double v_read;        /* read pulse amplitude (V, > 0)                            */
     double t_read;        /* read pulse width (s, > 0)                                */
     int virtual_ground;   /* 1: virtual-ground column; 0: node mode (default)         */
+    int rectify;          /* virtual ground only: the column delivers current into    */
+                          /* the node only (a current mirror that cannot sink)        */
     double e_driver;      /* peripheral energy per row pulse (J, >= 0)                */
     double read_noise;    /* relative sd of each device's conductance per read (>= 0) */
     double p_static;      /* static power of the projection's periphery (W, >= 0),    */

@@ -44,6 +44,8 @@ ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opt
         return msi_net_fail(net, MS_EINVAL, "connect: t_read = %g s must be a finite time > 0", o->t_read);
     if (!(o->e_driver >= 0 && isfinite(o->e_driver)))
         return msi_net_fail(net, MS_EINVAL, "connect: driver energy = %g J must be >= 0", o->e_driver);
+    if (o->rectify && !o->virtual_ground)
+        return msi_net_fail(net, MS_EINVAL, "connect: rectify needs virtual_ground = true (a node-mode column is the devices themselves)");
     if (!(o->read_noise >= 0 && o->read_noise < 1))
         return msi_net_fail(net, MS_EINVAL, "connect: read_noise = %g must be in [0, 1)", o->read_noise);
     if (!(o->p_static >= 0 && isfinite(o->p_static)))
@@ -130,7 +132,8 @@ ms_status msi_devices_attach(ms_net *net)
         double prow[np ? np : 1];
         for (size_t i = 0; i < p->n; i++) {
             for (size_t k = 0; k < np; k++) prow[k] = p->param[k * p->n + i];
-            ms_attach a = { .g_column = g[i], .v_read = q->dev.v_read, .virtual_ground = q->dev.virtual_ground };
+            ms_attach a = { .g_column = g[i], .v_read = q->dev.v_read, .virtual_ground = q->dev.virtual_ground,
+                            .rectify = q->dev.rectify };
             char msg[256];
             if (m->attach(m, q->port, prow, &a, msg, sizeof msg) != 0) {
                 free(g);

@@ -387,7 +387,7 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     }
     size_t n_port = c->n_ports;
     size_t ns = n_dyn + ns_dev + n_port;
-    size_t np = n_fixed_p + np_dev + n_res + n_isrc + 2 * n_port + 1 + (c->c_par > 0);
+    size_t np = n_fixed_p + np_dev + n_res + n_isrc + 3 * n_port + 1 + (c->c_par > 0);
     size_t n_obs = n_alg + 3 * n_dev + n_port;
 
     ckt *k = calloc(1, sizeof *k);
@@ -487,6 +487,9 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
         pt->p_vg = ip;
         k->param[ip++] = (ms_param_spec){ NAME("%s.virtual_ground", pd->name), "1", 0.0, 0.0, 1.0,
                                           "1: the port's column is a virtual ground (set by connect)" };
+        pt->p_rect = ip;
+        k->param[ip++] = (ms_param_spec){ NAME("%s.rectify", pd->name), "1", 0.0, 0.0, 1.0,
+                                          "1: the column only sources current into the node (set by connect)" };
         k->obs[io++] = (ms_state_spec){ NAME("%s.i", pd->name), "A", 1e-6, "current the synapses drive into the node" };
         k->port_names[i] = NAME("%s", pd->name);
     }

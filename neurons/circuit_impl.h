@@ -75,7 +75,8 @@ typedef struct ckt_isrc {
 typedef struct ckt_port {
     int node;                  /* free node                                              */
     size_t y;                  /* state: drive current (A)                               */
-    size_t p_g, p_vg;          /* parameters: column conductance (S), virtual ground     */
+    size_t p_g, p_vg, p_rect;  /* parameters: column conductance (S), virtual ground,    */
+                               /* rectified column                                       */
 } ckt_port;
 
 /* Energy integrals of every circuit, in this order. */

@@ -39,6 +39,16 @@ static void add_current(double *i_node, int a, int b, double i)
     if (b >= 0) i_node[b] += i;
 }
 
+/* Current the synapses of a port drive into its node (A): the drive current in virtual-
+ * ground mode (only its positive part when the column rectifies), minus the column's load
+ * g_column V in node mode. */
+static double port_current(const ckt_port *pt, const double *y, const double *p, const double *v)
+{
+    double drive = y[pt->y];
+    if (p[pt->p_vg] != 0) return p[pt->p_rect] != 0 ? fmax(drive, 0.0) : drive;
+    return drive - p[pt->p_g] * v[pt->node];
+}
+
 /* Currents into every free node (A) at node voltages v. */
 static void node_currents(const ckt *k, double t, const double *y, const double *p, const double *v, double *i_node)
 {
@@ -53,10 +63,7 @@ static void node_currents(const ckt *k, double t, const double *y, const double 
     }
     for (size_t i = 0; i < k->n_isrc; i++) i_node[k->isrc[i].node] += p[k->isrc[i].p];
     for (size_t i = 0; i < k->n_port; i++) {
-        const ckt_port *pt = &k->port[i];
-        double in = y[pt->y];
-        if (p[pt->p_vg] == 0) in -= p[pt->p_g] * v[pt->node];
-        i_node[pt->node] += in;
+        i_node[k->port[i].node] += port_current(&k->port[i], y, p, v);
     }
 }
 
@@ -274,7 +281,7 @@ static int power(const ms_model *m, double t, const double *y, const double *p, 
         const ckt_port *pt = &k->port[i];
         double v = nv[pt->node], drive = y[pt->y];
         if (p[pt->p_vg] != 0) {
-            w[CE_SOURCE] += v * drive; /* the column amplifier pushes the current in */
+            w[CE_SOURCE] += v * port_current(pt, y, p, nv); /* the column amplifier pushes it in */
         } else {
             double g = p[pt->p_g];
             w[CE_SYNAPSE] += g * v * v - 2.0 * v * drive;
@@ -308,7 +315,7 @@ static int observe(const ms_model *m, double t, const double *y, const double *p
     }
     for (size_t i = 0; i < k->n_port; i++) {
         const ckt_port *pt = &k->port[i];
-        out[o++] = y[pt->y] - (p[pt->p_vg] == 0 ? p[pt->p_g] * nv[pt->node] : 0.0);
+        out[o++] = port_current(pt, y, p, nv);
     }
     return 0;
 }
@@ -340,8 +347,13 @@ static int attach(const ms_model *m, int port, double *p, const ms_attach *a, ch
                  m->ports[port]);
         return -1;
     }
+    if (p[pt->p_g] > 0 && (p[pt->p_rect] != 0) != (a->rectify != 0)) {
+        snprintf(msg, len, "port '%s' takes both rectified and plain columns; use one kind per port", m->ports[port]);
+        return -1;
+    }
     p[pt->p_g] += a->g_column;
     p[pt->p_vg] = a->virtual_ground ? 1.0 : 0.0;
+    p[pt->p_rect] = a->rectify ? 1.0 : 0.0;
     if (p[k->p_vapp] == 0) p[k->p_vapp] = a->v_read;
     return 0;
 }

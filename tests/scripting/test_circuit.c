@@ -367,6 +367,27 @@ Test(circuit, reset_returns_units_to_their_initial_state)
     cr_assert_lt(d, 1e-9, "the second stimulus fired %g s off", d); /* the same to the tolerance */
 }
 
+Test(circuit, rectified_column_delivers_no_negative_current)
+{
+    /* A negative weight read into a rectified virtual-ground column leaves the soma at 0 V;
+     * the same column without rectify drives it negative. */
+    run(PRELUDE
+        "local function go(rect) local net = memsnn.network{} local src = net:spike_source{ times = { { 1e-6 } } } "
+        "  local pop = net:population{ n = 1, model = 'point_neuron', circuit = { branches = 1 } } "
+        "  net:connect(src, pop, { synapse = 'rram', weight = -1, delay = 1e-6, port = 'b1', "
+        "    array = { w_max = 1, v_read = 3, t_read = 10e-6, virtual_ground = true, rectify = rect } }) "
+        "  net:run(8e-6) return pop:get('v_soma')[1] end "
+        "return go(true), go(false)", 2);
+    double v_rect = lua_tonumber(L, -2), v_plain = lua_tonumber(L, -1);
+    lua_pop(L, 2);
+    cr_assert_eq(v_rect, 0.0, "rectified: %g V", v_rect);
+    cr_assert_lt(v_plain, -0.1, "plain: %g V", v_plain);
+    expect_error(PRELUDE "local net = memsnn.network{} local src = net:spike_source{ times = { {} } } "
+                         "local pop = net:population{ n = 1, model = 'point_neuron' }\n"
+                         "net:connect(src, pop, { synapse = 'rram', weight = 1, port = 'b1', array = { rectify = true } })", 2,
+                 "rectify needs virtual_ground");
+}
+
 /* ---- mapping --------------------------------------------------------------------------------- */
 
 Test(circuit, ideal_mapping_within_half_a_level_and_reproducible)
