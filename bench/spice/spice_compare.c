@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -141,12 +142,13 @@ static void cfg_parse(cfg *c, int argc, char **argv)
         D(sp_reltol); D(sp_abstol); D(sp_vntol); D(sp_chgtol); D(sp_tmax); D(sp_trtol);
         D(sp_reltol_tight); D(sp_tmax_tight); D(edge); D(gain); I(reps); I(sp_reps); I(memsnn_only); I(trace);
         else if (strcmp(k, "seed") == 0) c->seed = strtoull(v, NULL, 10);
-        else if (strcmp(k, "mode") == 0) c->vg = strcmp(v, "vg") == 0;
+        else if (strcmp(k, "mode") == 0 && (strcmp(v, "vg") == 0 || strcmp(v, "node") == 0)) c->vg = v[0] == 'v';
         else if (strcmp(k, "sp_method") == 0) c->sp_method = v;
         else if (strcmp(k, "out") == 0) c->out = v;
         else if (strcmp(k, "ngspice") == 0) c->ngspice = v;
-        else if (strcmp(k, "variants") == 0)
-            c->variants = strcmp(v, "dendritic") == 0 ? 1 : strcmp(v, "point") == 0 ? 2 : 3;
+        else if (strcmp(k, "variants") == 0 && strcmp(v, "dendritic") == 0) c->variants = 1;
+        else if (strcmp(k, "variants") == 0 && strcmp(v, "point") == 0) c->variants = 2;
+        else if (strcmp(k, "variants") == 0 && strcmp(v, "both") == 0) c->variants = 3;
         else usage();
 #undef D
 #undef I
@@ -171,6 +173,21 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* CPU time (user + system) of the finished children so far. */
+static double child_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    return ru.ru_utime.tv_sec + 1e-6 * ru.ru_utime.tv_usec + ru.ru_stime.tv_sec + 1e-6 * ru.ru_stime.tv_usec;
 }
 
 /* Inputs: a Poisson process of `rate` with dead time `refr` after each spike (so one row's
@@ -249,7 +266,7 @@ typedef struct spikes {
 typedef struct mrun {
     spikes sp;
     double E[N_E];
-    double loop_s;
+    double loop_s, loop_cpu_s;
     nparams P;
     ms_net_stats stats;
     size_t n_tr;      /* trace of neuron cfg.trace (trace run only): t, v_soma, soma.s       */
@@ -392,9 +409,10 @@ static void run_memsnn(const cfg *c, const layer *L, const ms_registry *reg, int
         CHK(ms_net_record_state(net, pop, "soma.s", &id, 1, 1e-9, &rec_s));
     }
 
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     CHK(ms_net_run(net, c->T));
     out->loop_s = now_s() - t0;
+    out->loop_cpu_s = cpu_s() - c0;
 
     const size_t *ids;
     const double *ts;
@@ -532,13 +550,19 @@ static void write_netlist(const char *path, const cfg *c, const layer *L, int de
     for (int j = 0; j < c->n; j++) {
         fprintf(f, "* neuron %d: mott_soma\n", j);
         fprintf(f, "Cs%d s%d 0 %.15g\n", j, j, P->s_c);
-        fprintf(f, "Bs%d s%d 0 I = (%.15g + %.15g*(v(x%d) - 1))*v(s%d)\n", j, j, g_off, g_d, j, j);
+        if (P->s_taus > 0)
+            fprintf(f, "Bs%d s%d 0 I = (%.15g + %.15g*(v(x%d) - 1))*v(s%d)\n", j, j, g_off, g_d, j, j);
+        else /* tau_s = 0: s is the phase itself */
+            fprintf(f, "Bs%d s%d 0 I = (%.15g + %.15g*(v(m%d) - %.15g)/%.15g)*v(s%d)\n", j, j, g_off, g_d, j, m_off,
+                    m_on - m_off, j);
         fprintf(f, "Bk%d k%d 0 V = %.15g*(abs(v(s%d)) - %.15g)\n", j, j, c->gain, j, vc);
         fprintf(f, "S%d one m%d k%d 0 swm OFF\n", j, j, j);
         fprintf(f, "Rm%d m%d 0 %g\n", j, j, SW_RM);
-        fprintf(f, "Cx%d x%d 0 1\n", j, j);
-        fprintf(f, "Bx%d 0 x%d I = ((v(m%d) - %.15g)/%.15g - (v(x%d) - 1))/%.15g\n", j, j, j, m_off, m_on - m_off, j,
-                P->s_taus);
+        if (P->s_taus > 0) {
+            fprintf(f, "Cx%d x%d 0 1\n", j, j);
+            fprintf(f, "Bx%d 0 x%d I = ((v(m%d) - %.15g)/%.15g - (v(x%d) - 1))/%.15g\n", j, j, j, m_off, m_on - m_off,
+                    j, P->s_taus);
+        }
         char port[c->branches][32];
         for (int b = 0; b < c->branches; b++) {
             if (!dendrites) {
@@ -585,7 +609,8 @@ static void write_netlist(const char *path, const cfg *c, const layer *L, int de
     }
     fprintf(f, ".ic");
     for (int j = 0; j < c->n; j++) {
-        fprintf(f, "\n+ v(s%d)=0 v(x%d)=1", j, j);
+        fprintf(f, "\n+ v(s%d)=0", j);
+        if (P->s_taus > 0) fprintf(f, " v(x%d)=1", j);
         if (dendrites)
             for (int b = 0; b < c->branches; b++) fprintf(f, " v(b%d_%d)=0 v(g%d_%d)=%.15g", j, b, j, b, goff_u);
     }
@@ -593,7 +618,8 @@ static void write_netlist(const char *path, const cfg *c, const layer *L, int de
     for (int j = 0; j < c->n; j++) {
         fprintf(f, "\n+ v(m%d)", j);
         if (!save_all) continue;
-        fprintf(f, " v(s%d) v(x%d)", j, j);
+        fprintf(f, " v(s%d)", j);
+        if (P->s_taus > 0) fprintf(f, " v(x%d)", j);
         if (dendrites)
             for (int b = 0; b < c->branches; b++) fprintf(f, " v(b%d_%d) v(g%d_%d)", j, b, j, b);
     }
@@ -666,7 +692,7 @@ static int raw_col(const raw *r, const char *fmt, ...)
 }
 
 typedef struct srun {
-    double analysis_s, wall_s;
+    double analysis_s, wall_s, cpu_s;
     size_t points;
     spikes sp;
     double E[N_E];
@@ -677,9 +703,10 @@ static void run_ngspice(const cfg *c, const char *cir, const char *rawp, const c
 {
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=1 %s -b -r '%s' -o '%s' '%s' > /dev/null 2>&1", c->ngspice, rawp, logp, cir);
-    double t0 = now_s();
+    double t0 = now_s(), c0 = child_cpu_s();
     int rc = system(cmd);
     s->wall_s = now_s() - t0;
+    s->cpu_s = child_cpu_s() - c0;
     FILE *f = fopen(logp, "r");
     if (!f) die("ngspice wrote no log (%s); is ngspice installed?", logp);
     char line[1024];
@@ -760,7 +787,7 @@ static void analyse(const cfg *c, const layer *L, int dendrites, const nparams *
     int *ib = malloc((size_t)n * B * sizeof *ib), *ig = malloc((size_t)n * B * sizeof *ig);
     for (int j = 0; j < n; j++) {
         isom[j] = raw_col(r, "v(s%d)", j);
-        ix[j] = raw_col(r, "v(x%d)", j);
+        ix[j] = P->s_taus > 0 ? raw_col(r, "v(x%d)", j) : raw_col(r, "v(m%d)", j);
         for (int b = 0; b < B && dendrites; b++) {
             ib[j * B + b] = raw_col(r, "v(b%d_%d)", j, b);
             ig[j * B + b] = raw_col(r, "v(g%d_%d)", j, b);
@@ -771,7 +798,8 @@ static void analyse(const cfg *c, const layer *L, int dendrites, const nparams *
         const double *y = r->d + k * r->nv;
         memset(cur, 0, sizeof cur);
         for (int j = 0; j < n; j++) {
-            double vs = y[isom[j]], xs = y[ix[j]] - 1.0, gs = g_off + g_d * xs;
+            double vs = y[isom[j]], xs = P->s_taus > 0 ? y[ix[j]] - 1.0 : (y[ix[j]] - m_off) / (m_on - m_off);
+            double gs = g_off + g_d * xs;
             cur[E_SOMA] += gs * vs * vs;
             cur[E_LI] += P->v_app * gs * vs;
             for (int i = 0; i < c->n_in; i++) {
@@ -884,7 +912,9 @@ static void write_trace(const cfg *c, const layer *L, const ms_registry *reg, in
     snprintf(path, sizeof path, "%s/trace_%s.csv", c->out, vn);
     FILE *f = fopen(path, "w");
     if (!f) die("cannot write %s", path);
-    int it = raw_col(R, "time"), iv = raw_col(R, "v(s%d)", c->trace), ix = raw_col(R, "v(x%d)", c->trace);
+    int it = raw_col(R, "time"), iv = raw_col(R, "v(s%d)", c->trace);
+    int zero = !(T.P.s_taus > 0), ix = raw_col(R, zero ? "v(m%d)" : "v(x%d)", c->trace);
+    double m_on = SW_RM / (SW_RM + SW_RON), m_off = SW_RM / (SW_RM + SW_ROFF);
     fprintf(f, "t,v_memsnn,v_ngspice,s_memsnn,s_ngspice\n");
     size_t k = 1;
     for (size_t q = 0; q < T.n_tr; q++) {
@@ -892,8 +922,9 @@ static void write_trace(const cfg *c, const layer *L, const ms_registry *reg, in
         while (k + 1 < R->np && R->d[k * R->nv + it] < t) k++;
         const double *a = R->d + (k - 1) * R->nv, *b = R->d + k * R->nv;
         double u = b[it] > a[it] ? (t - a[it]) / (b[it] - a[it]) : 1.0;
+        double x = a[ix] + u * (b[ix] - a[ix]);
         fprintf(f, "%.12g,%.12g,%.12g,%.12g,%.12g\n", t, T.tr_v[q], a[iv] + u * (b[iv] - a[iv]), T.tr_s[q],
-                a[ix] - 1.0 + u * (b[ix] - a[ix]));
+                zero ? (x - m_off) / (m_on - m_off) : x - 1.0);
     }
     fclose(f);
     free(T.tr_t);
@@ -935,23 +966,24 @@ static int run_variant(const cfg *c, const layer *L, const ms_registry *reg, int
     const char *vn = dendrites ? "dendritic" : "point";
     /* memsnn: timing repetitions, then a run at a tight tolerance */
     mrun mr[c->reps];
-    double loops[c->reps];
+    double loops[c->reps], loops_cpu[c->reps];
     for (int r = 0; r < c->reps; r++) {
         run_memsnn(c, L, reg, dendrites, c->rtol, c->atol, -1, &mr[r]);
         loops[r] = mr[r].loop_s;
+        loops_cpu[r] = mr[r].loop_cpu_s;
         if (r) spikes_free(&mr[r].sp);
     }
     mrun *M = &mr[0];
-    double m_loop = median(loops, c->reps);
+    double m_loop = median(loops, c->reps), m_loop_cpu = median(loops_cpu, c->reps);
     mrun MT;
     run_memsnn(c, L, reg, dendrites, c->rtol_tight, c->rtol_tight, -1, &MT);
     cmp mm = compare_spikes(&M->sp, &MT.sp);
 
     say("\n### %s layer (%s synapses)\n\n", dendrites ? "Dendritic" : "Point-neuron control",
         c->vg ? "virtual-ground" : "node-mode");
-    say("memsnn: %zu spikes, %d..%d per neuron, loop %.4f s (median of %d), "
+    say("memsnn: %zu spikes, %d..%d per neuron, loop %.4f s wall, %.4f s CPU (medians of %d), "
         "%llu CVODE steps, %llu rhs, %llu reinits\n",
-        mm.n_a, mm.min_count, mm.max_count, m_loop, c->reps, (unsigned long long)M->stats.ode_steps,
+        mm.n_a, mm.min_count, mm.max_count, m_loop, m_loop_cpu, c->reps, (unsigned long long)M->stats.ode_steps,
         (unsigned long long)M->stats.ode_rhs, (unsigned long long)M->stats.ode_reinits);
     {
         int spiking = 0;
@@ -1019,9 +1051,10 @@ static int run_variant(const cfg *c, const layer *L, const ms_registry *reg, int
     /* Timing: the comparison run's own analysis time, or (sp_reps > 0) the median of runs
      * that save only the phases. */
     int nr = c->sp_reps > 0 ? c->sp_reps : 1;
-    double an[nr], wall[nr];
+    double an[nr], wall[nr], cpu[nr];
     an[0] = S.analysis_s;
     wall[0] = S.wall_s;
+    cpu[0] = S.cpu_s;
     cmp tm = { 0 };
     if (c->sp_reps > 0) {
         snprintf(cir, sizeof cir, "%s/%s_timing.cir", c->out, vn);
@@ -1036,18 +1069,19 @@ static int run_variant(const cfg *c, const layer *L, const ms_registry *reg, int
             raw_free(&R);
             an[r] = SM.analysis_s;
             wall[r] = SM.wall_s;
+            cpu[r] = SM.cpu_s;
             if (r == 0) tm = compare_spikes(&S.sp, &SM.sp);
             spikes_free(&SM.sp);
         }
         remove(rawp);
     }
-    double sp_an = median(an, nr), sp_wall = median(wall, nr);
+    double sp_an = median(an, nr), sp_wall = median(wall, nr), sp_cpu = median(cpu, nr);
 
     cmp ms = compare_spikes(&M->sp, &S.sp), st = compare_spikes(&S.sp, &ST.sp), mt = compare_spikes(&M->sp, &ST.sp);
     cmp mtt = compare_spikes(&MT.sp, &ST.sp);
     double lim = fmax(1e-3 * c->T, 20e-9);
-    say("ngspice (reltol %g, tmax %g s, %s): %zu points, analysis %.3f s, wall %.3f s\n", tol.reltol, tol.tmax,
-        tol.method, S.points, S.analysis_s, S.wall_s);
+    say("ngspice (reltol %g, tmax %g s, %s): %zu points, analysis %.3f s, process %.3f s wall, %.3f s CPU\n",
+        tol.reltol, tol.tmax, tol.method, S.points, S.analysis_s, S.wall_s, S.cpu_s);
     say("ngspice tight (reltol %g, tmax %g s): %zu points, analysis %.3f s\n", tight.reltol, tight.tmax, ST.points,
         ST.analysis_s);
     if (c->sp_reps > 0)
@@ -1074,6 +1108,8 @@ static int run_variant(const cfg *c, const layer *L, const ms_registry *reg, int
     }
     say("| time (s) | %.4f (loop) | %.3f (analysis) | %.3f | ngspice / memsnn = %.0f | | |\n", m_loop, sp_an,
         ST.analysis_s, sp_an / m_loop);
+    say("| CPU time (s) | %.4f (loop) | %.3f (process) | %.3f | ngspice / memsnn = %.0f | | |\n", m_loop_cpu, sp_cpu,
+        ST.cpu_s, sp_cpu / m_loop_cpu);
     say("\nmemsnn at rtol=atol=%g vs ngspice tight: max |dt| %.3g ns, mean %.3g ns. memsnn rtol=atol=%g vs %g: max "
         "|dt| %.3g ns. Expected ngspice - memsnn from the %g s pulse edges: the terms quadratic in the drive (the fixed "
         "part of synapse_read, and the dendrite and load while a pulse rises or falls) lose between 0 and edge/3 per "
@@ -1084,9 +1120,9 @@ static int run_variant(const cfg *c, const layer *L, const ms_registry *reg, int
     worst_spikes(&M->sp, &S.sp, &ST.sp, 5, say);
     int ok = ms.count_equal == c->n && ms.max_dt <= lim && e_ok;
     say("verdict: %s (counts identical: %s; max |dt| %.3g ns <= %.3g ns: %s; energies within 1 %%: %s); "
-        "speed ratio ngspice/memsnn %.0fx\n",
+        "speed ratio ngspice/memsnn %.0fx (CPU; %.0fx analysis over loop wall time)\n",
         ok ? "AGREE" : "DISAGREE", ms.count_equal == c->n ? "yes" : "no", ms.max_dt * 1e9, lim * 1e9,
-        ms.max_dt <= lim ? "yes" : "no", e_ok ? "yes" : "no", sp_an / m_loop);
+        ms.max_dt <= lim ? "yes" : "no", e_ok ? "yes" : "no", sp_cpu / m_loop_cpu, sp_an / m_loop);
     spikes_free(&M->sp);
     spikes_free(&MT.sp);
     spikes_free(&S.sp);
