@@ -1,0 +1,355 @@
+-- dendrite_power.lua: the dendrite power-reduction experiment (X. Li et al., "Power-efficient
+-- neural network with artificial dendrites", Nature Nanotechnology 15, 776 (2020)) on
+-- handwritten digits: the same task with and without memristor dendrites.
+--
+--   memsnn run scenarios/dendrite_power.lua --out out/dendrite_power            (quick mode)
+--   memsnn run scenarios/dendrite_power.lua --out out/dendrite_power -- --full  (all tests)
+--
+-- 1. Train the software models (docs/ann.md): the dendritic network 784-100-10 (4 bands of 7
+--    pixel rows as layer-1 branches, 4 groups of 25 hidden somas as layer-2 branches) and its
+--    control without dendrites, on the 8000 training digits of data/mnist (scripts/fetch-mnist).
+-- 2. Map their weights onto RRAM crossbars (differential pairs, 64 levels, write-verify) and
+--    build the device networks (docs/circuits.md): synapses -> nmda_dendrite branches ->
+--    mott_soma for the dendritic network, the same synapses straight onto the somas
+--    (point_neuron) for the control.
+-- 3. Present each test image, clean and with a noisy background, as amplitude-coded read
+--    pulses (every pixel row read once for the inference window at its intensity) and
+--    classify by the output somas' spike counts.
+-- 4. Report accuracy (software and devices), soma spikes, the Li 2020 power metric and the
+--    full energy ledger per inference, with CSVs and PNGs. docs/reproductions/dendrite-power.md.
+
+local memsnn = require("memsnn")
+local u = memsnn.units
+
+local full = false
+for _, a in ipairs(arg or {}) do
+  if a == "--full" then full = true
+  elseif a ~= "" then error("dendrite_power: unknown argument '" .. a .. "' (expected --full)") end
+end
+
+-- ---- settings ------------------------------------------------------------------------------
+local S = {
+  n_train = 8000, epochs = full and 10 or 3,
+  n_test = tonumber(os.getenv("N_TEST")) or (full and 2000 or 100),        -- device-network test images per condition
+  noise = { sigma = 0.3, clutter = 3 },  -- the noisy background (docs/ann.md)
+  T = 30 * u.us,                         -- inference window per image
+  t_read2 = (tonumber(os.getenv("T_READ2")) or 1) * u.us,                    -- read pulse of a hidden spike onto the output layer
+  V_branch = tonumber(os.getenv("V_BRANCH")) or 3.0,                        -- target: the strongest branch node of a typical image (V)
+  I_soma = (tonumber(os.getenv("I_SOMA")) or 30) * u.uA,                    -- target: the strongest control soma current (A)
+  C_soma = 100 * u.pF,
+  V_out = tonumber(os.getenv("V_OUT")) or 3.0,
+  rtol = 1e-6,
+}
+
+-- ---- data ----------------------------------------------------------------------------------
+local D = memsnn.data
+local function load(name)
+  local path = "data/mnist/" .. name
+  local f = io.open(path, "rb")
+  if not f then
+    error("dendrite_power: " .. path .. " is missing: run scripts/fetch-mnist (make demo does) from the repository's folder", 0)
+  end
+  f:close()
+  return D.idx(path).data
+end
+local train, train_labels = load("train-images-idx3-ubyte"), load("train-labels-idx1-ubyte")
+local test, test_labels = load("t10k-images-idx3-ubyte"), load("t10k-labels-idx1-ubyte")
+
+-- ---- 1. software models --------------------------------------------------------------------
+local anns = {}
+for _, kind in ipairs{ "dendritic", "control" } do
+  local ann = memsnn.ann.dendritic{ inputs = 784, hidden = 100, outputs = 10, branches = 4, out_branches = 4,
+                                     dendrites = kind == "dendritic", seed = 1 }
+  local r = ann:train{ images = train, labels = train_labels, n = S.n_train, epochs = S.epochs, seed = 1 }
+  anns[kind] = ann
+  print(string.format("dendrite_power: trained the %s network in %.2f s: test accuracy %.3f clean, %.3f noisy",
+    kind, r.seconds, ann:accuracy{ images = test, labels = test_labels },
+    ann:accuracy{ images = test, labels = test_labels, noise = S.noise }))
+end
+
+-- ---- 2. device networks ----------------------------------------------------------------------
+local G_RANGE = 18 * u.uS                    -- rram window 2-20 uS (docs/devices/rram.md)
+local R_BRANCH = (tonumber(os.getenv("R_BRANCH")) or 100) * u.kohm  -- branch leak
+
+-- The software model normalises each branch per image by its strongest unit (x / max_j x_j).
+-- Its hardware counterpart here is a gain control per branch: before an image is read, each
+-- band's rows are scaled so that the band's strongest column current equals a reference
+-- (what a calibration read of the band through its column ADCs would set). The gain of a
+-- branch for an image is ref / max_j x_j (capped at 1, the DAC's full scale), computed from
+-- the software model's branch sums x. ref is the 10th percentile of max_j x_j over 20
+-- training images, so nine images in ten are read at their reference.
+local function layer(ann, l)
+  local info = ann:info()
+  local n = (l == 1) and info.branches or info.out_branches
+  local t = {}
+  for b = 1, n do
+    local w = ann:layer_weights(l, b)
+    local m = 0
+    for _, v in ipairs(w.w) do m = math.max(m, math.abs(v)) end
+    w.w_max = m
+    t[b] = w
+  end
+  return t
+end
+
+-- Branch sums of both layers for one image: x1[b][j] (layer 1, from the software model) and
+-- x2[g][k] (layer 2: the group's weights times the hidden somas).
+local function branch_sums(ann, L2, set, k, noise)
+  local h, z = ann:hidden(set, k, noise)
+  local x2, group = {}, #h // #L2
+  for g, w in ipairs(L2) do
+    x2[g] = {}
+    for kk = 1, w.cols do
+      local s = 0
+      for r = 1, w.rows do s = s + w.w[(r - 1) * w.cols + kk] * h[(g - 1) * group + r] end
+      x2[g][kk] = s
+    end
+  end
+  return z, x2
+end
+
+local function peak(v) local m = 0 for _, x in ipairs(v) do m = math.max(m, x) end return m end
+
+local function references(ann, L2)
+  local r1, r2 = {}, {}
+  for k = 1, 20 do
+    local x1, x2 = branch_sums(ann, L2, train, 7000 + k)
+    for b, v in ipairs(x1) do r1[b] = r1[b] or {} r1[b][k] = peak(v) end
+    for g, v in ipairs(x2) do r2[g] = r2[g] or {} r2[g][k] = peak(v) end
+  end
+  -- 10th percentile of the images in which the branch sees anything (MNIST's top band is
+  -- often blank); 0 when it never does (the branch is then read at a nominal 1 V)
+  local function p10(t)
+    local nz = {}
+    for _, v in ipairs(t) do if v > 0 then nz[#nz + 1] = v end end
+    table.sort(nz)
+    return #nz > 0 and nz[math.max(1, (#nz + 5) // 10)] or 0
+  end
+  for b = 1, #r1 do r1[b] = p10(r1[b]) end
+  for g = 1, #r2 do r2[g] = p10(r2[g]) end
+  return r1, r2
+end
+
+-- Image k of the run is read from t = (k - 1) P on: every pixel row fires then, and its read
+-- lasts T; P leaves room for the last pulses onto the output layer to end before the reset.
+local P = S.T + 4 * u.us
+local N_IMAGES = 2 * S.n_test             -- clean, then noisy
+
+local function build(kind, v_out, n_images)
+  local ann = anns[kind]
+  local dend = kind == "dendritic"
+  local net = memsnn.network{ seed = 1, rtol = S.rtol }
+  local times = {}
+  for i = 1, 784 do
+    times[i] = {}
+    for k = 1, n_images do times[i][k] = (k - 1) * P end
+  end
+  local src = net:spike_source{ times = times, label = "pixels" }
+  local L1, L2 = layer(ann, 1), layer(ann, 2)
+  local ref1, ref2 = references(ann, L2)
+  -- instantaneous Mott switch (docs/devices/mott_soma.md) and a 100 pF soma capacitor, so a
+  -- soma fed at a few times its 10 uA rheobase fires several times in the window
+  local params = { ["soma.tau_s"] = 0, ["soma.C"] = S.C_soma }
+  local hid = net:population{ n = 100, label = "hidden", params = params,
+                              model = dend and memsnn.dendritic_neuron{ branches = #L1, R_branch = R_BRANCH }
+                                            or memsnn.point_neuron{ branches = #L1 } }
+  local out = net:population{ n = 10, label = "output", params = params,
+                              model = dend and memsnn.dendritic_neuron{ branches = #L2, R_branch = R_BRANCH }
+                                            or memsnn.point_neuron{ branches = #L2 } }
+  local prj1, prj2 = {}, {}
+  for b, w in ipairs(L1) do
+    local inputs = ann:band(b)
+    local pre, post = {}, {}
+    for r = 1, w.rows do for j = 1, w.cols do pre[#pre + 1], post[#post + 1] = inputs[r], j end end
+    -- full-scale read voltage: at the reference, the strongest branch node reaches V_branch
+    -- (dendritic: R_branch I) or the strongest soma current I_soma (control)
+    local z = ref1[b] / w.w_max
+    local v_read = z <= 0 and 1.0 or (dend and S.V_branch / (R_BRANCH * G_RANGE * z) or S.I_soma / (G_RANGE * z))
+    if os.getenv("VERBOSE") then print(kind, "branch", b, "ref", ref1[b], "v_read", v_read) end
+    prj1[b] = net:connect(src, hid, { rule = { "from_list", pre = pre, post = post }, synapse = "rram",
+      weight = w.w, delay = 1 * u.us, port = "b" .. b,
+      array = { w_max = w.w_max, v_read = v_read, t_read = S.T, virtual_ground = true, rectify = true } })
+  end
+  local group = 100 // #L2
+  for g, w in ipairs(L2) do
+    local pre, post = {}, {}
+    for r = 1, w.rows do for j = 1, w.cols do pre[#pre + 1], post[#post + 1] = (g - 1) * group + r, j end end
+    prj2[g] = net:connect(hid, out, { rule = { "from_list", pre = pre, post = post }, synapse = "rram",
+      weight = w.w, delay = 1 * u.us, port = "b" .. g,
+      array = { w_max = w.w_max, v_read = v_out, t_read = S.t_read2, virtual_ground = true, rectify = true } })
+  end
+  net:record(hid, "spikes")
+  net:record(out, "spikes")
+  return { net = net, src = src, hid = hid, out = out, prj1 = prj1, prj2 = prj2, ann = ann, L1 = L1, L2 = L2,
+           ref1 = ref1, ref2 = ref2 }
+end
+
+print(string.format("dendrite_power: %d test images x 2 conditions x 2 networks (%s mode)", S.n_test,
+  full and "full" or "quick"))
+
+-- ---- 3. inference ----------------------------------------------------------------------------
+local function pixels(set, k, noisy)
+  if noisy then return D.noisy(set, k, { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 }) end
+  local row = set:row(k)
+  for i = 1, #row do row[i] = row[i] / 255 end
+  return row
+end
+
+-- Presents image k of `set` to the device network m (one run of P), returns the output
+-- spike counts' winner (0..9, or -1 when no output fired) and the spike counts.
+local function present(m, set, k, noisy)
+  local noise = noisy and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 } or nil
+  local g = pixels(set, k, noisy)
+  local x1, x2 = branch_sums(m.ann, m.L2, set, k, noise)
+  for b, prj in ipairs(m.prj1) do
+    local s = m.ref1[b] > 0 and math.min(1, m.ref1[b] / math.max(peak(x1[b]), 1e-12)) or 1
+    local gb = {}
+    for i = 1, #g do gb[i] = g[i] * s end
+    prj:set_row_gain(gb)
+  end
+  for q, prj in ipairs(m.prj2) do
+    prj:set_row_gain(m.ref2[q] > 0 and math.min(1, m.ref2[q] / math.max(peak(x2[q]), 1e-12)) or 1)
+  end
+  local n_hid0, n_out0 = #m.hid:spikes().times, #m.out:spikes().times
+  m.net:run(P)
+  local so = m.out:spikes()
+  local count, first = {}, {}
+  for j = 1, 10 do count[j] = 0 end
+  for q = n_out0 + 1, #so.times do
+    local j = so.ids[q]
+    count[j] = count[j] + 1
+    first[j] = first[j] or so.times[q]
+  end
+  local best = 1
+  for j = 2, 10 do
+    if count[j] > count[best] or (count[j] == count[best] and count[j] > 0 and first[j] < first[best]) then best = j end
+  end
+  m.hid:reset()
+  m.out:reset()
+  return count[best] > 0 and best - 1 or -1, #m.hid:spikes().times - n_hid0, #so.times - n_out0
+end
+
+-- The read voltage of hidden spikes onto the output layer: the candidate whose device network
+-- agrees best with the software model on 20 training images (not test images).
+local function calibrate_output(kind)
+  local best_v, best_agree = nil, -1
+  for _, v in ipairs{ 0.5, 1, 2, 4, 8 } do
+    local m = build(kind, v, 20)
+    local agree = 0
+    for k = 1, 20 do
+      local c = present(m, train, 7000 + k, false)
+      if c == anns[kind]:predict(train, 7000 + k) then agree = agree + 1 end
+    end
+    if os.getenv("VERBOSE") then print(kind, "V_out", v, "agreement", agree / 20) end
+    if agree > best_agree then best_v, best_agree = v, agree end
+  end
+  return best_v, best_agree / 20
+end
+
+local function infer(kind)
+  local v_out, cal = calibrate_output(kind)
+  local m = build(kind, v_out, N_IMAGES)
+  local res = { kind = kind, clean = {}, noisy = {}, v_out = v_out, calibration = cal }
+  local e_prev = m.net:energy()
+  local t0 = memsnn.clock()
+  for _, cond in ipairs{ "clean", "noisy" } do
+    for k = 1, S.n_test do
+      local noisy = cond == "noisy"
+      local c, hs, os_ = present(m, test, k, noisy)
+      local e = m.net:energy()
+      local by = {}
+      for name, v in pairs(e.by_class) do by[name] = v - e_prev.by_class[name] end
+      res[cond][k] = {
+        label = test_labels:get(k), predicted = c,
+        software = anns[kind]:predict(test, k, noisy and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 } or nil),
+        hidden_spikes = hs, output_spikes = os_,
+        li = e.li_metric - e_prev.li_metric, total = e.total - e_prev.total, by_class = by,
+      }
+      e_prev = e
+      if os.getenv("TRACE") then print(kind, cond, k, "label", test_labels:get(k), "dev", c, "sw", res[cond][k].software, "hid", hs, "out", os_) end
+    end
+  end
+  res.seconds = memsnn.clock() - t0
+  res.model = m
+  return res
+end
+
+local results = {}
+for _, kind in ipairs{ "dendritic", "control" } do
+  results[kind] = infer(kind)
+  local r = results[kind]
+  for _, cond in ipairs{ "clean", "noisy" } do
+    local ok, sw, agree, hs, os_, li, tot = 0, 0, 0, 0, 0, 0, 0
+    for _, x in ipairs(r[cond]) do
+      if x.predicted == x.label then ok = ok + 1 end
+      if x.software == x.label then sw = sw + 1 end
+      if x.predicted == x.software then agree = agree + 1 end
+      hs, os_, li, tot = hs + x.hidden_spikes, os_ + x.output_spikes, li + x.li, tot + x.total
+    end
+    local n = #r[cond]
+    print(string.format("  %-9s %-5s devices %.3f software %.3f agree %.3f | hidden spikes %.1f output %.1f | Li %.3g J total %.3g J per image",
+      kind, cond, ok / n, sw / n, agree / n, hs / n, os_ / n, li / n, tot / n))
+  end
+  print(string.format("  %s: output read voltage %.2g V (agreement %.2f on calibration images); %.2f s for %d images (%.3f s per image)",
+    kind, r.v_out, r.calibration, r.seconds, N_IMAGES, r.seconds / N_IMAGES))
+end
+
+-- ---- 4. outputs --------------------------------------------------------------------------------
+-- per-image results
+local cols = { kind = {}, condition = {}, image = {}, label = {}, software = {}, devices = {}, hidden_spikes = {},
+               output_spikes = {}, li_metric = {}, energy = {} }
+local summary = { kind = {}, condition = {}, accuracy_software = {}, accuracy_devices = {}, agreement = {},
+                  hidden_spikes = {}, output_spikes = {}, li_metric = {}, energy = {}, seconds_per_image = {} }
+local tallies = {}
+for _, kind in ipairs{ "dendritic", "control" } do
+  local r = results[kind]
+  for _, cond in ipairs{ "clean", "noisy" } do
+    local n, ok, sw, ag, hs, os_, li, tot = #r[cond], 0, 0, 0, 0, 0, 0, 0
+    local by = {}
+    for k, x in ipairs(r[cond]) do
+      local c = #cols.kind + 1
+      cols.kind[c], cols.condition[c], cols.image[c], cols.label[c] = kind, cond, k, x.label
+      cols.software[c], cols.devices[c], cols.hidden_spikes[c], cols.output_spikes[c] = x.software, x.predicted, x.hidden_spikes, x.output_spikes
+      cols.li_metric[c], cols.energy[c] = x.li, x.total
+      if x.predicted == x.label then ok = ok + 1 end
+      if x.software == x.label then sw = sw + 1 end
+      if x.predicted == x.software then ag = ag + 1 end
+      hs, os_, li, tot = hs + x.hidden_spikes, os_ + x.output_spikes, li + x.li, tot + x.total
+      for name, v in pairs(x.by_class) do by[name] = (by[name] or 0) + v / n end
+    end
+    local c = #summary.kind + 1
+    summary.kind[c], summary.condition[c] = kind, cond
+    summary.accuracy_software[c], summary.accuracy_devices[c], summary.agreement[c] = sw / n, ok / n, ag / n
+    summary.hidden_spikes[c], summary.output_spikes[c], summary.li_metric[c], summary.energy[c] = hs / n, os_ / n, li / n, tot / n
+    summary.seconds_per_image[c] = r.seconds / N_IMAGES
+    local total = 0
+    for _, v in pairs(by) do total = total + v end
+    tallies[#tallies + 1] = { kind .. " / " .. cond, { total = total, by_class = by } }
+  end
+end
+memsnn.write_csv("images.csv", cols, { columns = { "kind", "condition", "image", "label", "software", "devices",
+  "hidden_spikes", "output_spikes", "li_metric", "energy" } })
+memsnn.write_csv("summary.csv", summary, { columns = { "kind", "condition", "accuracy_software", "accuracy_devices",
+  "agreement", "hidden_spikes", "output_spikes", "li_metric", "energy", "seconds_per_image" } })
+memsnn.plot.power{ file = "energy.png", tallies = tallies,
+                   title = "Energy per inference by class (J), dendritic vs control network" }
+
+-- both networks' spikes on the first test image (its window is the first P of each run)
+local raster = {}
+for _, kind in ipairs{ "dendritic", "control" } do
+  local m = results[kind].model
+  for _, pop in ipairs{ m.hid, m.out } do
+    local s = pop:spikes()
+    local ids, times = {}, {}
+    for q = 1, #s.times do
+      if s.times[q] < P then ids[#ids + 1], times[#times + 1] = s.ids[q], s.times[q] end
+    end
+    raster[#raster + 1] = { ids = ids, times = times, n = #pop, label = kind .. " " .. pop:label() }
+  end
+end
+memsnn.plot.raster{ file = "raster.png", populations = raster,
+                    title = string.format("Test image 1 (digit %d): hidden and output somas", test_labels:get(1)) }
+
+local d, c = summary.li_metric, summary
+print(string.format("dendrite_power: Li metric per inference, control / dendritic: clean %.3g, noisy %.3g (power advantage)",
+  d[3] / d[1], d[4] / d[2]))
