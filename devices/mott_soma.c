@@ -91,6 +91,23 @@ static int jac(double t, const double *y, const double *p, double v, double *J)
     return 0;
 }
 
+/* I = G(s) v with G linear in s inside [0, 1] (clamped outside), independent of m */
+static int dcurrent_dy(double t, const double *y, const double *p, double v, double *out)
+{
+    (void)t;
+    double s = y[MS_MOTT_S];
+    out[MS_MOTT_S] = (s >= 0 && s <= 1) ? v * (1.0 / p[MS_MOTT_R_ON] - 1.0 / p[MS_MOTT_R_OFF]) : 0.0;
+    out[MS_MOTT_M] = 0.0;
+    return 0;
+}
+
+static int drhs_dv(double t, const double *y, const double *p, double v, double *out)
+{
+    (void)t, (void)y, (void)p, (void)v;
+    out[MS_MOTT_S] = out[MS_MOTT_M] = 0.0; /* the switch moves with m, not with v */
+    return 0;
+}
+
 static double capacitance(const double *p) { return p[MS_MOTT_C]; }
 
 static double conductance(const double *y, const double *p) { return G_of(p, y[MS_MOTT_S]); }
@@ -171,6 +188,8 @@ const ms_device_class msi_dev_mott_soma = {
     .init = init,
     .rhs = rhs,
     .jac = jac,
+    .dcurrent_dy = dcurrent_dy,
+    .drhs_dv = drhs_dv,
     .current = ohmic_current,
     .dcurrent_dv = ohmic_dcurrent,
     .power = ohmic_power,

@@ -120,6 +120,12 @@ typedef struct ms_device_class {
      * for a device whose standard-normal relaxation draw is xi (one draw per programming). */
     int (*relax)(const double *p, const double *y_prog, double t_since, double xi, double *y_out);
     /* Methods above are valid for version 1. */
+
+    /* Partial derivatives a circuit needs for its analytic Jacobian (optional; NULL: the
+     * circuit falls back to difference quotients). dcurrent_dy writes d current / d y_k
+     * (n_state values), drhs_dv writes d ydot_k / d v (n_state values). */
+    int (*dcurrent_dy)(double t, const double *y, const double *p, double v, double *out);
+    int (*drhs_dv)(double t, const double *y, const double *p, double v, double *out);
 } ms_device_class;
 
 /* ---- Registry (devices/registry.c) ---------------------------------------------------------- */

@@ -89,6 +89,25 @@ static int rhs(double t, const double *y, const double *p, double v, double *ydo
     return 0;
 }
 
+/* I = G v */
+static int dcurrent_dy(double t, const double *y, const double *p, double v, double *out)
+{
+    (void)t, (void)y, (void)p;
+    out[MS_NMDA_G] = v;
+    return 0;
+}
+
+/* d G'/d v = (G_on - G_off) d activation/d v / tau; the activation is a sigmoid of |v| */
+static int drhs_dv(double t, const double *y, const double *p, double v, double *out)
+{
+    (void)t;
+    double s0 = msi_dev_sigmoid(-p[MS_NMDA_V_TH] / p[MS_NMDA_DV]);
+    double s = msi_dev_sigmoid((fabs(v) - p[MS_NMDA_V_TH]) / p[MS_NMDA_DV]);
+    double dact = s * (1.0 - s) / p[MS_NMDA_DV] / (1.0 - s0) * (v < 0 ? -1.0 : 1.0);
+    out[MS_NMDA_G] = (p[MS_NMDA_G_ON] - p[MS_NMDA_G_OFF]) * dact / tau(p, g_inf(p, v), y[MS_NMDA_G]);
+    return 0;
+}
+
 static int jac(double t, const double *y, const double *p, double v, double *J)
 {
     (void)t;
@@ -133,6 +152,8 @@ const ms_device_class msi_dev_nmda_dendrite = {
     .init = init,
     .rhs = rhs,
     .jac = jac,
+    .dcurrent_dy = dcurrent_dy,
+    .drhs_dv = drhs_dv,
     .current = ohmic_current,
     .dcurrent_dv = ohmic_dcurrent,
     .power = ohmic_power,

@@ -190,6 +190,112 @@ static int rhs(const ms_model *m, double t, const double *y, const double *p, do
     return 0;
 }
 
+/* Analytic Jacobian J[j n + i] = d f_i / d y_j (column-major). Node voltages of nodes
+ * without capacitance depend on the state through Kirchhoff's law at those nodes:
+ * dV_alg/dy_j = -A^-1 dF_alg/dy_j, A = dF_alg/dV_alg (implicit function theorem). With
+ * Gm = dI_node/dV (devices' dI/dv, resistors, node-mode columns), each state column j:
+ *   direct current change dI (a node voltage: column j of Gm; a device state: -dI/dx at
+ *   its first terminal, +dI/dx at its second; a port drive: +1 at its node, 0 where a
+ *   rectified column is off), then the algebraic voltages' response, then
+ *   node rows:   (dI_dyn + Gm[dyn, alg] dV_alg) / C_n,
+ *   device rows: its own jac (its states) + d rhs/dv x d(V_a - V_b)/dy_j.
+ * Set only when every device with states provides jac, dcurrent_dy and drhs_dv. */
+static int jac(const ms_model *m, double t, const double *y, const double *p, double *J)
+{
+    const ckt *k = ckt_of(m);
+    const size_t n = m->n_state, nf = k->n_free, nd = k->n_dyn, na = k->n_alg;
+    double v[nf];
+    if (node_voltages(k, t, y, p, v)) return 1;
+    double Gm[nf * nf], C[nd ? nd : 1];
+    memset(Gm, 0, sizeof Gm);
+    memset(J, 0, n * n * sizeof *J);
+    /* Gm[r * nf + c] = d(current into r) / d V_c */
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        double g = d->cls->dcurrent_dv(t, y + d->y0, p + d->p0, dev_v(d, v, p));
+        int a = d->a, b = d->b;
+        if (a >= 0) Gm[a * nf + a] -= g;
+        if (b >= 0) Gm[b * nf + b] -= g;
+        if (a >= 0 && b >= 0) {
+            Gm[a * nf + b] += g;
+            Gm[b * nf + a] += g;
+        }
+    }
+    for (size_t i = 0; i < k->n_res; i++) {
+        const ckt_res *r = &k->res[i];
+        if (r->is_cap) continue;
+        double g = 1.0 / p[r->p];
+        if (r->a >= 0) Gm[r->a * nf + r->a] -= g;
+        if (r->b >= 0) Gm[r->b * nf + r->b] -= g;
+        if (r->a >= 0 && r->b >= 0) {
+            Gm[r->a * nf + r->b] += g;
+            Gm[r->b * nf + r->a] += g;
+        }
+    }
+    for (size_t i = 0; i < k->n_port; i++) {
+        const ckt_port *pt = &k->port[i];
+        if (p[pt->p_vg] == 0) Gm[pt->node * nf + pt->node] -= p[pt->p_g];
+    }
+    for (size_t c = 0; c < nd; c++) C[c] = node_c(k, c, p);
+    /* the devices' partials at this state */
+    double dIdy[n], dfdv[n], Jd[MS_DEVICE_MAX_STATE * MS_DEVICE_MAX_STATE];
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        if (!d->cls->n_state) continue;
+        double vd = dev_v(d, v, p);
+        if (d->cls->dcurrent_dy(t, y + d->y0, p + d->p0, vd, dIdy + d->y0) ||
+            d->cls->drhs_dv(t, y + d->y0, p + d->p0, vd, dfdv + d->y0))
+            return 1;
+    }
+    for (size_t j = 0; j < n; j++) {
+        double dI[nf], dV[nf];
+        memset(dI, 0, sizeof dI);
+        memset(dV, 0, sizeof dV);
+        if (j < nd) {
+            for (size_t r = 0; r < nf; r++) dI[r] = Gm[r * nf + j];
+            dV[j] = 1.0;
+        }
+        for (size_t i = 0; i < k->n_dev; i++) {
+            const ckt_dev *d = &k->dev[i];
+            if (j < d->y0 || j >= d->y0 + d->cls->n_state) continue;
+            if (d->a >= 0) dI[d->a] -= dIdy[j];
+            if (d->b >= 0) dI[d->b] += dIdy[j];
+        }
+        for (size_t i = 0; i < k->n_port; i++) {
+            const ckt_port *pt = &k->port[i];
+            if (j != pt->y) continue;
+            int on = !(p[pt->p_vg] != 0 && p[pt->p_rect] != 0 && y[pt->y] < 0);
+            dI[pt->node] += on ? 1.0 : 0.0;
+        }
+        if (na) {
+            double A[na * na], rhs_a[na];
+            for (size_t r = 0; r < na; r++) {
+                for (size_t c = 0; c < na; c++) A[r * na + c] = Gm[(nd + r) * nf + nd + c];
+                rhs_a[r] = -dI[nd + r];
+            }
+            if (solve_dense(A, rhs_a, na)) return 1;
+            for (size_t r = 0; r < na; r++) dV[nd + r] = rhs_a[r];
+            /* the dynamic nodes feel the algebraic ones through Gm */
+            for (size_t r = 0; r < nd; r++)
+                for (size_t c = 0; c < na; c++) dI[r] += Gm[r * nf + nd + c] * dV[nd + c];
+        }
+        for (size_t r = 0; r < nd; r++) J[j * n + r] = dI[r] / C[r];
+        for (size_t i = 0; i < k->n_dev; i++) {
+            const ckt_dev *d = &k->dev[i];
+            size_t ns = d->cls->n_state;
+            if (!ns) continue;
+            double dvd = (d->a >= 0 ? dV[d->a] : 0.0) - (d->b >= 0 ? dV[d->b] : 0.0);
+            for (size_t s = 0; s < ns; s++) J[j * n + d->y0 + s] = dfdv[d->y0 + s] * dvd;
+            if (j >= d->y0 && j < d->y0 + ns) {
+                if (d->cls->jac(t, y + d->y0, p + d->p0, dev_v(d, v, p), Jd)) return 1;
+                size_t jl = j - d->y0;
+                for (size_t s = 0; s < ns; s++) J[j * n + d->y0 + s] += Jd[jl * ns + s];
+            }
+        }
+    }
+    return 0;
+}
+
 static int roots(const ms_model *m, double t, const double *y, const double *p, double *g)
 {
     const ckt *k = ckt_of(m);
@@ -366,6 +472,13 @@ void msi_circuit_set_callbacks(ms_model *m)
     m->roots = m->n_roots ? roots : NULL;
     m->on_root = m->n_roots ? on_root : NULL;
     m->rhs = rhs;
+    int analytic = 1;
+    const ckt *k = ckt_of(m);
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ms_device_class *c = k->dev[i].cls;
+        if (c->n_state && (!c->jac || !c->dcurrent_dy || !c->drhs_dv)) analytic = 0;
+    }
+    m->jac = analytic ? jac : NULL;
     m->observe = observe;
     m->power = power;
     m->stored = stored;
