@@ -7,7 +7,7 @@
 BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 OUT      ?= out
-SCENARIO ?= scenarios/quickstart.lua
+SCENARIO ?= scenarios/dendritic_neuron.lua
 MEMSNN   := $(BUILD)/scripting/memsnn
 
 .PHONY: all deps build demo test bench sanitize clean

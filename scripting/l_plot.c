@@ -457,6 +457,7 @@ static int plot_traces(lua_State *L)
             if (has_ids) lua_pop(L, 1);
             char *l = labels + col * LABEL_LEN;
             if (n_tr == 1) snprintf(l, LABEL_LEN, "unit %lld", (long long)id);
+            else if (lab && nm) snprintf(l, LABEL_LEN, "%s %s %lld", lab, nm, (long long)id);
             else if (lab) snprintf(l, LABEL_LEN, "%s %lld", lab, (long long)id);
             else snprintf(l, LABEL_LEN, "trace %zu, unit %lld", k + 1, (long long)id);
             lua_geti(L, e, (lua_Integer)j + 1);
