@@ -9,13 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <lauxlib.h>
-#include <lualib.h>
-
 #include "core/ms_rng.h"
-#include "scripting/ms_lua.h"
-
-static lua_State *L;
+#include "tests/scripting/lua_chunk.h"
 static char dir[1024];
 
 /* IDX: magic 0x00000800 | type << 8 | ndims, big-endian sizes, then the bytes. */
@@ -71,17 +66,12 @@ static void setup(void)
     write_set("train", 400, 1);
     write_set("test", 40, 2);
     write_set("short", 10, 3);
-    L = luaL_newstate();
-    luaL_openlibs(L);
-    luaL_requiref(L, "memsnn", luaopen_memsnn, 1);
-    lua_pop(L, 1);
+    lua_chunk_open();
     lua_pushstring(L, dir);
     lua_setglobal(L, "DIR");
 }
 
-static void teardown(void) { lua_close(L); }
-
-TestSuite(lua_ann, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(lua_ann, .init = setup, .fini = lua_chunk_close, .timeout = 60);
 
 /* Everything on line 1, so a chunk's second line is line 2. */
 #define PRELUDE                                                                                                 \
@@ -91,34 +81,8 @@ TestSuite(lua_ann, .init = setup, .fini = teardown, .timeout = 60);
     "local function net(o) o = o or {} local t = { inputs = 16, hidden = 32, outputs = 4, branches = 4, "      \
     "  out_branches = 2, seed = 5 } for k, v in pairs(o) do t[k] = v end return memsnn.ann.dendritic(t) end "
 
-static int run(const char *chunk, int nres)
-{
-    int rc = luaL_loadbuffer(L, chunk, strlen(chunk), "=test");
-    if (rc == LUA_OK) rc = lua_pcall(L, 0, nres, 0);
-    return rc;
-}
 
-static double num(const char *chunk)
-{
-    if (run(chunk, 1) != LUA_OK) cr_assert_fail("chunk failed: %s\n%s", lua_tostring(L, -1), chunk);
-    cr_assert(lua_isnumber(L, -1), "not a number: %s", chunk);
-    double v = lua_tonumber(L, -1);
-    lua_pop(L, 1);
-    return v;
-}
 
-static void expect_error(const char *chunk, int line, const char *frag)
-{
-    int top = lua_gettop(L);
-    int rc = run(chunk, 0);
-    cr_assert_neq(rc, LUA_OK, "no error for:\n%s", chunk);
-    const char *msg = lua_tostring(L, -1);
-    char where[32];
-    snprintf(where, sizeof where, "test:%d: ", line);
-    cr_assert(strncmp(msg, where, strlen(where)) == 0, "message does not start with '%s': %s", where, msg);
-    cr_assert(strstr(msg, frag), "message lacks \"%s\":\n%s", frag, msg);
-    lua_settop(L, top);
-}
 
 Test(lua_ann, trains_and_evaluates)
 {

@@ -6,61 +6,18 @@
  * every kind of bad input as a Lua error at the script line. Chunks run in-process. */
 #include <criterion/criterion.h>
 #include <math.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <lauxlib.h>
-#include <lualib.h>
 
 #include "devices/ms_dendrite.h"
 #include "devices/ms_device.h"
 #include "devices/ms_soma.h"
-#include "scripting/ms_lua.h"
+#include "tests/scripting/lua_chunk.h"
 
-static lua_State *L;
-
-static void setup(void)
-{
-    L = luaL_newstate();
-    luaL_openlibs(L);
-    luaL_requiref(L, "memsnn", luaopen_memsnn, 1);
-    lua_pop(L, 1);
-}
-
-static void teardown(void) { lua_close(L); }
-
-TestSuite(circuit, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(circuit, .init = lua_chunk_open, .fini = lua_chunk_close, .timeout = 120);
 
 #define PRELUDE "local memsnn = require('memsnn') local u = memsnn.units "
 
-static int run(const char *chunk, int nres)
-{
-    int rc = luaL_loadbuffer(L, chunk, strlen(chunk), "=test");
-    if (rc == LUA_OK) rc = lua_pcall(L, 0, nres, 0);
-    return rc;
-}
 
-static double num(const char *chunk)
-{
-    if (run(chunk, 1) != LUA_OK) cr_assert_fail("chunk failed: %s\n%s", lua_tostring(L, -1), chunk);
-    cr_assert(lua_isnumber(L, -1), "not a number: %s", chunk);
-    double v = lua_tonumber(L, -1);
-    lua_pop(L, 1);
-    return v;
-}
 
-static void expect_error(const char *chunk, int line, const char *frag)
-{
-    int top = lua_gettop(L);
-    int rc = run(chunk, 0);
-    cr_assert_neq(rc, LUA_OK, "no error for:\n%s", chunk);
-    const char *msg = lua_tostring(L, -1);
-    char where[32];
-    snprintf(where, sizeof where, "test:%d: ", line);
-    cr_assert(strncmp(msg, where, strlen(where)) == 0, "message does not start with '%s': %s", where, msg);
-    cr_assert(strstr(msg, frag), "message lacks \"%s\":\n%s", frag, msg);
-    lua_settop(L, top);
-}
 
 /* Inputs used by several tests: 8 rows; rows 1-4 feed branch 1, rows 5-8 branch 2 of a
  * two-branch neuron through RRAM synapses read in virtual-ground mode at 3 V for 2 us. */
