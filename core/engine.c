@@ -87,7 +87,14 @@ ms_status msi_engine_freeze(ms_net *net)
         net->steps_per_window = spw;
         net->window = (double)spw * dt;
     }
-    size_t n_slots = (size_t)ceil(dmax / net->window) + 3;
+    /* Device synapses send each pulse's end t_read (plus a clock wait) after its start: the
+     * ring reaches that far too, so an end event sits in its own window's slot instead of
+     * being carried (and sorted) from window to window. */
+    double dfar = dmax;
+    for (size_t q = 0; q < net->n_projs; q++)
+        if (net->projs[q].device)
+            dfar = fmax(dfar, net->projs[q].delay_max + net->projs[q].dev.t_read + net->projs[q].dev.clock);
+    size_t n_slots = (size_t)ceil(dfar / net->window) + 3;
 
     int nt = net->opt.threads > 0 ? net->opt.threads : available_threads();
     if (nt > available_threads()) nt = available_threads();

@@ -146,6 +146,8 @@ typedef struct ms_device_syn_opts {
                           /* the node only (a current mirror that cannot sink)        */
     double e_driver;      /* peripheral energy per row pulse (J, >= 0)                */
     double read_noise;    /* relative sd of each device's conductance per read (>= 0) */
+    double clock;         /* > 0: read pulses start on a grid of this period (s): a   */
+                          /* spike waits for the next clock edge (synchronous rows)   */
     double p_static;      /* static power of the projection's periphery (W, >= 0),    */
                           /* e.g. tiles x the static power of one tile               */
 } ms_device_syn_opts;

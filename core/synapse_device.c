@@ -48,6 +48,8 @@ ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opt
         return msi_net_fail(net, MS_EINVAL, "connect: rectify needs virtual_ground = true (a node-mode column is the devices themselves)");
     if (!(o->read_noise >= 0 && o->read_noise < 1))
         return msi_net_fail(net, MS_EINVAL, "connect: read_noise = %g must be in [0, 1)", o->read_noise);
+    if (!(o->clock >= 0 && isfinite(o->clock)))
+        return msi_net_fail(net, MS_EINVAL, "connect: clock = %g s must be >= 0 (0: none)", o->clock);
     if (!(o->p_static >= 0 && isfinite(o->p_static)))
         return msi_net_fail(net, MS_EINVAL, "connect: static power = %g W must be >= 0", o->p_static);
     size_t n = q->n, sz = (n ? n : 1) * sizeof(double);
@@ -179,6 +181,9 @@ ms_status msi_send_device_pulses(ms_net *net, const ms_spike *s, int qi, const m
         }
         g_sum += gp + gn;
         double t_on = s->t + (q->delay ? q->delay[syn] : q->delay0);
+        /* Synchronous rows: the pulse starts at the next clock edge, so the pulses of many
+         * spikes share their edges and a target restarts its integrator once per edge. */
+        if (q->dev.clock > 0) t_on = ceil(t_on / q->dev.clock - 1e-9) * q->dev.clock;
         uint64_t key = ((uint64_t)qi << MS_KEY_PROJ_SHIFT) | syn;
         ms_event on = { .t = t_on, .amount = (gp - gn) * vr, .key = key, .unit = q->target[syn], .port = (uint32_t)q->port };
         ms_event off = on;

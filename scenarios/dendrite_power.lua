@@ -33,7 +33,8 @@ local S = {
   n_test = tonumber(os.getenv("N_TEST")) or (full and 2000 or 100),        -- device-network test images per condition
   noise = { sigma = 0.3, clutter = 3 },  -- the noisy background (docs/ann.md)
   T = 30 * u.us,                         -- inference window per image
-  t_read2 = (tonumber(os.getenv("T_READ2")) or 1) * u.us,                    -- read pulse of a hidden spike onto the output layer
+  t_read2 = (tonumber(os.getenv("T_READ2")) or 1) * u.us,
+  clock = (tonumber(os.getenv("CLOCK")) or 0) * u.us,   -- 0: asynchronous output rows                   -- read pulse of a hidden spike onto the output layer
   V_branch = tonumber(os.getenv("V_BRANCH")) or 3.0,                        -- target: the strongest branch node of a typical image (V)
   I_soma = (tonumber(os.getenv("I_SOMA")) or 30) * u.uA,                    -- target: the strongest control soma current (A)
   C_soma = 100 * u.pF,
@@ -176,7 +177,7 @@ local function build(kind, v_out, n_images)
     for r = 1, w.rows do for j = 1, w.cols do pre[#pre + 1], post[#post + 1] = (g - 1) * group + r, j end end
     prj2[g] = net:connect(hid, out, { rule = { "from_list", pre = pre, post = post }, synapse = "rram",
       weight = w.w, delay = 1 * u.us, port = "b" .. g,
-      array = { w_max = w.w_max, v_read = v_out, t_read = S.t_read2, virtual_ground = true, rectify = true } })
+      array = { w_max = w.w_max, v_read = v_out, t_read = S.t_read2, virtual_ground = true, rectify = true, clock = S.clock } })
   end
   net:record(hid, "spikes")
   net:record(out, "spikes")
@@ -210,12 +211,13 @@ local function present(m, set, k, noisy)
   for q, prj in ipairs(m.prj2) do
     prj:set_row_gain(m.ref2[q] > 0 and math.min(1, m.ref2[q] / math.max(peak(x2[q]), 1e-12)) or 1)
   end
-  local n_hid0, n_out0 = #m.hid:spikes().times, #m.out:spikes().times
+  local t_start = m.net:time()
   m.net:run(P)
-  local so = m.out:spikes()
+  local so = m.out:spikes{ t0 = t_start }
+  local n_hid = #m.hid:spikes{ t0 = t_start }.times
   local count, first = {}, {}
   for j = 1, 10 do count[j] = 0 end
-  for q = n_out0 + 1, #so.times do
+  for q = 1, #so.times do
     local j = so.ids[q]
     count[j] = count[j] + 1
     first[j] = first[j] or so.times[q]
@@ -226,7 +228,7 @@ local function present(m, set, k, noisy)
   end
   m.hid:reset()
   m.out:reset()
-  return count[best] > 0 and best - 1 or -1, #m.hid:spikes().times - n_hid0, #so.times - n_out0
+  return count[best] > 0 and best - 1 or -1, n_hid, #so.times
 end
 
 -- The read voltage of hidden spikes onto the output layer: the candidate whose device network
@@ -339,12 +341,8 @@ local raster = {}
 for _, kind in ipairs{ "dendritic", "control" } do
   local m = results[kind].model
   for _, pop in ipairs{ m.hid, m.out } do
-    local s = pop:spikes()
-    local ids, times = {}, {}
-    for q = 1, #s.times do
-      if s.times[q] < P then ids[#ids + 1], times[#times + 1] = s.ids[q], s.times[q] end
-    end
-    raster[#raster + 1] = { ids = ids, times = times, n = #pop, label = kind .. " " .. pop:label() }
+    local s = pop:spikes{ t1 = P }
+    raster[#raster + 1] = { ids = s.ids, times = s.times, n = #pop, label = kind .. " " .. pop:label() }
   end
 end
 memsnn.plot.raster{ file = "raster.png", populations = raster,

@@ -69,7 +69,7 @@ void ms_lua_read_rram(lua_State *L, ms_net *net, int opts_idx, ms_lua_rram *r)
     static const char *const allowed[] = { "rows", "cols", "levels", "gmin", "gmax", "differential", "w_max", "clip",
                                            "write_verify", "wv_tol", "variation", "c2c", "read_noise", "p_stuck_off",
                                            "p_stuck_on", "t_since", "relax_scale", "v_read", "t_read",
-                                           "virtual_ground", "e_driver", "p_tile", "rectify", NULL };
+                                           "virtual_ground", "e_driver", "p_tile", "rectify", "clock", NULL };
     opts_idx = lua_absindex(L, opts_idx);
     const ms_device_class *rram = ms_device_find("rram");
     double rp[MS_DEVICE_MAX_PARAMS];
@@ -107,6 +107,7 @@ void ms_lua_read_rram(lua_State *L, ms_net *net, int opts_idx, ms_lua_rram *r)
         d->t_read = opt_num(L, a, "t_read", d->t_read);
         d->virtual_ground = opt_bool(L, a, "virtual_ground", d->virtual_ground);
         d->rectify = opt_bool(L, a, "rectify", d->rectify);
+        d->clock = opt_num(L, a, "clock", d->clock);
         d->e_driver = opt_num(L, a, "e_driver", d->e_driver);
         r->p_tile = opt_num(L, a, "p_tile", 0.0);
         /* read_noise acts twice: on write-verify's reads, and on every read pulse */

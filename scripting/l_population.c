@@ -296,14 +296,30 @@ static int pop_spikes(lua_State *L)
     const double *times;
     size_t n;
     if (ms_net_spikes(net, pop, &ids, &times, &n)) return ms_lua_fail(L, ms_net_errmsg(net));
+    /* pop:spikes{ t0 =, t1 = }: only those with t0 <= t < t1 (s), found by bisection, so a
+     * script that reads each stimulus's spikes does not copy all earlier ones each time */
+    size_t k0 = 0, k1 = n;
+    if (!lua_isnoneornil(L, 2)) {
+        static const char *const allowed[] = { "t0", "t1", NULL };
+        luaL_checktype(L, 2, LUA_TTABLE);
+        ms_lua_check_options(L, 2, "spikes", allowed);
+        double t0 = ms_lua_opt_number(L, 2, "t0", "spikes", -INFINITY, 0);
+        double t1 = ms_lua_opt_number(L, 2, "t1", "spikes", INFINITY, 0);
+        size_t lo = 0, hi = n;
+        while (lo < hi) { size_t mid = lo + (hi - lo) / 2; if (times[mid] < t0) lo = mid + 1; else hi = mid; }
+        k0 = lo;
+        hi = n;
+        while (lo < hi) { size_t mid = lo + (hi - lo) / 2; if (times[mid] < t1) lo = mid + 1; else hi = mid; }
+        k1 = lo;
+    }
     lua_createtable(L, 0, 2);
-    lua_createtable(L, (int)n, 0);
-    for (size_t k = 0; k < n; k++) {
+    lua_createtable(L, (int)(k1 - k0), 0);
+    for (size_t k = k0; k < k1; k++) {
         lua_pushinteger(L, (lua_Integer)ids[k] + 1);
-        lua_rawseti(L, -2, (lua_Integer)k + 1);
+        lua_rawseti(L, -2, (lua_Integer)(k - k0) + 1);
     }
     lua_setfield(L, -2, "ids");
-    ms_lua_push_doubles(L, times, n);
+    ms_lua_push_doubles(L, times + k0, k1 - k0);
     lua_setfield(L, -2, "times");
     return 1;
 }
