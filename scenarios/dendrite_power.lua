@@ -272,6 +272,7 @@ local function infer(kind)
     end
   end
   res.seconds = memsnn.clock() - t0
+  res.stats = m.net:stats()
   res.model = m
   return res
 end
@@ -292,8 +293,8 @@ for _, kind in ipairs{ "dendritic", "control" } do
     print(string.format("  %-9s %-5s devices %.3f software %.3f agree %.3f | hidden spikes %.1f output %.1f | Li %.3g J total %.3g J per image",
       kind, cond, ok / n, sw / n, agree / n, hs / n, os_ / n, li / n, tot / n))
   end
-  print(string.format("  %s: output read voltage %.2g V (agreement %.2f on calibration images); %.2f s for %d images (%.3f s per image)",
-    kind, r.v_out, r.calibration, r.seconds, N_IMAGES, r.seconds / N_IMAGES))
+  print(string.format("  %s: output read voltage %.2g V (agreement %.2f on calibration images); %.2f s for %d images (%.3f s per image, %d integrator steps and %d restarts per image)",
+    kind, r.v_out, r.calibration, r.seconds, N_IMAGES, r.seconds / N_IMAGES, r.stats.ode_steps // N_IMAGES, r.stats.ode_reinits // N_IMAGES))
 end
 
 -- ---- 4. outputs --------------------------------------------------------------------------------
