@@ -24,7 +24,7 @@ static ms_status fail(char *msg, size_t len, ms_status st, const char *fmt, ...)
 void ms_ann_opts_default(ms_ann_opts *o)
 {
     *o = (ms_ann_opts){ .n_in = 0, .n_hidden = 0, .n_out = 0, .branches = 1, .band_of = NULL,
-                        .out_branches = 1, .dendrites = 1, .nonlinearity = 0.1, .theta = 0.11,
+                        .out_branches = 1, .dendrites = 1, .nonlinearity = 0.1, .theta = 0.11, .threshold = 0,
                         .init_sd = 0, .seed = 1 };
 }
 
@@ -118,6 +118,8 @@ static ms_status check_opts(const ms_ann_opts *o, char *msg, size_t len)
     if (o->out_branches < 1 || o->out_branches > o->n_hidden)
         return fail(msg, len, MS_EINVAL, "ann: out_branches = %zu must be in 1..%zu (the number of hidden units)",
                     o->out_branches, o->n_hidden);
+    if (!(o->threshold >= 0 && o->threshold < 1))
+        return fail(msg, len, MS_EINVAL, "ann: threshold = %g must be in [0, 1) (0: the exp dendrite)", o->threshold);
     if (!(o->nonlinearity >= 0 && o->nonlinearity < 1))
         return fail(msg, len, MS_EINVAL, "ann: nonlinearity = %g must be in [0, 1)", o->nonlinearity);
     return MS_OK;
@@ -152,6 +154,7 @@ ms_status ms_ann_create(const ms_ann_opts *opts, ms_ann **out, char *msg, size_t
     const ms_ann_opts *o = &a->o;
     size_t H = o->n_hidden;
     a->alpha = o->dendrites ? ms_ann_alpha(o->nonlinearity) : 0;
+    a->thr = o->dendrites ? o->threshold : 0;
     a->band_of = calloc(o->n_in, sizeof *a->band_of);
     uint32_t *grp = calloc(H, sizeof *grp);
     int ok = a->band_of && grp && layer_alloc(&a->l1, o->n_in, H, o->branches) &&
@@ -281,7 +284,8 @@ const uint32_t *ms_ann_band(const ms_ann *a, size_t b, size_t *count)
 /* ---- forward ------------------------------------------------------------------------------- */
 
 /* One layer: inputs u (n_in), weights w (the layer's), into r. */
-static void layer_forward(const ann_layer *l, const double *w, double alpha, double theta, const double *u, ann_rec *r)
+static void layer_forward(const ann_layer *l, const double *w, double alpha, double thr, double theta, const double *u,
+                          ann_rec *r)
 {
     size_t no = l->n_out;
     for (size_t j = 0; j < no; j++) r->s[j] = 0;
@@ -310,7 +314,7 @@ static void layer_forward(const ann_layer *l, const double *w, double alpha, dou
         double M = 0;
         size_t kM = 0;
         for (size_t j = 0; j < no; j++) {
-            z[j] = ms_ann_dendrite(x[j], alpha);
+            z[j] = thr > 0 ? fmax(0.0, x[j] - thr) / (1 - thr) : ms_ann_dendrite(x[j], alpha);
             if (fabs(z[j]) > M) M = fabs(z[j]), kM = j;
         }
         r->M[b] = M, r->kM[b] = kM;
@@ -330,8 +334,8 @@ static void layer_forward(const ann_layer *l, const double *w, double alpha, dou
 
 void ann_forward_w(ms_ann *a, const double *w, const double *x)
 {
-    layer_forward(&a->l1, w + a->l1.off, a->alpha, a->o.theta, x, &a->r1);
-    layer_forward(&a->l2, w + a->l2.off, a->alpha, a->o.theta, a->r1.a, &a->r2);
+    layer_forward(&a->l1, w + a->l1.off, a->alpha, a->thr, a->o.theta, x, &a->r1);
+    layer_forward(&a->l2, w + a->l2.off, a->alpha, a->thr, a->o.theta, a->r1.a, &a->r2);
 }
 
 ms_status ms_ann_forward(ms_ann *a, const double *x, double *out, double *hidden, double *branch1, double *branch2)
@@ -349,7 +353,7 @@ ms_status ms_ann_forward(ms_ann *a, const double *x, double *out, double *hidden
 
 /* One layer back: g_a = dL/da (n_out) in, gradient of the layer's weights added to gw (the
  * layer's part), dL/du into g_u (n_in) when g_u is not NULL. g_s, g_x: n_out scratch. */
-static void layer_backward(const ann_layer *l, const double *w, double alpha, double theta, const double *u,
+static void layer_backward(const ann_layer *l, const double *w, double alpha, double thr, double theta, const double *u,
                            const ann_rec *r, const double *g_a, double *g_s, double *g_x, double *gw, double *g_u,
                            const ann_grad_mode *mode)
 {
@@ -376,7 +380,9 @@ static void layer_backward(const ann_layer *l, const double *w, double alpha, do
         if (!mode->norm_stop) g_x[r->kM[b]] -= (z[r->kM[b]] > 0 ? 1 : -1) * dot / M;
         /* y = f(n): f'(n) = alpha e^(alpha n) / (e^alpha - 1) = alpha (f(n) + 1 / (e^alpha - 1)),
          * so the slope follows from y = M z without another exponential (0 for huge alpha) */
-        if (alpha > 0) {
+        if (thr > 0) {
+            for (size_t j = 0; j < no; j++) g_x[j] *= n[j] > thr ? 1 / (1 - thr) : 0.0;
+        } else if (alpha > 0) {
             double c = 1 / expm1(alpha);
             for (size_t j = 0; j < no; j++) g_x[j] *= alpha * (M * z[j] + c);
         }
@@ -406,9 +412,9 @@ static void layer_backward(const ann_layer *l, const double *w, double alpha, do
 void ann_backward_w(ms_ann *a, const double *w, const double *x, const double *g_out, double *gw,
                     const ann_grad_mode *mode)
 {
-    layer_backward(&a->l2, w + a->l2.off, a->alpha, a->o.theta, a->r1.a, &a->r2, g_out, a->g_s, a->g_x,
+    layer_backward(&a->l2, w + a->l2.off, a->alpha, a->thr, a->o.theta, a->r1.a, &a->r2, g_out, a->g_s, a->g_x,
                    gw + a->l2.off, a->g_a1, mode);
-    layer_backward(&a->l1, w + a->l1.off, a->alpha, a->o.theta, x, &a->r1, a->g_a1, a->g_s, a->g_x, gw + a->l1.off,
+    layer_backward(&a->l1, w + a->l1.off, a->alpha, a->thr, a->o.theta, x, &a->r1, a->g_a1, a->g_s, a->g_x, gw + a->l1.off,
                    NULL, mode);
 }
 

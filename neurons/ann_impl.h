@@ -33,6 +33,7 @@ struct ms_ann {
     ms_ann_opts o;       /* as built; o.band_of points at band_of                             */
     uint32_t *band_of;   /* n_in                                                              */
     double alpha;
+    double thr;        /* thresholded-linear dendrite's t, or 0 for the exp dendrite */
     ann_layer l1, l2;
     size_t n_params;
     double *w;           /* all weights (neurons/ms_ann.h)                                    */

@@ -68,7 +68,8 @@ ms_status ms_ann_save(ms_ann *a, const char *path)
     put_u32(h + 20, (uint32_t)o->branches);
     put_u32(h + 24, (uint32_t)o->out_branches);
     put_u32(h + 28, o->dendrites ? 1u : 0u);
-    put_f64(h + 32, o->nonlinearity);
+    /* a thresholded-linear dendrite is stored as -t in the nonlinearity field (NL >= 0) */
+    put_f64(h + 32, o->dendrites && o->threshold > 0 ? -o->threshold : o->nonlinearity);
     put_f64(h + 40, o->theta);
     put_f64(h + 48, o->init_sd);
     put_u64(h + 56, o->seed);
@@ -131,6 +132,8 @@ static ms_status open_file(const char *path, wfile *wf, ms_error *err)
     uint32_t flags = get_u32(h + 28);
     o->dendrites = (int)(flags & 1);
     o->nonlinearity = get_f64(h + 32);
+    o->threshold = 0;
+    if (o->nonlinearity < 0 && o->nonlinearity > -1) o->threshold = -o->nonlinearity, o->nonlinearity = 0.1;
     o->theta = get_f64(h + 40);
     o->init_sd = get_f64(h + 48);
     o->seed = get_u64(h + 56);
@@ -260,7 +263,9 @@ ms_status ms_ann_load_weights(ms_ann *a, const char *path)
         /* all read and checked: only now does the network change */
         memcpy(a->w, w, a->n_params * sizeof *w);
         a->o.nonlinearity = fo->nonlinearity, a->o.theta = fo->theta, a->o.init_sd = fo->init_sd, a->o.seed = fo->seed;
+        a->o.threshold = fo->threshold;
         a->alpha = a->o.dendrites ? ms_ann_alpha(a->o.nonlinearity) : 0;
+        a->thr = a->o.dendrites ? a->o.threshold : 0;
     }
     free(band_of), free(w);
     return st;

@@ -58,6 +58,10 @@ typedef struct ms_ann_opts {
                                  alpha = 0 whatever branches, band_of, out_branches and NL say */
     double nonlinearity;      /* NL in [0, 1) (default 0.1: alpha = 5.556, the PyTorch value)  */
     double theta;             /* soma threshold (default 0.11, the PyTorch value)              */
+    double threshold;         /* 0 (default): the official exp dendrite; t in (0, 1): the
+                                 thresholded-linear dendrite y = max(0, x_n - t) / (1 - t),
+                                 the steady state of an nmda_dendrite branch (device-aware
+                                 training, docs/ann.md)                                       */
     double init_sd;           /* weights start N(0, sd^2); sd > 0; 0 (default): 1/sqrt(rows of
                                  the branch's matrix) (docs/ann.md, "Choices")                */
     uint64_t seed;            /* weight init (default 1)                                       */

@@ -181,7 +181,7 @@ static ms_ann **new_ud(lua_State *L)
 static int l_dendritic(lua_State *L)
 {
     static const char *const allowed[] = { "inputs", "hidden", "outputs", "branches", "band_of", "out_branches",
-                                           "dendrites", "nonlinearity", "theta", "init_sd", "seed", NULL };
+                                           "dendrites", "nonlinearity", "theta", "init_sd", "seed", "threshold", NULL };
     const char *fname = "ann.dendritic";
     luaL_checktype(L, 1, LUA_TTABLE);
     ms_lua_check_options(L, 1, fname, allowed);
@@ -194,6 +194,7 @@ static int l_dendritic(lua_State *L)
     o.branches = (size_t)opt_whole(L, 1, "branches", fname, 1, 1, (double)o.n_in, 0);
     o.out_branches = (size_t)opt_whole(L, 1, "out_branches", fname, 1, 1, (double)o.n_hidden, 0);
     o.nonlinearity = ms_lua_opt_number(L, 1, "nonlinearity", fname, o.nonlinearity, 0);
+    o.threshold = ms_lua_opt_number(L, 1, "threshold", fname, o.threshold, 0);
     o.theta = ms_lua_opt_number(L, 1, "theta", fname, o.theta, 0);
     o.init_sd = ms_lua_opt_number(L, 1, "init_sd", fname, o.init_sd, 0);
     o.seed = (uint64_t)opt_whole(L, 1, "seed", fname, 1, 0, 9007199254740992.0, 0);

@@ -97,12 +97,12 @@ Test(ann, forward_by_hand)
 
 /* ---- the gradient --------------------------------------------------------------------------- */
 
-static void grad_check(int dendrites, double nl)
+static void grad_check_t(int dendrites, double nl, double thr)
 {
     ms_ann_opts o;
     ms_ann_opts_default(&o);
     o.n_in = 12, o.n_hidden = 8, o.n_out = 4, o.branches = 3, o.out_branches = 2;
-    o.dendrites = dendrites, o.nonlinearity = nl, o.seed = 3;
+    o.dendrites = dendrites, o.nonlinearity = nl, o.threshold = thr, o.seed = 3;
     uint32_t band[12] = { 0, 1, 2, 0, 1, 2, 2, 2, 1, 0, 0, 1 }; /* interleaved, not contiguous */
     o.band_of = band;
     ms_ann *a;
@@ -142,7 +142,34 @@ static void grad_check(int dendrites, double nl)
     ms_ann_free(a);
 }
 
+static void grad_check(int dendrites, double nl) { grad_check_t(dendrites, nl, 0.0); }
+
 Test(ann, gradient_matches_finite_differences_dendritic) { grad_check(1, 0.1); }
+Test(ann, gradient_matches_finite_differences_threshold_dendrite) { grad_check_t(1, 0.1, 0.3); }
+
+Test(ann, threshold_dendrite_by_hand_and_in_the_weight_file)
+{
+    /* y = max(0, x_n - t) / (1 - t): with t = 0.4 a branch whose two units sum to 1 and 0.7
+     * (x_n = 1 and 0.7) passes 1 and 0.5; the weight file keeps t */
+    ms_ann_opts o;
+    ms_ann_opts_default(&o);
+    o.n_in = 2, o.n_hidden = 2, o.n_out = 2, o.branches = 1, o.out_branches = 1, o.threshold = 0.4;
+    ms_ann *a, *b;
+    char msg[512];
+    cr_assert_eq(ms_ann_create(&o, &a, msg, sizeof msg), MS_OK, "%s", msg);
+    double *w = ms_ann_params(a);
+    /* layer 1: input-major 2 x 2: hidden 1 gets 1.0 x1, hidden 2 gets 0.7 x1 */
+    w[0] = 1.0, w[1] = 0.7, w[2] = 0.0, w[3] = 0.0;
+    double x[2] = { 1.0, 0.0 }, hidden[2], br[2];
+    cr_assert_eq(ms_ann_forward(a, x, NULL, hidden, br, NULL), MS_OK);
+    cr_assert(fabs(br[0] - 1.0) < 1e-12 && fabs(br[1] - 0.5) < 1e-12, "branch outputs %g %g", br[0], br[1]);
+    const char *p = tmp_path("ann_threshold.msann");
+    cr_assert_eq(ms_ann_save(a, p), MS_OK, "%s", ms_ann_errmsg(a));
+    cr_assert_eq(ms_ann_load(p, &b, msg, sizeof msg), MS_OK, "%s", msg);
+    cr_assert_eq(ms_ann_options(b)->threshold, 0.4);
+    ms_ann_free(a);
+    ms_ann_free(b);
+}
 Test(ann, gradient_matches_finite_differences_strong_nl) { grad_check(1, 0.2); }
 Test(ann, gradient_matches_finite_differences_control) { grad_check(0, 0.1); }
 
