@@ -42,6 +42,7 @@ local S = {
   C_soma = 100 * u.pF,                           -- soma capacitor
   rtol = 1e-6,                                   -- integrator tolerance
   same_v = os.getenv("SAME_V") ~= "0",           -- the control reads at the dendritic network's voltages
+  threads = env("THREADS", 1),                   -- threads per network (results do not depend on it)
 }
 
 -- ---- data ----------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ local V_ROWS = {}                         -- the dendritic network's row voltage
 local function build(kind, v_out, n_images)
   local ann = anns[kind]
   local dend = kind == "dendritic"
-  local net = memsnn.network{ seed = 1, rtol = S.rtol }
+  local net = memsnn.network{ seed = 1, rtol = S.rtol, threads = S.threads }
   local times = {}
   for i = 1, 784 do
     times[i] = {}
