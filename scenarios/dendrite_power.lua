@@ -37,7 +37,7 @@ local S = {
   T = 30 * u.us,                                 -- inference window per image
   t_read2 = env("T_READ2", 1) * u.us,            -- read pulse of a hidden spike onto the outputs
   clock = env("CLOCK", 0.5) * u.us,              -- synchronous output rows (0: none)
-  V_branch = env("V_BRANCH", 4.0),               -- strongest branch node at the reference (V)
+  V_branch = env("V_BRANCH", 4.0),               -- strongest branch node of a typical image (V)
   I_soma = env("I_SOMA", 30) * u.uA,             -- strongest control soma current (when not same_v)
   C_soma = 100 * u.pF,                           -- soma capacitor
   rtol = 1e-6,                                   -- integrator tolerance
@@ -81,13 +81,6 @@ local G_RANGE = 18 * u.uS                    -- rram window 2-20 uS (docs/device
 -- branch current (V_branch / R_branch = 120 uA), as in the software soma
 local R_BRANCH = env("R_BRANCH", 33) * u.kohm
 
--- The software model normalises each branch per image by its strongest unit (x / max_j x_j).
--- Its hardware counterpart here is a gain control per branch: before an image is read, each
--- band's rows are scaled so that the band's strongest column current equals a reference
--- (what a calibration read of the band through its column ADCs would set). The gain of a
--- branch for an image is ref / max_j x_j (capped at 1, the DAC's full scale), computed from
--- the software model's branch sums x. ref is the 10th percentile of max_j x_j over 20
--- training images, so nine images in ten are read at their reference.
 local function layer(ann, l)
   local info = ann:info()
   local n = (l == 1) and info.branches or info.out_branches
@@ -102,42 +95,29 @@ local function layer(ann, l)
   return t
 end
 
--- Branch sums of both layers for one image: x1[b][j] (layer 1, from the software model) and
--- x2[g][k] (layer 2: the group's weights times the hidden somas).
-local function branch_sums(ann, L2, set, k, noise)
-  local h, z = ann:hidden(set, k, noise)
-  local x2, group = {}, #h // #L2
-  for g, w in ipairs(L2) do
-    x2[g] = {}
-    for kk = 1, w.cols do
-      local s = 0
-      for r = 1, w.rows do s = s + w.w[(r - 1) * w.cols + kk] * h[(g - 1) * group + r] end
-      x2[g][kk] = s
-    end
-  end
-  return z, x2
-end
-
 local function peak(v) local m = 0 for _, x in ipairs(v) do m = math.max(m, x) end return m end
 
-local function references(ann, L2)
-  local r1, r2 = {}, {}
-  for k = 1, 20 do
-    local x1, x2 = branch_sums(ann, L2, train, 7000 + k)
-    for b, v in ipairs(x1) do r1[b] = r1[b] or {} r1[b][k] = peak(v) end
-    for g, v in ipairs(x2) do r2[g] = r2[g] or {} r2[g][k] = peak(v) end
+-- The strongest column sum of each layer-1 branch, sum_r w_rj pixel_r, of a typical image:
+-- the median over 20 training images (not test images) of each image's largest, over the
+-- images in which the branch sees anything (MNIST's top band is often blank); 0 if none.
+local function references(ann, L1)
+  local r1 = {}
+  for b, w in ipairs(L1) do
+    local inputs, peaks = ann:band(b), {}
+    for k = 1, 20 do
+      local px = train:row(7000 + k)
+      local m = 0
+      for j = 1, w.cols do
+        local x = 0
+        for r = 1, w.rows do x = x + w.w[(r - 1) * w.cols + j] * px[inputs[r]] / 255 end
+        m = math.max(m, x)
+      end
+      if m > 0 then peaks[#peaks + 1] = m end
+    end
+    table.sort(peaks)
+    r1[b] = #peaks > 0 and peaks[#peaks // 2 + 1] or 0
   end
-  -- 10th percentile of the images in which the branch sees anything (MNIST's top band is
-  -- often blank); 0 when it never does (the branch is then read at a nominal 1 V)
-  local function p10(t)
-    local nz = {}
-    for _, v in ipairs(t) do if v > 0 then nz[#nz + 1] = v end end
-    table.sort(nz)
-    return #nz > 0 and nz[math.max(1, (#nz + 5) // 10)] or 0
-  end
-  for b = 1, #r1 do r1[b] = p10(r1[b]) end
-  for g = 1, #r2 do r2[g] = p10(r2[g]) end
-  return r1, r2
+  return r1
 end
 
 -- Image k of the run is read from t = (k - 1) P on: every pixel row fires then, and its read
@@ -158,7 +138,7 @@ local function build(kind, v_out, n_images)
   end
   local src = net:spike_source{ times = times, label = "pixels" }
   local L1, L2 = layer(ann, 1), layer(ann, 2)
-  local ref1, ref2 = references(ann, L2)
+  local ref1 = references(ann, L1)
   -- instantaneous Mott switch (docs/devices/mott_soma.md) and a 100 pF soma capacitor, so a
   -- soma fed at a few times its 10 uA rheobase fires several times in the window
   local params = { ["soma.tau_s"] = 0, ["soma.C"] = S.C_soma }
@@ -173,7 +153,7 @@ local function build(kind, v_out, n_images)
     local inputs = ann:band(b)
     local pre, post = {}, {}
     for r = 1, w.rows do for j = 1, w.cols do pre[#pre + 1], post[#post + 1] = inputs[r], j end end
-    -- full-scale read voltage: at the reference, the strongest branch node reaches V_branch
+    -- read voltage: for a typical image the strongest branch node reaches V_branch
     -- (dendritic: R_branch I) or the strongest soma current I_soma (control)
     local z = ref1[b] / w.w_max
     local v_read = z <= 0 and 1.0 or (dend and S.V_branch / (R_BRANCH * G_RANGE * z) or S.I_soma / (G_RANGE * z))
@@ -198,8 +178,7 @@ local function build(kind, v_out, n_images)
   end
   net:record(hid, "spikes")
   net:record(out, "spikes")
-  return { net = net, src = src, hid = hid, out = out, prj1 = prj1, prj2 = prj2, ann = ann, L1 = L1, L2 = L2,
-           ref1 = ref1, ref2 = ref2 }
+  return { net = net, src = src, hid = hid, out = out, prj1 = prj1, prj2 = prj2, ann = ann, L1 = L1, L2 = L2 }
 end
 
 print(string.format("dendrite_power: %d test images x 2 conditions x 2 networks (%s mode)", S.n_test,
@@ -216,18 +195,8 @@ end
 -- Presents image k of `set` to the device network m (one run of P), returns the output
 -- spike counts' winner (0..9, or -1 when no output fired) and the spike counts.
 local function present(m, set, k, noisy)
-  local noise = noisy and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 } or nil
   local g = pixels(set, k, noisy)
-  local x1, x2 = branch_sums(m.ann, m.L2, set, k, noise)
-  for b, prj in ipairs(m.prj1) do
-    local s = m.ref1[b] > 0 and math.min(1, m.ref1[b] / math.max(peak(x1[b]), 1e-12)) or 1
-    local gb = {}
-    for i = 1, #g do gb[i] = g[i] * s end
-    prj:set_row_gain(gb)
-  end
-  for q, prj in ipairs(m.prj2) do
-    prj:set_row_gain(m.ref2[q] > 0 and math.min(1, m.ref2[q] / math.max(peak(x2[q]), 1e-12)) or 1)
-  end
+  for _, prj in ipairs(m.prj1) do prj:set_row_gain(g) end
   local t_start = m.net:time()
   m.net:run(P)
   local so = m.out:spikes{ t0 = t_start }
