@@ -54,3 +54,26 @@ Test(dendritic_scenario, runs_and_shows_filtering)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
     sh(cmd);
 }
+
+Test(dendritic_scenario, dendrite_power_without_data_names_the_set_up_step)
+{
+    /* scenarios/dendrite_power.lua reads data/mnist from the folder it runs in: where there
+     * is none, it stops with exit status 1 and names the script that fetches the digits. */
+    const char *bin = getenv("MEMSNN_BIN"), *src = getenv("MEMSNN_SOURCE_DIR"), *tmp = getenv("MEMSNN_TEST_TMP");
+    cr_assert(bin && src);
+    char dir[512], cmd[4096], path[1024];
+    snprintf(dir, sizeof dir, "%s/no-data-%d", tmp ? tmp : "/tmp", (int)getpid());
+    snprintf(path, sizeof path, "%s/err.txt", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && cd '%s' && '%s' run --quiet '%s/scenarios/dendrite_power.lua' --out out 2> err.txt",
+             dir, dir, dir, bin, src);
+    cr_assert_eq(sh(cmd), 1, "expected exit status 1");
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char msg[2048] = "";
+    size_t n = fread(msg, 1, sizeof msg - 1, f);
+    msg[n] = '\0';
+    fclose(f);
+    cr_assert(strstr(msg, "data/mnist/train-images-idx3-ubyte is missing") && strstr(msg, "scripts/fetch-mnist"), "%s", msg);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    sh(cmd);
+}
