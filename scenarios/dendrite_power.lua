@@ -21,10 +21,11 @@
 local memsnn = require("memsnn")
 local u = memsnn.units
 
-local full = false
+local full, sweep = false, false
 for _, a in ipairs(arg or {}) do
   if a == "--full" then full = true
-  elseif a ~= "" then error("dendrite_power: unknown argument '" .. a .. "' (expected --full)") end
+  elseif a == "--sweep" then sweep = true
+  elseif a ~= "" then error("dendrite_power: unknown argument '" .. a .. "' (expected --full or --sweep)") end
 end
 
 -- ---- settings ------------------------------------------------------------------------------
@@ -43,6 +44,7 @@ local S = {
   rtol = 1e-6,                                   -- integrator tolerance
   same_v = os.getenv("SAME_V") ~= "0",           -- the control reads at the dendritic network's voltages
   threads = env("THREADS", 1),                   -- threads per network (results do not depend on it)
+  on_off = env("ON_OFF", 100),                   -- dendrite G_on / G_off (nmda_dendrite default: 100)
 }
 
 -- ---- data ----------------------------------------------------------------------------------
@@ -61,6 +63,7 @@ local test, test_labels = load("t10k-images-idx3-ubyte"), load("t10k-labels-idx1
 
 -- ---- 1. software models --------------------------------------------------------------------
 local anns = {}
+local function train_models()
 for _, kind in ipairs{ "dendritic", "control" } do
   -- The dendritic model is trained device-aware: its dendrite is the thresholded-linear
   -- steady state of an nmda_dendrite branch, threshold = the device's V_th (1 V) over the
@@ -73,6 +76,7 @@ for _, kind in ipairs{ "dendritic", "control" } do
   print(string.format("dendrite_power: trained the %s network in %.2f s: test accuracy %.3f clean, %.3f noisy",
     kind, r.seconds, ann:accuracy{ images = test, labels = test_labels },
     ann:accuracy{ images = test, labels = test_labels, noise = S.noise }))
+end
 end
 
 -- ---- 2. device networks ----------------------------------------------------------------------
@@ -123,7 +127,7 @@ end
 -- Image k of the run is read from t = (k - 1) P on: every pixel row fires then, and its read
 -- lasts T; P leaves room for the last pulses onto the output layer to end before the reset.
 local P = S.T + 4 * u.us
-local N_IMAGES = 2 * S.n_test             -- clean, then noisy
+local function n_images() return 2 * S.n_test end   -- clean, then noisy
 
 local V_ROWS = {}                         -- the dendritic network's row voltages (same_v)
 
@@ -142,6 +146,9 @@ local function build(kind, v_out, n_images)
   -- instantaneous Mott switch (docs/devices/mott_soma.md) and a 100 pF soma capacitor, so a
   -- soma fed at a few times its 10 uA rheobase fires several times in the window
   local params = { ["soma.tau_s"] = 0, ["soma.C"] = S.C_soma }
+  if dend then
+    for b = 1, math.max(#L1, #L2) do params["d" .. b .. ".G_off"] = 100 * u.uS / S.on_off end
+  end
   local hid = net:population{ n = 100, label = "hidden", params = params,
                               model = dend and memsnn.dendritic_neuron{ branches = #L1, R_branch = R_BRANCH }
                                             or memsnn.point_neuron{ branches = #L1 } }
@@ -181,8 +188,7 @@ local function build(kind, v_out, n_images)
   return { net = net, src = src, hid = hid, out = out, prj1 = prj1, prj2 = prj2, ann = ann, L1 = L1, L2 = L2 }
 end
 
-print(string.format("dendrite_power: %d test images x 2 conditions x 2 networks (%s mode)", S.n_test,
-  full and "full" or "quick"))
+
 
 -- ---- 3. inference ----------------------------------------------------------------------------
 local function pixels(set, k, noisy)
@@ -240,6 +246,7 @@ local function infer(kind)
   if S.same_v and kind == "control" then v_out, cal = V_OUT_DENDRITIC, 0 / 0
   else v_out, cal = calibrate_output(kind) end
   if kind == "dendritic" then V_OUT_DENDRITIC = v_out end
+  local N_IMAGES = n_images()
   local m = build(kind, v_out, N_IMAGES)
   local res = { kind = kind, clean = {}, noisy = {}, v_out = v_out, calibration = cal }
   local e_prev = m.net:energy()
@@ -267,6 +274,7 @@ local function infer(kind)
   return res
 end
 
+local function run_all()
 local results = {}
 for _, kind in ipairs{ "dendritic", "control" } do
   results[kind] = infer(kind)
@@ -285,9 +293,83 @@ for _, kind in ipairs{ "dendritic", "control" } do
   end
   print(string.format("  %s: output read voltage %.2g V (%s); %.2f s for %d images (%.3f s per image, %d integrator steps and %d restarts per image)",
     kind, r.v_out, r.calibration == r.calibration and string.format("agreement %.2f on calibration images", r.calibration)
-      or "the dendritic network's", r.seconds, N_IMAGES, r.seconds / N_IMAGES, r.stats.ode_steps // N_IMAGES,
-    r.stats.ode_reinits // N_IMAGES))
+      or "the dendritic network's", r.seconds, n_images(), r.seconds / n_images(), r.stats.ode_steps // n_images(),
+    r.stats.ode_reinits // n_images()))
 end
+return results
+end
+
+-- ---- the sweeps of Extended Data Fig. 6 (--sweep) ------------------------------------------------
+-- The power advantage P(without) / P(with) and the accuracies against the applied voltage,
+-- the dendrites' ON/OFF ratio and the background noise, each around the defaults, 20 test
+-- images per condition.
+local function li_and_accuracy(results)
+  local out = {}
+  for _, kind in ipairs{ "dendritic", "control" } do
+    for _, cond in ipairs{ "clean", "noisy" } do
+      local li, ok = 0, 0
+      for _, x in ipairs(results[kind][cond]) do
+        li = li + x.li
+        if x.predicted == x.label then ok = ok + 1 end
+      end
+      out[kind .. "_" .. cond .. "_li"] = li / #results[kind][cond]
+      out[kind .. "_" .. cond .. "_accuracy"] = ok / #results[kind][cond]
+    end
+  end
+  return out
+end
+
+if sweep then
+  local base = { V_branch = S.V_branch, on_off = S.on_off, sigma = S.noise.sigma }
+  local cases = {}
+  for _, v in ipairs{ 2, 3, 4, 6 } do cases[#cases + 1] = { "V_branch", v } end
+  for _, r in ipairs{ 10, 100 } do cases[#cases + 1] = { "on_off", r } end
+  for _, sg in ipairs{ 0.1, 0.2, 0.3, 0.45 } do cases[#cases + 1] = { "sigma", sg } end
+  local cols = { parameter = {}, value = {}, advantage_clean = {}, advantage_noisy = {}, dendritic_clean = {},
+                 dendritic_noisy = {}, control_clean = {}, control_noisy = {} }
+  S.n_test = env("N_TEST", 20)
+  for _, case in ipairs(cases) do
+    S.V_branch, S.on_off, S.noise.sigma = base.V_branch, base.on_off, base.sigma
+    if case[1] == "sigma" then S.noise.sigma = case[2] else S[case[1]] = case[2] end
+    print(string.format("dendrite_power: sweep %s = %g", case[1], case[2]))
+    V_ROWS = {}
+    train_models()
+    local m = li_and_accuracy(run_all())
+    local k = #cols.parameter + 1
+    cols.parameter[k], cols.value[k] = case[1], case[2]
+    cols.advantage_clean[k] = m.control_clean_li / m.dendritic_clean_li
+    cols.advantage_noisy[k] = m.control_noisy_li / m.dendritic_noisy_li
+    cols.dendritic_clean[k], cols.dendritic_noisy[k] = m.dendritic_clean_accuracy, m.dendritic_noisy_accuracy
+    cols.control_clean[k], cols.control_noisy[k] = m.control_clean_accuracy, m.control_noisy_accuracy
+  end
+  memsnn.write_csv("sweep.csv", cols, { columns = { "parameter", "value", "advantage_clean", "advantage_noisy",
+    "dendritic_clean", "dendritic_noisy", "control_clean", "control_noisy" } })
+  for _, p in ipairs{ { "V_branch", "strongest branch voltage V_branch (V)" }, { "on_off", "dendrite ON/OFF ratio" },
+                      { "sigma", "background noise sigma" } } do
+    local x, adv_c, adv_n, dc, dn, cc, cn = {}, {}, {}, {}, {}, {}, {}
+    for k = 1, #cols.parameter do
+      if cols.parameter[k] == p[1] then
+        x[#x + 1] = cols.value[k]
+        adv_c[#adv_c + 1], adv_n[#adv_n + 1] = cols.advantage_clean[k], cols.advantage_noisy[k]
+        dc[#dc + 1], dn[#dn + 1], cc[#cc + 1], cn[#cn + 1] = cols.dendritic_clean[k], cols.dendritic_noisy[k],
+          cols.control_clean[k], cols.control_noisy[k]
+      end
+    end
+    memsnn.plot.xy{ file = "advantage_vs_" .. p[1] .. ".png", xlabel = p[2], ylabel = "power advantage P(without) / P(with)",
+      series = { { x = x, y = adv_c, label = "clean", style = "both" }, { x = x, y = adv_n, label = "noisy", style = "both" } },
+      title = "Li 2020 power advantage" }
+    memsnn.plot.xy{ file = "accuracy_vs_" .. p[1] .. ".png", xlabel = p[2], ylabel = "device-network accuracy",
+      series = { { x = x, y = dc, label = "dendritic, clean", style = "both" }, { x = x, y = dn, label = "dendritic, noisy", style = "both" },
+                 { x = x, y = cc, label = "control, clean", style = "both" }, { x = x, y = cn, label = "control, noisy", style = "both" } },
+      title = "Accuracy of the device networks" }
+  end
+  return
+end
+
+print(string.format("dendrite_power: %d test images x 2 conditions x 2 networks (%s mode)", S.n_test,
+  full and "full" or "quick"))
+train_models()
+local results = run_all()
 
 -- ---- 4. outputs --------------------------------------------------------------------------------
 -- per-image results
@@ -316,7 +398,7 @@ for _, kind in ipairs{ "dendritic", "control" } do
     summary.kind[c], summary.condition[c] = kind, cond
     summary.accuracy_software[c], summary.accuracy_devices[c], summary.agreement[c] = sw / n, ok / n, ag / n
     summary.hidden_spikes[c], summary.output_spikes[c], summary.li_metric[c], summary.energy[c] = hs / n, os_ / n, li / n, tot / n
-    summary.seconds_per_image[c] = r.seconds / N_IMAGES
+    summary.seconds_per_image[c] = r.seconds / n_images()
     local total = 0
     for _, v in pairs(by) do total = total + v end
     tallies[#tallies + 1] = { kind .. " / " .. cond, { total = total, by_class = by } }
