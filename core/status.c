@@ -1,6 +1,9 @@
 /* core/status.c: status names and the error-message buffer (core/ms_status.h). */
 #include "core/ms_status.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <stdio.h>
 
 const char *ms_status_name(ms_status st)
@@ -41,4 +44,15 @@ void ms_error_clear(ms_error *err)
         err->code = MS_OK;
         err->msg[0] = '\0';
     }
+}
+
+int ms_msgf(char *msg, size_t len, int ret, const char *fmt, ...)
+{
+    if (msg && len > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, len, fmt, ap);
+        va_end(ap);
+    }
+    return ret;
 }

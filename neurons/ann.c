@@ -10,17 +10,6 @@
 #include "core/ms_rng.h"
 #include "neurons/ann_impl.h"
 
-static ms_status fail(char *msg, size_t len, ms_status st, const char *fmt, ...)
-{
-    if (msg && len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, len, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
-
 void ms_ann_opts_default(ms_ann_opts *o)
 {
     *o = (ms_ann_opts){ .n_in = 0, .n_hidden = 0, .n_out = 0, .branches = 1, .band_of = NULL,
@@ -101,27 +90,27 @@ static ms_status check_opts(const ms_ann_opts *o, char *msg, size_t len)
 {
     const size_t lim = UINT32_MAX; /* the weight file stores sizes as 32-bit integers */
     if (o->n_in < 1 || o->n_hidden < 1 || o->n_out < 1)
-        return fail(msg, len, MS_EINVAL, "ann: sizes must be >= 1, got %zu inputs, %zu hidden, %zu outputs",
+        return ms_msgf(msg, len, MS_EINVAL, "ann: sizes must be >= 1, got %zu inputs, %zu hidden, %zu outputs",
                     o->n_in, o->n_hidden, o->n_out);
     if (o->n_in > lim || o->n_hidden > lim || o->n_out > lim)
-        return fail(msg, len, MS_EINVAL, "ann: sizes must be below 2^32");
+        return ms_msgf(msg, len, MS_EINVAL, "ann: sizes must be below 2^32");
     /* n_in H + H n_out weights must be countable (and allocatable at all) */
     if (o->n_hidden > (SIZE_MAX / sizeof(double)) / (o->n_in + o->n_out))
-        return fail(msg, len, MS_EINVAL, "ann: %zu x %zu + %zu x %zu weights are too many", o->n_in, o->n_hidden,
+        return ms_msgf(msg, len, MS_EINVAL, "ann: %zu x %zu + %zu x %zu weights are too many", o->n_in, o->n_hidden,
                     o->n_hidden, o->n_out);
-    if (!isfinite(o->theta)) return fail(msg, len, MS_EINVAL, "ann: theta = %g must be finite", o->theta);
+    if (!isfinite(o->theta)) return ms_msgf(msg, len, MS_EINVAL, "ann: theta = %g must be finite", o->theta);
     if (!(isfinite(o->init_sd) && o->init_sd >= 0))
-        return fail(msg, len, MS_EINVAL, "ann: init_sd = %g must be finite and >= 0 (0: 1/sqrt(rows))", o->init_sd);
+        return ms_msgf(msg, len, MS_EINVAL, "ann: init_sd = %g must be finite and >= 0 (0: 1/sqrt(rows))", o->init_sd);
     if (!o->dendrites) return MS_OK; /* the branch options are ignored */
     if (o->branches < 1 || o->branches > o->n_in)
-        return fail(msg, len, MS_EINVAL, "ann: branches = %zu must be in 1..%zu (the number of inputs)", o->branches, o->n_in);
+        return ms_msgf(msg, len, MS_EINVAL, "ann: branches = %zu must be in 1..%zu (the number of inputs)", o->branches, o->n_in);
     if (o->out_branches < 1 || o->out_branches > o->n_hidden)
-        return fail(msg, len, MS_EINVAL, "ann: out_branches = %zu must be in 1..%zu (the number of hidden units)",
+        return ms_msgf(msg, len, MS_EINVAL, "ann: out_branches = %zu must be in 1..%zu (the number of hidden units)",
                     o->out_branches, o->n_hidden);
     if (!(o->threshold >= 0 && o->threshold < 1))
-        return fail(msg, len, MS_EINVAL, "ann: threshold = %g must be in [0, 1) (0: the exp dendrite)", o->threshold);
+        return ms_msgf(msg, len, MS_EINVAL, "ann: threshold = %g must be in [0, 1) (0: the exp dendrite)", o->threshold);
     if (!(o->nonlinearity >= 0 && o->nonlinearity < 1))
-        return fail(msg, len, MS_EINVAL, "ann: nonlinearity = %g must be in [0, 1)", o->nonlinearity);
+        return ms_msgf(msg, len, MS_EINVAL, "ann: nonlinearity = %g must be in [0, 1)", o->nonlinearity);
     return MS_OK;
 }
 
@@ -131,12 +120,12 @@ static ms_status layer_branches(ann_layer *l, const uint32_t *of, const char *wh
     for (size_t i = 0; i < l->n_in; i++) l->start[of[i] + 1]++;
     for (size_t b = 0; b < l->nb; b++) {
         if (l->start[b + 1] == 0)
-            return fail(msg, len, MS_EINVAL, "ann: %s branch %zu (of %zu, counting from 1) has no inputs", what, b + 1, l->nb);
+            return ms_msgf(msg, len, MS_EINVAL, "ann: %s branch %zu (of %zu, counting from 1) has no inputs", what, b + 1, l->nb);
         l->start[b + 1] += l->start[b];
     }
     /* a stable counting sort: inputs of a branch in increasing index order */
     size_t *fill = calloc(l->nb ? l->nb : 1, sizeof *fill);
-    if (!fill) return fail(msg, len, MS_ENOMEM, "ann: out of memory");
+    if (!fill) return ms_msgf(msg, len, MS_ENOMEM, "ann: out of memory");
     for (size_t i = 0; i < l->n_in; i++) l->idx[l->start[of[i]] + fill[of[i]]++] = (uint32_t)i;
     free(fill);
     return MS_OK;
@@ -148,7 +137,7 @@ ms_status ms_ann_create(const ms_ann_opts *opts, ms_ann **out, char *msg, size_t
     ms_status st = check_opts(opts, msg, len);
     if (st != MS_OK) return st;
     ms_ann *a = calloc(1, sizeof *a);
-    if (!a) return fail(msg, len, MS_ENOMEM, "ann: out of memory");
+    if (!a) return ms_msgf(msg, len, MS_ENOMEM, "ann: out of memory");
     a->o = *opts;
     if (!a->o.dendrites) a->o.branches = a->o.out_branches = 1, a->o.nonlinearity = 0;
     const ms_ann_opts *o = &a->o;
@@ -174,7 +163,7 @@ ms_status ms_ann_create(const ms_ann_opts *opts, ms_ann **out, char *msg, size_t
     if (!ok) {
         free(grp);
         ms_ann_free(a);
-        return fail(msg, len, MS_ENOMEM, "ann: out of memory for %zu x %zu + %zu x %zu weights", opts->n_in,
+        return ms_msgf(msg, len, MS_ENOMEM, "ann: out of memory for %zu x %zu + %zu x %zu weights", opts->n_in,
                     opts->n_hidden, opts->n_hidden, opts->n_out);
     }
     for (size_t i = 0; i < o->n_in; i++) {
@@ -182,7 +171,7 @@ ms_status ms_ann_create(const ms_ann_opts *opts, ms_ann **out, char *msg, size_t
         if (b >= o->branches) {
             free(grp);
             ms_ann_free(a);
-            return fail(msg, len, MS_EINVAL, "ann: band_of[%zu] = %u is outside 0..%zu (counting from 0)", i, b,
+            return ms_msgf(msg, len, MS_EINVAL, "ann: band_of[%zu] = %u is outside 0..%zu (counting from 0)", i, b,
                         opts->branches - 1);
         }
         a->band_of[i] = b;

@@ -10,20 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *msg, size_t len, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(__printf__, 3, 4)))
-#endif
-    ;
-static int fail(char *msg, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return 0;
@@ -80,13 +66,13 @@ static int find_part(const ms_circuit *c, const char *name)
 /* Names become parts of parameter names ("d1.G_on"): letters, digits and _ only. */
 static int check_name(const ms_circuit *c, const char *what, const char *name, char *msg, size_t len)
 {
-    if (!name || !*name) return fail(msg, len, "circuit %s: a %s needs a name", c->name, what);
+    if (!name || !*name) return ms_msgf(msg, len, -1, "circuit %s: a %s needs a name", c->name, what);
     if (strlen(name) >= MS_CIRCUIT_NAME_LEN)
-        return fail(msg, len, "circuit %s: %s name '%s' is longer than %d characters", c->name, what, name,
+        return ms_msgf(msg, len, -1, "circuit %s: %s name '%s' is longer than %d characters", c->name, what, name,
                     MS_CIRCUIT_NAME_LEN - 1);
     for (const char *s = name; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return fail(msg, len, "circuit %s: %s name '%s' may only hold letters, digits and _", c->name, what, name);
+            return ms_msgf(msg, len, -1, "circuit %s: %s name '%s' may only hold letters, digits and _", c->name, what, name);
     return 0;
 }
 
@@ -97,7 +83,7 @@ static int node_of(const ms_circuit *c, const char *part, const char *node, char
     char list[256] = "";
     for (size_t i = 0; i < c->n_nodes; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", c->nodes[i].name);
-    fail(msg, len, "circuit %s: %s is connected to unknown node '%s' (nodes: %s)", c->name, part,
+    ms_msgf(msg, len, -1, "circuit %s: %s is connected to unknown node '%s' (nodes: %s)", c->name, part,
          node ? node : "(none)", list);
     return -1;
 }
@@ -105,10 +91,10 @@ static int node_of(const ms_circuit *c, const char *part, const char *node, char
 static int add_node(ms_circuit *c, const char *name, int fixed, double v, char *msg, size_t len)
 {
     if (check_name(c, "node", name, msg, len)) return -1;
-    if (find_node(c, name) >= 0) return fail(msg, len, "circuit %s: node '%s' is declared twice", c->name, name);
-    if (fixed && !isfinite(v)) return fail(msg, len, "circuit %s: node '%s' voltage must be a finite number", c->name, name);
+    if (find_node(c, name) >= 0) return ms_msgf(msg, len, -1, "circuit %s: node '%s' is declared twice", c->name, name);
+    if (fixed && !isfinite(v)) return ms_msgf(msg, len, -1, "circuit %s: node '%s' voltage must be a finite number", c->name, name);
     if (grow((void **)&c->nodes, &c->cap_nodes, c->n_nodes + 1, sizeof *c->nodes))
-        return fail(msg, len, "circuit %s: out of memory", c->name);
+        return ms_msgf(msg, len, -1, "circuit %s: out of memory", c->name);
     ckt_node_desc *n = &c->nodes[c->n_nodes++];
     memset(n, 0, sizeof *n);
     snprintf(n->name, sizeof n->name, "%s", name);
@@ -132,15 +118,15 @@ static ckt_part_desc *new_part(ms_circuit *c, part_kind kind, const char *what, 
 {
     if (check_name(c, what, name, msg, len)) return NULL;
     if (find_part(c, name) >= 0) {
-        fail(msg, len, "circuit %s: the name '%s' is used twice", c->name, name);
+        ms_msgf(msg, len, -1, "circuit %s: the name '%s' is used twice", c->name, name);
         return NULL;
     }
     if (c->n_parts >= CKT_MAX_PARTS) {
-        fail(msg, len, "circuit %s: more than %d parts", c->name, CKT_MAX_PARTS);
+        ms_msgf(msg, len, -1, "circuit %s: more than %d parts", c->name, CKT_MAX_PARTS);
         return NULL;
     }
     if (grow((void **)&c->parts, &c->cap_parts, c->n_parts + 1, sizeof *c->parts)) {
-        fail(msg, len, "circuit %s: out of memory", c->name);
+        ms_msgf(msg, len, -1, "circuit %s: out of memory", c->name);
         return NULL;
     }
     ckt_part_desc *p = &c->parts[c->n_parts];
@@ -157,20 +143,20 @@ int ms_circuit_add_device(ms_circuit *c, const char *name, const char *cls, cons
     const ms_device_class *dc;
     char inner[256];
     if (ms_device_lookup(cls ? cls : "", &dc, inner, sizeof inner))
-        return fail(msg, len, "circuit %s: device '%s': %s", c->name, name ? name : "", inner);
+        return ms_msgf(msg, len, -1, "circuit %s: device '%s': %s", c->name, name ? name : "", inner);
     ckt_part_desc *p = new_part(c, PART_DEVICE, "device", name, msg, len);
     if (!p) return -1;
     char what[96];
     snprintf(what, sizeof what, "device '%s'", name);
     if ((p->a = node_of(c, what, a, msg, len)) < 0 || (p->b = node_of(c, what, b, msg, len)) < 0) return -1;
-    if (p->a == p->b) return fail(msg, len, "circuit %s: device '%s' has both terminals on node '%s'", c->name, name, a);
+    if (p->a == p->b) return ms_msgf(msg, len, -1, "circuit %s: device '%s' has both terminals on node '%s'", c->name, name, a);
     p->cls = dc;
     ms_device_defaults(dc, p->p);
     for (size_t k = 0; k < n_values; k++)
         if (ms_device_param_set(dc, p->p, names[k], values[k], inner, sizeof inner))
-            return fail(msg, len, "circuit %s: device '%s': %s", c->name, name, inner);
+            return ms_msgf(msg, len, -1, "circuit %s: device '%s': %s", c->name, name, inner);
     if (ms_device_check(dc, p->p, inner, sizeof inner))
-        return fail(msg, len, "circuit %s: device '%s': %s", c->name, name, inner);
+        return ms_msgf(msg, len, -1, "circuit %s: device '%s': %s", c->name, name, inner);
     c->n_parts++;
     return 0;
 }
@@ -184,7 +170,7 @@ static int add_two_terminal(ms_circuit *c, part_kind kind, const char *what, con
     snprintf(w, sizeof w, "%s '%s'", what, name);
     if ((p->a = node_of(c, w, a, msg, len)) < 0 || (p->b = node_of(c, w, b, msg, len)) < 0) return -1;
     if (kind != PART_CURRENT && p->a == p->b)
-        return fail(msg, len, "circuit %s: %s has both terminals on node '%s'", c->name, w, a);
+        return ms_msgf(msg, len, -1, "circuit %s: %s has both terminals on node '%s'", c->name, w, a);
     p->value = value;
     c->n_parts++;
     return 0;
@@ -194,7 +180,7 @@ int ms_circuit_add_resistor(ms_circuit *c, const char *name, const char *a, cons
                             double r_ohm, char *msg, size_t len)
 {
     if (!(r_ohm > 0 && isfinite(r_ohm)))
-        return fail(msg, len, "circuit %s: resistor '%s': R = %g ohm must be finite and > 0", c->name, name ? name : "", r_ohm);
+        return ms_msgf(msg, len, -1, "circuit %s: resistor '%s': R = %g ohm must be finite and > 0", c->name, name ? name : "", r_ohm);
     return add_two_terminal(c, PART_RESISTOR, "resistor", name, a, b, r_ohm, msg, len);
 }
 
@@ -202,7 +188,7 @@ int ms_circuit_add_capacitor(ms_circuit *c, const char *name, const char *node, 
                              double c_F, char *msg, size_t len)
 {
     if (!(c_F > 0 && isfinite(c_F)))
-        return fail(msg, len, "circuit %s: capacitor '%s': C = %g F must be finite and > 0", c->name, name ? name : "", c_F);
+        return ms_msgf(msg, len, -1, "circuit %s: capacitor '%s': C = %g F must be finite and > 0", c->name, name ? name : "", c_F);
     return add_two_terminal(c, PART_CAPACITOR, "capacitor", name, node, other ? other : "gnd", c_F, msg, len);
 }
 
@@ -210,7 +196,7 @@ int ms_circuit_add_current(ms_circuit *c, const char *name, const char *node, do
                            size_t len)
 {
     if (!isfinite(i_A))
-        return fail(msg, len, "circuit %s: current source '%s': I must be a finite number of amperes", c->name, name ? name : "");
+        return ms_msgf(msg, len, -1, "circuit %s: current source '%s': I must be a finite number of amperes", c->name, name ? name : "");
     return add_two_terminal(c, PART_CURRENT, "current source", name, node, "gnd", i_A, msg, len);
 }
 
@@ -218,15 +204,15 @@ int ms_circuit_add_port(ms_circuit *c, const char *name, const char *node, char 
 {
     if (check_name(c, "port", name, msg, len)) return -1;
     for (size_t k = 0; k < c->n_ports; k++)
-        if (strcmp(c->ports[k].name, name) == 0) return fail(msg, len, "circuit %s: port '%s' is declared twice", c->name, name);
+        if (strcmp(c->ports[k].name, name) == 0) return ms_msgf(msg, len, -1, "circuit %s: port '%s' is declared twice", c->name, name);
     char w[96];
     snprintf(w, sizeof w, "port '%s'", name);
     int n = node_of(c, w, node, msg, len);
     if (n < 0) return -1;
     if (c->nodes[n].fixed)
-        return fail(msg, len, "circuit %s: port '%s' is on fixed node '%s': inputs need a free node", c->name, name, node);
+        return ms_msgf(msg, len, -1, "circuit %s: port '%s' is on fixed node '%s': inputs need a free node", c->name, name, node);
     if (grow((void **)&c->ports, &c->cap_ports, c->n_ports + 1, sizeof *c->ports))
-        return fail(msg, len, "circuit %s: out of memory", c->name);
+        return ms_msgf(msg, len, -1, "circuit %s: out of memory", c->name);
     ckt_port_desc *p = &c->ports[c->n_ports++];
     snprintf(p->name, sizeof p->name, "%s", name);
     p->node = n;
@@ -237,9 +223,9 @@ int ms_circuit_set_spike(ms_circuit *c, const char *device, char *msg, size_t le
 {
     int k = device ? find_part(c, device) : -1;
     if (k < 0 || c->parts[k].kind != PART_DEVICE)
-        return fail(msg, len, "circuit %s: spike: '%s' is not a device of the circuit", c->name, device ? device : "");
+        return ms_msgf(msg, len, -1, "circuit %s: spike: '%s' is not a device of the circuit", c->name, device ? device : "");
     if (c->parts[k].cls->spike_root < 0)
-        return fail(msg, len, "circuit %s: spike: device '%s' (%s) has no spike root; a soma class has one", c->name,
+        return ms_msgf(msg, len, -1, "circuit %s: spike: device '%s' (%s) has no spike root; a soma class has one", c->name,
                     device, c->parts[k].cls->name);
     c->spike_part = k;
     return 0;
@@ -248,7 +234,7 @@ int ms_circuit_set_spike(ms_circuit *c, const char *device, char *msg, size_t le
 int ms_circuit_set_c_par(ms_circuit *c, double c_F, char *msg, size_t len)
 {
     if (!(c_F >= 0 && c_F <= 1e-6))
-        return fail(msg, len, "circuit %s: C_par = %g F must be in [0, 1e-6] (0: nodes without capacitance are algebraic)",
+        return ms_msgf(msg, len, -1, "circuit %s: C_par = %g F must be in [0, 1e-6] (0: nodes without capacitance are algebraic)",
                     c->name, c_F);
     c->c_par = c_F;
     return 0;
@@ -277,7 +263,7 @@ static int check_dc_paths(const ms_circuit *c, char *msg, size_t len)
     }
     for (size_t k = 0; k < c->n_nodes; k++)
         if (find_root(up, (int)k) != 0)
-            return fail(msg, len, "circuit %s: node '%s' has no path to ground through a device or resistor", c->name,
+            return ms_msgf(msg, len, -1, "circuit %s: node '%s' has no path to ground through a device or resistor", c->name,
                         c->nodes[k].name);
     return 0;
 }
@@ -352,10 +338,10 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
         else n_alg++;
     }
     n_free = n_dyn + n_alg;
-    if (n_dyn == 0) return fail(msg, len, "circuit %s: no node has capacitance, so nothing evolves in time; "
+    if (n_dyn == 0) return ms_msgf(msg, len, -1, "circuit %s: no node has capacitance, so nothing evolves in time; "
                                           "give a node a capacitor (or the circuit C_par > 0)", c->name);
     if (n_alg > CKT_MAX_ALG)
-        return fail(msg, len, "circuit %s: %zu nodes without capacitance (at most %d)", c->name, n_alg, CKT_MAX_ALG);
+        return ms_msgf(msg, len, -1, "circuit %s: %zu nodes without capacitance (at most %d)", c->name, n_alg, CKT_MAX_ALG);
     {
         size_t nd = 0, na = 0;
         for (size_t k = 0; k < c->n_nodes; k++) {
@@ -373,15 +359,15 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
             nr += p->cls->n_roots;
             int cap = ms_device_capacitance(p->cls, p->p) > 0;
             if (cap && !c->nodes[p->a].fixed && !c->nodes[p->b].fixed)
-                return fail(msg, len, "circuit %s: device '%s' has a parallel capacitance and joins two free nodes; "
+                return ms_msgf(msg, len, -1, "circuit %s: device '%s' has a parallel capacitance and joins two free nodes; "
                                       "one of its terminals must be ground or a fixed node", c->name, p->name);
         } else if (p->kind == PART_CURRENT) {
             n_isrc++;
-            if (c->nodes[p->a].fixed) return fail(msg, len, "circuit %s: current source '%s' feeds a fixed node", c->name, p->name);
+            if (c->nodes[p->a].fixed) return ms_msgf(msg, len, -1, "circuit %s: current source '%s' feeds a fixed node", c->name, p->name);
         } else {
             n_res++;
             if (p->kind == PART_CAPACITOR && c->nodes[p->b].fixed == c->nodes[p->a].fixed)
-                return fail(msg, len, "circuit %s: capacitor '%s' must join a free node to ground or a fixed node", c->name,
+                return ms_msgf(msg, len, -1, "circuit %s: capacitor '%s' must join a free node to ground or a fixed node", c->name,
                             p->name);
         }
     }
@@ -391,7 +377,7 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     size_t n_obs = n_alg + 3 * n_dev + n_port;
 
     ckt *k = calloc(1, sizeof *k);
-    if (!k) return fail(msg, len, "circuit %s: out of memory", c->name);
+    if (!k) return ms_msgf(msg, len, -1, "circuit %s: out of memory", c->name);
     k->n_free = n_free;
     k->n_dyn = n_dyn;
     k->n_alg = n_alg;
@@ -412,7 +398,7 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     if (!k->dev || !k->res || !k->isrc || !k->port || !k->state || !k->param || !k->obs || !k->port_names ||
         !k->root_dir || !sb.s) {
         ms_circuit_model_free(m);
-        return fail(msg, len, "circuit %s: out of memory", c->name);
+        return ms_msgf(msg, len, -1, "circuit %s: out of memory", c->name);
     }
     /* Offsets into one string buffer; turned into pointers at the end (no realloc). */
     size_t ip = 0, is = 0, io = 0;

@@ -23,23 +23,6 @@
 /* ms_rng stream indices hold 48 bits (core/ms_rng.h). */
 #define MAX_STREAM_INDEX ((uint64_t)1 << 48)
 
-static int fail(char *msg, size_t len, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(__printf__, 4, 5)))
-#endif
-    ;
-
-static int fail(char *msg, size_t len, int code, const char *fmt, ...)
-{
-    if (msg && len > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, len, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 void ms_crossbar_opts_default(ms_crossbar_opts *o)
 {
     const ms_device_class *c = ms_device_find("rram");
@@ -118,7 +101,7 @@ static int program_device(const ms_device_class *c, const double *nom, const ms_
     double p[MS_DEVICE_MAX_PARAMS], y[MS_DEVICE_MAX_STATE], y2[MS_DEVICE_MAX_STATE];
     char dmsg[256];
     if (ms_device_sample(c, nom, p, &var, dmsg, sizeof dmsg))
-        return fail(msg, len, MS_EINVAL, "crossbar: device %llu: %s", (unsigned long long)index,
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: device %llu: %s", (unsigned long long)index,
                     dmsg);
     /* The relaxation draw comes first in the noise stream, so it does not depend on how many
      * numbers programming used, and programming is the same whatever t_since is. */
@@ -137,7 +120,7 @@ static int program_device(const ms_device_class *c, const double *nom, const ms_
         ms_wv_ops ops = { wv_read, wv_pulse, &d };
         ms_wv_result res;
         if (ms_write_verify(&wv, &ops, &res, dmsg, sizeof dmsg))
-            return fail(msg, len, MS_EINVAL, "crossbar: device %llu: %s",
+            return ms_msgf(msg, len, MS_EINVAL, "crossbar: device %llu: %s",
                         (unsigned long long)index, dmsg);
         y[MS_RRAM_X] = d.x;
         r->pulses = res.pulses;
@@ -165,7 +148,7 @@ static int set_param(const ms_device_class *c, double *p, int i, const char *opt
 {
     char dmsg[256];
     if (ms_device_param_validate(c, (size_t)i, value, dmsg, sizeof dmsg))
-        return fail(msg, len, MS_EINVAL, "crossbar: option %s = %g: %s", opt, value, dmsg);
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: option %s = %g: %s", opt, value, dmsg);
     p[i] = value;
     return MS_OK;
 }
@@ -174,25 +157,25 @@ static int nominal_params(const ms_device_class *c, const ms_crossbar_opts *o, d
                           char *msg, size_t len)
 {
     if (o->rows < 1 || o->cols < 1)
-        return fail(msg, len, MS_EINVAL,
+        return ms_msgf(msg, len, MS_EINVAL,
                     "crossbar: tile size %zu x %zu: rows and cols must be >= 1", o->rows, o->cols);
     if (o->levels < 2)
-        return fail(msg, len, MS_EINVAL, "crossbar: levels = %d must be >= 2", o->levels);
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: levels = %d must be >= 2", o->levels);
     if (!(isfinite(o->g_min) && isfinite(o->g_max)))
-        return fail(msg, len, MS_EINVAL, "crossbar: g_min = %g S and g_max = %g S must be finite",
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: g_min = %g S and g_max = %g S must be finite",
                     o->g_min, o->g_max);
     if (!(o->g_min < o->g_max))
-        return fail(msg, len, MS_EINVAL, "crossbar: g_min = %g S must be < g_max = %g S",
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: g_min = %g S must be < g_max = %g S",
                     o->g_min, o->g_max);
     if (!(isfinite(o->w_max) && o->w_max >= 0))
-        return fail(msg, len, MS_EINVAL,
+        return ms_msgf(msg, len, MS_EINVAL,
                     "crossbar: w_max = %g must be > 0, or 0 for the largest |w| of the matrix",
                     o->w_max);
     if (!(isfinite(o->t_since) && o->t_since >= 0))
-        return fail(msg, len, MS_EINVAL, "crossbar: t_since = %g s must be a finite value >= 0",
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: t_since = %g s must be a finite value >= 0",
                     o->t_since);
     if (!(isfinite(o->relax_scale) && o->relax_scale >= 0))
-        return fail(msg, len, MS_EINVAL, "crossbar: relax_scale = %g must be a finite value >= 0",
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: relax_scale = %g must be a finite value >= 0",
                     o->relax_scale);
 
     ms_device_defaults(c, p);
@@ -219,7 +202,7 @@ static int nominal_params(const ms_device_class *c, const ms_crossbar_opts *o, d
     if (rc) return rc;
     char dmsg[256];
     if (ms_device_check(c, p, dmsg, sizeof dmsg))
-        return fail(msg, len, MS_EINVAL, "crossbar: %s", dmsg);
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: %s", dmsg);
     return MS_OK;
 }
 
@@ -230,10 +213,10 @@ static int check_weights(const ms_crossbar_opts *o, const double *w, size_t n, d
     double big = 0.0;
     for (size_t s = 0; s < n; s++) {
         if (!isfinite(w[s]))
-            return fail(msg, len, MS_EINVAL, "crossbar: weight %g at synapse %zu is not finite",
+            return ms_msgf(msg, len, MS_EINVAL, "crossbar: weight %g at synapse %zu is not finite",
                         w[s], s);
         if (!o->differential && w[s] < 0)
-            return fail(msg, len, MS_EINVAL,
+            return ms_msgf(msg, len, MS_EINVAL,
                         "crossbar: weight %g at synapse %zu is negative, but differential = 0 "
                         "maps one device per weight, which holds only w >= 0",
                         w[s], s);
@@ -244,7 +227,7 @@ static int check_weights(const ms_crossbar_opts *o, const double *w, size_t n, d
     if (o->clip) return MS_OK;
     for (size_t s = 0; s < n; s++)
         if (fabs(w[s]) > *w_max)
-            return fail(msg, len, MS_EINVAL,
+            return ms_msgf(msg, len, MS_EINVAL,
                         "crossbar: weight %g at synapse %zu is outside [-w_max, w_max] = "
                         "[%g, %g] (set clip = true to clip)",
                         w[s], s, -*w_max, *w_max);
@@ -260,23 +243,23 @@ int ms_crossbar_map(const ms_crossbar_opts *o, const double *w, size_t n, size_t
                     double *x_pos, double *x_neg, double *w_real, ms_crossbar_report *rep,
                     char *msg, size_t len)
 {
-    if (!o) return fail(msg, len, MS_EINVAL, "crossbar: options are NULL");
-    if (n > 0 && !w) return fail(msg, len, MS_EINVAL, "crossbar: %zu weights but w is NULL", n);
+    if (!o) return ms_msgf(msg, len, MS_EINVAL, "crossbar: options are NULL");
+    if (n > 0 && !w) return ms_msgf(msg, len, MS_EINVAL, "crossbar: %zu weights but w is NULL", n);
     const ms_device_class *c = ms_device_find("rram");
-    if (!c) return fail(msg, len, MS_EINVAL, "crossbar: device class rram is not registered");
+    if (!c) return ms_msgf(msg, len, MS_EINVAL, "crossbar: device class rram is not registered");
     double nom[MS_DEVICE_MAX_PARAMS];
     int rc = nominal_params(c, o, nom, msg, len);
     if (rc) return rc;
     int fits = n == 0 || (n_pre > 0 && n_post > 0 &&
                           (n_pre > SIZE_MAX / n_post || n <= n_pre * n_post));
     if (!fits)
-        return fail(msg, len, MS_EINVAL,
+        return ms_msgf(msg, len, MS_EINVAL,
                     "crossbar: %zu weights do not fit an n_pre x n_post = %zu x %zu matrix", n,
                     n_pre, n_post);
     int diff = o->differential != 0;
     size_t per = diff ? 2 : 1;
     if (stream_base >= MAX_STREAM_INDEX || (uint64_t)n > (MAX_STREAM_INDEX - stream_base) / per)
-        return fail(msg, len, MS_EINVAL,
+        return ms_msgf(msg, len, MS_EINVAL,
                     "crossbar: streams %llu + %zu devices exceed the 48-bit stream index",
                     (unsigned long long)stream_base, n * per);
     double w_max = 1.0;
@@ -285,7 +268,7 @@ int ms_crossbar_map(const ms_crossbar_opts *o, const double *w, size_t n, size_t
 
     int top = o->levels - 1;
     unsigned char *used = calloc((size_t)o->levels, 1);
-    if (!used) return fail(msg, len, MS_ENOMEM, "crossbar: no memory for %d levels", o->levels);
+    if (!used) return ms_msgf(msg, len, MS_ENOMEM, "crossbar: no memory for %d levels", o->levels);
 
     ms_crossbar_report r = { 0 };
     r.n_weights = n;

@@ -15,17 +15,6 @@
 #define STROKE_I_MIN 0.5
 #define TWO_PI 6.283185307179586476925286766559
 
-static ms_status fail(char *msg, size_t len, ms_status st, const char *fmt, ...)
-{
-    if (msg && len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, len, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
-
 void ms_noise_opts_default(ms_noise_opts *o)
 {
     *o = (ms_noise_opts){ .sigma = 0, .clutter = 0, .seed = 1 };
@@ -36,17 +25,17 @@ static int whole(double v, double max) { return isfinite(v) && v >= 0 && v == fl
 ms_status ms_noise_set(ms_noise_opts *o, const char *name, double v, char *msg, size_t len)
 {
     if (strcmp(name, "sigma") == 0) {
-        if (!isfinite(v) || v < 0) return fail(msg, len, MS_EINVAL, "noise: sigma = %g must be finite and >= 0", v);
+        if (!isfinite(v) || v < 0) return ms_msgf(msg, len, MS_EINVAL, "noise: sigma = %g must be finite and >= 0", v);
         o->sigma = v;
     } else if (strcmp(name, "clutter") == 0) {
-        if (!whole(v, 1e6)) return fail(msg, len, MS_EINVAL, "noise: clutter = %g must be a whole number of strokes in 0..1e6", v);
+        if (!whole(v, 1e6)) return ms_msgf(msg, len, MS_EINVAL, "noise: clutter = %g must be a whole number of strokes in 0..1e6", v);
         o->clutter = (int)v;
     } else if (strcmp(name, "seed") == 0) {
         /* 2^53: every whole number a double holds exactly */
-        if (!whole(v, 9007199254740992.0)) return fail(msg, len, MS_EINVAL, "noise: seed = %g must be a whole number >= 0", v);
+        if (!whole(v, 9007199254740992.0)) return ms_msgf(msg, len, MS_EINVAL, "noise: seed = %g must be a whole number >= 0", v);
         o->seed = (uint64_t)v;
     } else {
-        return fail(msg, len, MS_EINVAL, "noise: unknown noise type '%s' (expected: clutter, seed, sigma)", name);
+        return ms_msgf(msg, len, MS_EINVAL, "noise: unknown noise type '%s' (expected: clutter, seed, sigma)", name);
     }
     return MS_OK;
 }
@@ -56,10 +45,10 @@ int ms_noise_active(const ms_noise_opts *o) { return o && (o->sigma > 0 || o->cl
 ms_status ms_noise_check(const ms_noise_opts *o, size_t n, size_t rows, size_t cols, char *msg, size_t len)
 {
     if (!o) return MS_OK;
-    if (!isfinite(o->sigma) || o->sigma < 0) return fail(msg, len, MS_EINVAL, "noise: sigma = %g must be finite and >= 0", o->sigma);
-    if (o->clutter < 0) return fail(msg, len, MS_EINVAL, "noise: clutter = %d must be >= 0", o->clutter);
+    if (!isfinite(o->sigma) || o->sigma < 0) return ms_msgf(msg, len, MS_EINVAL, "noise: sigma = %g must be finite and >= 0", o->sigma);
+    if (o->clutter < 0) return ms_msgf(msg, len, MS_EINVAL, "noise: clutter = %d must be >= 0", o->clutter);
     if (o->clutter > 0 && (rows == 0 || cols == 0 || rows * cols != n))
-        return fail(msg, len, MS_EINVAL,
+        return ms_msgf(msg, len, MS_EINVAL,
                     "noise: clutter needs images of rows x cols pixels; these samples have %zu values and shape %zu x %zu",
                     n, rows, cols);
     return MS_OK;

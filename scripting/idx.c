@@ -50,22 +50,6 @@ void ms_idx_free(ms_idx *idx)
     memset(idx, 0, sizeof *idx);
 }
 
-static ms_status fail(char *msg, size_t len, ms_status st, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(__printf__, 4, 5)))
-#endif
-    ;
-static ms_status fail(char *msg, size_t len, ms_status st, const char *fmt, ...)
-{
-    if (msg && len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, len, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
-
 /* Reads up to n bytes; returns how many (fewer only at the end of the data), or -1 on a read
  * error, whose text is left in *why. */
 static long long read_some(gzFile f, unsigned char *buf, size_t n, const char **why)
@@ -164,15 +148,15 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
     unsigned char head[4 * (1 + MS_IDX_MAX_DIMS)];
     const char *why = NULL;
     long long got = read_some(f, head, 4, &why);
-    if (got < 0) return fail(msg, len, MS_EIO, "idx: reading '%s' failed: %s", path, why);
+    if (got < 0) return ms_msgf(msg, len, MS_EIO, "idx: reading '%s' failed: %s", path, why);
     if (got < 4)
-        return fail(msg, len, MS_EIO, "idx: '%s' is truncated: it has %lld bytes, an IDX header at least 8",
+        return ms_msgf(msg, len, MS_EIO, "idx: '%s' is truncated: it has %lld bytes, an IDX header at least 8",
                     path, got);
     uint32_t magic = be32(head);
     if (magic >> 16) {
         /* A header written little-endian is a common mistake of hand-made writers. */
         uint32_t swapped = (magic >> 24) | ((magic >> 8) & 0xff00u) | ((magic << 8) & 0xff0000u) | (magic << 24);
-        return fail(msg, len, MS_EINVAL,
+        return ms_msgf(msg, len, MS_EINVAL,
                     "idx: '%s' is not an IDX file: bad magic number 0x%08X, expected 0x00000800 | type << 8 | ndims "
                     "(0x00000803 for MNIST images, 0x00000801 for labels)%s",
                     path, (unsigned)magic,
@@ -182,17 +166,17 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
     int type = (int)(magic >> 8 & 0xff), ndims = (int)(magic & 0xff);
     size_t size = ms_idx_type_size(type);
     if (size == 0)
-        return fail(msg, len, MS_EINVAL,
+        return ms_msgf(msg, len, MS_EINVAL,
                     "idx: '%s': unsupported data type code 0x%02X (magic number 0x%08X); IDX types are "
                     "0x08 ubyte, 0x09 byte, 0x0B short, 0x0C int, 0x0D float, 0x0E double",
                     path, (unsigned)type, (unsigned)magic);
     if (ndims < 1 || ndims > MS_IDX_MAX_DIMS)
-        return fail(msg, len, MS_EINVAL, "idx: '%s' declares %d dimensions (magic number 0x%08X); memsnn reads 1 to %d",
+        return ms_msgf(msg, len, MS_EINVAL, "idx: '%s' declares %d dimensions (magic number 0x%08X); memsnn reads 1 to %d",
                     path, ndims, (unsigned)magic, MS_IDX_MAX_DIMS);
     got = read_some(f, head + 4, 4 * (size_t)ndims, &why);
-    if (got < 0) return fail(msg, len, MS_EIO, "idx: reading '%s' failed: %s", path, why);
+    if (got < 0) return ms_msgf(msg, len, MS_EIO, "idx: reading '%s' failed: %s", path, why);
     if (got < 4 * ndims)
-        return fail(msg, len, MS_EIO,
+        return ms_msgf(msg, len, MS_EIO,
                     "idx: '%s' is truncated: its header needs %d dimension sizes (%d bytes after the magic number), "
                     "file has %lld", path, ndims, 4 * ndims, got);
 
@@ -210,24 +194,24 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
     dims_text(out, dims, sizeof dims);
     const char *tname = ms_idx_type_name(out->type);
     if (too_big)
-        return fail(msg, len, MS_EINVAL, "idx: '%s': its dims %s (%s) are too many values to hold; a corrupt header?",
+        return ms_msgf(msg, len, MS_EINVAL, "idx: '%s': its dims %s (%s) are too many values to hold; a corrupt header?",
                     path, dims, tname);
 
     size_t nbytes = out->count * size, done = 0, cap = 0;
     unsigned char *chunk = out->type == MS_IDX_UBYTE ? NULL : malloc(CHUNK);
     if (out->type != MS_IDX_UBYTE && !chunk)
-        return fail(msg, len, MS_ENOMEM, "idx: out of memory reading '%s'", path);
+        return ms_msgf(msg, len, MS_ENOMEM, "idx: out of memory reading '%s'", path);
     ms_status st = MS_OK;
     while (done < nbytes) {
         size_t want = nbytes - done < CHUNK ? nbytes - done : CHUNK;
         if (!reserve(out, (done + want) / size, &cap)) {
-            st = fail(msg, len, MS_ENOMEM, "idx: out of memory reading '%s' (%s %s)", path, dims, tname);
+            st = ms_msgf(msg, len, MS_ENOMEM, "idx: out of memory reading '%s' (%s %s)", path, dims, tname);
             break;
         }
         unsigned char *dst = chunk ? chunk : out->u8 + done;
         got = read_some(f, dst, want, &why);
         if (got < 0) {
-            st = fail(msg, len, MS_EIO, "idx: reading '%s' failed: %s", path, why);
+            st = ms_msgf(msg, len, MS_EIO, "idx: reading '%s' failed: %s", path, why);
             break;
         }
         if (chunk) convert(type, chunk, (size_t)got / size, out->f64 + done / size);
@@ -235,7 +219,7 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
         if ((size_t)got < want) {
             int zerr = Z_OK;
             gzerror(f, &zerr);
-            st = fail(msg, len, MS_EIO, "idx: '%s' is truncated: expected %zu bytes of data (%s %s), file has %zu%s",
+            st = ms_msgf(msg, len, MS_EIO, "idx: '%s' is truncated: expected %zu bytes of data (%s %s), file has %zu%s",
                       path, nbytes, dims, tname, done,
                       zerr == Z_BUF_ERROR ? " (its gzip stream is cut short)" : "");
             break;
@@ -246,9 +230,9 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
         unsigned char extra[4096];
         size_t more = 0;
         while ((got = read_some(f, extra, sizeof extra, &why)) > 0) more += (size_t)got;
-        if (got < 0) st = fail(msg, len, MS_EIO, "idx: reading '%s' failed: %s", path, why);
+        if (got < 0) st = ms_msgf(msg, len, MS_EIO, "idx: reading '%s' failed: %s", path, why);
         else if (more)
-            st = fail(msg, len, MS_EIO,
+            st = ms_msgf(msg, len, MS_EIO,
                       "idx: '%s': size mismatch: expected %zu bytes of data (%s %s), file has %zu; "
                       "the header does not describe the file",
                       path, nbytes, dims, tname, nbytes + more);
@@ -259,7 +243,7 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
          * "not ubyte" and callers need not test for NULL. */
         if (out->type == MS_IDX_UBYTE) out->u8 = malloc(1);
         else out->f64 = malloc(sizeof(double));
-        if (!out->u8 && !out->f64) st = fail(msg, len, MS_ENOMEM, "idx: out of memory reading '%s'", path);
+        if (!out->u8 && !out->f64) st = ms_msgf(msg, len, MS_ENOMEM, "idx: out of memory reading '%s'", path);
     }
     return st;
 }
@@ -267,12 +251,12 @@ static ms_status read_open(gzFile f, const char *path, ms_idx *out, char *msg, s
 ms_status ms_idx_read(const char *path, ms_idx *out, char *msg, size_t len)
 {
     if (msg && len) msg[0] = '\0';
-    if (!out) return fail(msg, len, MS_EINVAL, "idx: no result given");
+    if (!out) return ms_msgf(msg, len, MS_EINVAL, "idx: no result given");
     memset(out, 0, sizeof *out);
-    if (!path) return fail(msg, len, MS_EINVAL, "idx: no path given");
+    if (!path) return ms_msgf(msg, len, MS_EINVAL, "idx: no path given");
     errno = 0;
     gzFile f = gzopen(path, "rb");
-    if (!f) return fail(msg, len, MS_EIO, "idx: cannot open '%s': %s", path, errno ? strerror(errno) : "out of memory");
+    if (!f) return ms_msgf(msg, len, MS_EIO, "idx: cannot open '%s': %s", path, errno ? strerror(errno) : "out of memory");
     gzbuffer(f, CHUNK);
     ms_status st = read_open(f, path, out, msg, len);
     gzclose(f);
