@@ -45,6 +45,7 @@ local S = {
   same_v = os.getenv("SAME_V") ~= "0",           -- the control reads at the dendritic network's voltages
   threads = env("THREADS", 1),                   -- threads per network (results do not depend on it)
   on_off = env("ON_OFF", 100),                   -- dendrite G_on / G_off (nmda_dendrite default: 100)
+  dV = env("DV", 0.1),                           -- width of the dendrite's activation sigmoid (V): its nonlinearity
 }
 
 -- ---- data ----------------------------------------------------------------------------------
@@ -147,7 +148,10 @@ local function build(kind, v_out, n_images)
   -- soma fed at a few times its 10 uA rheobase fires several times in the window
   local params = { ["soma.tau_s"] = 0, ["soma.C"] = S.C_soma }
   if dend then
-    for b = 1, math.max(#L1, #L2) do params["d" .. b .. ".G_off"] = 100 * u.uS / S.on_off end
+    for b = 1, math.max(#L1, #L2) do
+      params["d" .. b .. ".G_off"] = 100 * u.uS / S.on_off
+      params["d" .. b .. ".dV"] = S.dV
+    end
   end
   local hid = net:population{ n = 100, label = "hidden", params = params,
                               model = dend and memsnn.dendritic_neuron{ branches = #L1, R_branch = R_BRANCH }
@@ -320,16 +324,24 @@ local function li_and_accuracy(results)
 end
 
 if sweep then
-  local base = { V_branch = S.V_branch, on_off = S.on_off, sigma = S.noise.sigma }
+  local base = { V_branch = S.V_branch, on_off = S.on_off, sigma = S.noise.sigma, dV = S.dV }
+  local all = {
+    V_branch = { 2, 3, 4, 6 },
+    on_off = { 10, 100 },
+    dV = { 0.03, 0.1, 0.3 },       -- the dendrite's nonlinearity: a narrower sigmoid is sharper
+    sigma = { 0.1, 0.2, 0.3, 0.45 },
+  }
   local cases = {}
-  for _, v in ipairs{ 2, 3, 4, 6 } do cases[#cases + 1] = { "V_branch", v } end
-  for _, r in ipairs{ 10, 100 } do cases[#cases + 1] = { "on_off", r } end
-  for _, sg in ipairs{ 0.1, 0.2, 0.3, 0.45 } do cases[#cases + 1] = { "sigma", sg } end
+  for _, name in ipairs{ "V_branch", "on_off", "dV", "sigma" } do
+    if not os.getenv("SWEEP") or os.getenv("SWEEP") == name then
+      for _, v in ipairs(all[name]) do cases[#cases + 1] = { name, v } end
+    end
+  end
   local cols = { parameter = {}, value = {}, advantage_clean = {}, advantage_noisy = {}, dendritic_clean = {},
                  dendritic_noisy = {}, control_clean = {}, control_noisy = {} }
   S.n_test = env("N_TEST", 20)
   for _, case in ipairs(cases) do
-    S.V_branch, S.on_off, S.noise.sigma = base.V_branch, base.on_off, base.sigma
+    S.V_branch, S.on_off, S.noise.sigma, S.dV = base.V_branch, base.on_off, base.sigma, base.dV
     if case[1] == "sigma" then S.noise.sigma = case[2] else S[case[1]] = case[2] end
     print(string.format("dendrite_power: sweep %s = %g", case[1], case[2]))
     V_ROWS = {}
@@ -345,8 +357,10 @@ if sweep then
   memsnn.write_csv("sweep.csv", cols, { columns = { "parameter", "value", "advantage_clean", "advantage_noisy",
     "dendritic_clean", "dendritic_noisy", "control_clean", "control_noisy" } })
   for _, p in ipairs{ { "V_branch", "strongest branch voltage V_branch (V)" }, { "on_off", "dendrite ON/OFF ratio" },
-                      { "sigma", "background noise sigma" } } do
+                      { "dV", "dendrite sigmoid width dV (V)" }, { "sigma", "background noise sigma" } } do
     local x, adv_c, adv_n, dc, dn, cc, cn = {}, {}, {}, {}, {}, {}, {}
+    local any = false
+    for k = 1, #cols.parameter do any = any or cols.parameter[k] == p[1] end
     for k = 1, #cols.parameter do
       if cols.parameter[k] == p[1] then
         x[#x + 1] = cols.value[k]
@@ -355,6 +369,7 @@ if sweep then
           cols.control_clean[k], cols.control_noisy[k]
       end
     end
+    if any then
     memsnn.plot.xy{ file = "advantage_vs_" .. p[1] .. ".png", xlabel = p[2], ylabel = "power advantage P(without) / P(with)",
       series = { { x = x, y = adv_c, label = "clean", style = "both" }, { x = x, y = adv_n, label = "noisy", style = "both" } },
       title = "Li 2020 power advantage" }
@@ -362,6 +377,7 @@ if sweep then
       series = { { x = x, y = dc, label = "dendritic, clean", style = "both" }, { x = x, y = dn, label = "dendritic, noisy", style = "both" },
                  { x = x, y = cc, label = "control, clean", style = "both" }, { x = x, y = cn, label = "control, noisy", style = "both" } },
       title = "Accuracy of the device networks" }
+    end
   end
   return
 end
