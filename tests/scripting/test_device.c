@@ -15,31 +15,13 @@
 #include "devices/ms_soma.h"
 #include "scripting/l_util.h"
 #include "scripting/ms_lua.h"
+#include "tests/scripting/lua_chunk.h"
 
-static lua_State *L;
-
-static void setup(void)
-{
-    L = luaL_newstate();
-    luaL_openlibs(L);
-    luaL_requiref(L, "memsnn", luaopen_memsnn, 1);
-    lua_pop(L, 1);
-}
-
-static void teardown(void) { lua_close(L); }
-
-TestSuite(device, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(device, .init = lua_chunk_open, .fini = lua_chunk_close, .timeout = 60);
 
 #define PRELUDE "local memsnn = require('memsnn') local u = memsnn.units "
 
-/* Runs a chunk (named "test", so errors read "test:LINE: ...") and leaves its results. */
-static int run(const char *chunk, int nres)
-{
-    int rc = luaL_loadbuffer(L, chunk, strlen(chunk), "=test");
-    if (rc == LUA_OK) rc = lua_pcall(L, 0, nres, 0);
-    return rc;
-}
-
+/* Runs a chunk that must succeed, leaving its nres results. */
 static void run_ok(const char *chunk, int nres)
 {
     int top = lua_gettop(L);
@@ -47,29 +29,6 @@ static void run_ok(const char *chunk, int nres)
     cr_assert_eq(lua_gettop(L), top + nres);
 }
 
-static double num(const char *chunk)
-{
-    run_ok(chunk, 1);
-    cr_assert(lua_isnumber(L, -1), "not a number: %s", chunk);
-    double v = lua_tonumber(L, -1);
-    lua_pop(L, 1);
-    return v;
-}
-
-/* The error of a chunk that must fail: at line `line` of the chunk, holding `frag`. */
-static void expect_error(const char *chunk, int line, const char *frag)
-{
-    int top = lua_gettop(L);
-    int rc = run(chunk, 0);
-    cr_assert_neq(rc, LUA_OK, "no error for:\n%s", chunk);
-    const char *msg = lua_tostring(L, -1);
-    cr_assert_not_null(msg);
-    char where[32];
-    snprintf(where, sizeof where, "test:%d: ", line);
-    cr_assert(strncmp(msg, where, strlen(where)) == 0, "message does not start with '%s': %s", where, msg);
-    cr_assert(strstr(msg, frag), "message lacks \"%s\":\n%s\nchunk:\n%s", frag, msg, chunk);
-    lua_settop(L, top);
-}
 
 /* Field `name` of the table at idx as a C array (n values, <= cap). */
 static size_t column(int idx, const char *name, double *out, size_t cap)
