@@ -439,6 +439,22 @@ end
 memsnn.plot.raster{ file = "raster.png", populations = raster,
                     title = string.format("Test image 1 (digit %d): hidden and output somas", test_labels:get(1)) }
 
+-- five test digits, clean (top) and with the noisy background both networks saw (bottom)
+do
+  local W, H, v = 5 * 28, 2 * 28, {}
+  for k = 1, 5 do
+    local clean, noisy = pixels(test, k, false), pixels(test, k, true)
+    for i = 1, 784 do
+      local r, col = (i - 1) // 28, (i - 1) % 28
+      v[r * W + (k - 1) * 28 + col + 1] = clean[i]
+      v[(28 + r) * W + (k - 1) * 28 + col + 1] = noisy[i]
+    end
+  end
+  memsnn.plot.heatmap{ file = "examples.png", values = v, rows = H, cols = W, grey = true, vmin = 0, vmax = 1,
+    vlabel = "pixel", width = 1000, height = 480,
+    title = string.format("Test digits, clean (top) and noisy (bottom: sigma %.2g, %d strokes)", S.noise.sigma, S.noise.clutter) }
+end
+
 local d, c = summary.li_metric, summary
 print(string.format("dendrite_power: Li metric per inference, control / dendritic: clean %.3g, noisy %.3g (power advantage)",
   d[3] / d[1], d[4] / d[2]))

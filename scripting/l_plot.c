@@ -804,6 +804,49 @@ static ms_xy_style xy_style(lua_State *L, int e, const char *where)
 }
 
 /* memsnn.plot.xy{ file=, series = { {x=, y=, label=, style=}, ... } | x=, y=, label=, style=, ... } */
+/* memsnn.plot.heatmap{ file=, values = {...} (rows x cols, row-major, row 1 at the top),
+ * rows =, cols =, x = { x0, x1 }, y = { y0, y1 } (data edges), vmin, vmax, grey, vlabel,
+ * xunit, yunit, ... } */
+static int plot_heatmap(lua_State *L)
+{
+    static const char *const allowed[] = { COMMON_OPTIONS, "values", "rows", "cols", "x", "y", "vmin", "vmax", "grey",
+                                           "vlabel", "xunit", "yunit", NULL };
+    plot_call c;
+    begin(L, &c, "heatmap", allowed, "heatmap{ file = \"map.png\", values = v, rows = 28, cols = 28 }");
+    if (lua_getfield(L, 1, "rows") == LUA_TNIL) ms_lua_errorf(L, "heatmap: option 'rows' is required");
+    size_t rows = (size_t)whole(L, &c, "rows", 1, INT32_MAX);
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "cols") == LUA_TNIL) ms_lua_errorf(L, "heatmap: option 'cols' is required");
+    size_t cols = (size_t)whole(L, &c, "cols", 1, INT32_MAX);
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "values") == LUA_TNIL) ms_lua_errorf(L, "heatmap: option 'values' (rows x cols numbers) is required");
+    size_t n;
+    const double *v = numbers(L, &c, -1, "values", 1, &n);
+    if (n != rows * cols)
+        ms_lua_errorf(L, "heatmap: values has %d entries, expected %d (%d rows x %d cols)", (int)n, (int)(rows * cols),
+                      (int)rows, (int)cols);
+    double edges[2][2] = { { 0, (double)cols }, { 0, (double)rows } };
+    const char *names[2] = { "x", "y" };
+    for (int a = 0; a < 2; a++) {
+        if (lua_getfield(L, 1, names[a]) != LUA_TNIL) {
+            size_t ne;
+            const double *e = numbers(L, &c, -1, names[a], 0, &ne);
+            if (ne != 2) ms_lua_errorf(L, "heatmap: %s must be { first edge, last edge }, got %d values", names[a], (int)ne);
+            edges[a][0] = e[0], edges[a][1] = e[1];
+        }
+        lua_pop(L, 1);
+    }
+    ms_heatmap_data d = { .n_rows = rows, .n_cols = cols, .values = v, .x0 = edges[0][0], .x1 = edges[0][1],
+                          .y0 = edges[1][0], .y1 = edges[1][1], .v_min = opt_finite(L, &c, "vmin"),
+                          .v_max = opt_finite(L, &c, "vmax"), .grey = opt_bool(L, &c, "grey", NULL),
+                          .v_label = ms_lua_opt_string(L, 1, "vlabel", "heatmap", NULL) };
+    check_pair(L, &c, "vmin", d.v_min, "vmax", d.v_max);
+    provenance(L, &c, NULL, 0);
+    const char *path = output(L, &c);
+    ms_error err = { 0 };
+    return done(L, ms_plot_heatmap(&d, &c.o, &err), &err, path);
+}
+
 static int plot_xy(lua_State *L)
 {
     static const char *const allowed[] = { COMMON_OPTIONS, "xmin", "xmax", "ymin", "ymax", "logx", "logy", "log",
@@ -838,6 +881,7 @@ int ms_lua_open_plot(lua_State *L)
     static const luaL_Reg funcs[] = {
         { "raster", plot_raster },
         { "traces", plot_traces },
+        { "heatmap", plot_heatmap },
         { "power", plot_power },
         { "iv", plot_iv },
         { "xy", plot_xy },

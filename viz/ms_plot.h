@@ -197,4 +197,23 @@ typedef struct ms_xy_data {
 
 ms_status ms_plot_xy(const ms_xy_data *d, const ms_plot_opts *o, ms_error *err);
 
+/* ==== Heat map: a grid of values as coloured cells (images, error maps) ==================== */
+
+typedef struct ms_heatmap_data {
+    size_t n_rows, n_cols;  /* the grid; row 0 is drawn at the top (as an image)             */
+    const double *values;   /* n_rows x n_cols, row-major; NaN: a blank cell                 */
+    double x0, x1;          /* data x of the grid's left and right edges (x1 > x0)           */
+    double y0, y1;          /* data y of its bottom and top edges (y1 > y0)                  */
+    double v_min, v_max;    /* colour range; NaN: the data's; values outside are clipped     */
+    const char *v_label;    /* title of the colour bar; NULL = none                          */
+    int grey;               /* 1: white (v_min) to black (v_max), for images; 0: viridis     */
+} ms_heatmap_data;
+
+/* Cells as filled rectangles in axes, with a colour bar at the right (its ends labelled with
+ * the colour range). Colours: viridis (van der Walt & Smith 2015, perceptually uniform and
+ * colour-blind safe) by piecewise-linear interpolation of 9 of its stops, or a grey ramp. */
+ms_status ms_plot_heatmap(const ms_heatmap_data *d, const ms_plot_opts *o, ms_error *err);
+/* The colour of the normalised value u in [0, 1] (clamped) as 0..1 RGB. */
+void ms_heatmap_colour(double u, int grey, double rgb[3]);
+
 #endif
