@@ -120,3 +120,38 @@ ms_status ms_net_energy_trace(ms_net *net, int pop, const double **times, const 
     *n = p->n_snap;
     return MS_OK;
 }
+
+ms_status msi_energy_pending(ms_net *net, ms_pop *p, double t, double e_read, double e_driver)
+{
+    if (p->n_pend == p->cap_pend) {
+        size_t cap = p->cap_pend ? 2 * p->cap_pend : 64;
+        ms_pending_energy *a = realloc(p->pend, cap * sizeof *a);
+        if (!a) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for read energies in flight");
+        p->pend = a;
+        p->cap_pend = cap;
+    }
+    p->pend[p->n_pend++] = (ms_pending_energy){ t, e_read, e_driver };
+    return MS_OK;
+}
+
+/* At a window's end (net->t): the pulses that began before it are booked. */
+void msi_energy_settle(ms_net *net)
+{
+    for (size_t i = 0; i < net->n_pops; i++) {
+        ms_pop *p = &net->pops[i];
+        size_t kept = 0;
+        /* a pulse that starts on the window's end (to rounding) belongs to the next one */
+        const double edge = net->t - 1e-9 * net->window;
+        for (size_t k = 0; k < p->n_pend; k++) {
+            const ms_pending_energy *e = &p->pend[k];
+            if (e->t < edge) {
+                p->e_event[MS_E_SYNAPSE_READ] += e->e_read;
+                p->e_event[MS_E_SOURCE] += e->e_read + e->e_driver;
+                p->e_event[MS_E_PERIPHERAL] += e->e_driver;
+            } else {
+                p->pend[kept++] = *e;
+            }
+        }
+        p->n_pend = kept;
+    }
+}

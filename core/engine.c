@@ -255,6 +255,7 @@ static void window_end(ms_net *net, double t_end)
         return;
     }
     net->t = win->t1;
+    msi_energy_settle(net);
     if ((st = msi_energy_snapshots(net))) {
         net->run_status = st;
         win->stop[win->k] = 1;

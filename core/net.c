@@ -93,6 +93,7 @@ void ms_net_destroy(ms_net *net)
         msi_calendar_free(&p->cal);
         free(p->quad_atol);
         free(p->e_snap);
+        free(p->pend);
         free(p->t_snap);
         if (p->release) p->release(p->owned);
     }

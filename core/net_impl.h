@@ -137,6 +137,10 @@ typedef struct ms_pop {
     double rest_power[MS_E_N_CLASSES];
     double stored0;
     double p_static;   /* static peripheral power of the device synapses into it (W)    */
+    /* read energies of pulses sent but not yet begun: booked when the window that holds */
+    /* their start ends (energy.c), so a ledger read at time t holds what happened by t   */
+    struct ms_pending_energy *pend;
+    size_t n_pend, cap_pend;
     double *quad_atol; /* per energy integral (J)                                      */
     int rec_energy;    /* ledger snapshots at every window's end (ms_net_record_energy) */
     double *e_snap;    /* n_snap x MS_E_N_CLASSES cumulative joules                     */
@@ -258,7 +262,14 @@ ms_status msi_send_device_pulses(ms_net *net, const ms_spike *s, int qi, const m
 void msi_devices_free(ms_proj *q);
 
 /* energy.c */
+typedef struct ms_pending_energy {
+    double t;          /* start of the pulses (s)                                        */
+    double e_read;     /* their fixed read energy (J)                                    */
+    double e_driver;   /* their driver energy (J)                                        */
+} ms_pending_energy;
 ms_status msi_energy_prepare(ms_net *net, int pop);
+ms_status msi_energy_pending(ms_net *net, ms_pop *p, double t, double e_read, double e_driver);
+void msi_energy_settle(ms_net *net);
 ms_status msi_energy_snapshots(ms_net *net);
 
 /* calendar.c */

@@ -158,9 +158,9 @@ static ms_status push(ms_net *net, ms_pop *tgt, const ms_event *ev)
 }
 
 /* One presynaptic spike: a read pulse through each of its synapses. The pulse's fixed part
- * of the read energy, (G+ + G-) V_read^2 t_read, is exact and booked here, to the class
- * synapse_read and as energy the read drivers supply; the part that depends on the node
- * voltage is integrated by the target unit (docs/energy.md). */
+ * of the read energy, (G+ + G-) V_read^2 t_read, is exact and booked (when the pulse begins)
+ * to the class synapse_read and as energy the read drivers supply; the part that depends on
+ * the node voltage is integrated by the target unit (docs/energy.md). */
 ms_status msi_send_device_pulses(ms_net *net, const ms_spike *s, int qi, const ms_proj *q, ms_pop *tgt,
                                  size_t s0, size_t s1)
 {
@@ -193,9 +193,8 @@ ms_status msi_send_device_pulses(ms_net *net, const ms_spike *s, int qi, const m
         if (!st) st = push(net, tgt, &off);
         if (st) return st;
     }
-    double e_fixed = g_sum * vr * vr * tr;
-    tgt->e_event[MS_E_SYNAPSE_READ] += e_fixed;
-    tgt->e_event[MS_E_SOURCE] += e_fixed + q->dev.e_driver;
-    tgt->e_event[MS_E_PERIPHERAL] += q->dev.e_driver;
-    return MS_OK;
+    /* booked at the start of the spike's first pulse (the projection's shortest delay) */
+    double t_book = s->t + q->delay_min;
+    if (q->dev.clock > 0) t_book = ceil(t_book / q->dev.clock - 1e-9) * q->dev.clock;
+    return msi_energy_pending(net, tgt, t_book, g_sum * vr * vr * tr, q->dev.e_driver);
 }
