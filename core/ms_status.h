@@ -38,7 +38,7 @@ ms_status ms_error_set(ms_error *err, ms_status code, const char *fmt, ...)
 ms_status ms_error_vset(ms_error *err, ms_status code, const char *fmt, va_list ap);
 void ms_error_clear(ms_error *err);
 
-/* Writes a printf-style message into the caller's buffer msg (len bytes; nothing when msg is
+/* Formats a message into the caller's buffer msg (len bytes; nothing when msg is
  * NULL or len is 0) and returns ret: the error path of functions that report through a
  * message buffer rather than an ms_error. */
 int ms_msgf(char *msg, size_t len, int ret, const char *fmt, ...)

@@ -181,7 +181,7 @@ static ms_status read_band_of(const char *path, wfile *wf, uint32_t *band_of, ms
         if (fread(b, 1, 4, wf->f) != 4) return ms_error_set(err, MS_EIO, "ann: reading '%s' failed", path);
         band_of[i] = get_u32(b);
         if (band_of[i] >= wf->o.branches)
-            return ms_error_set(err, MS_EINVAL, "ann: weight file '%s' puts input %zu in branch %u of %zu (counting from 1)",
+            return ms_error_set(err, MS_EINVAL, "ann: weight file '%s' assigns input %zu to branch %u of %zu (counting from 1)",
                                 path, i + 1, band_of[i] + 1, wf->o.branches);
     }
     return MS_OK;
@@ -255,7 +255,7 @@ ms_status ms_ann_load_weights(ms_ann *a, const char *path)
     if (st == MS_OK) st = read_band_of(path, &wf, band_of, &a->err);
     for (size_t i = 0; i < o->n_in && st == MS_OK; i++)
         if (band_of[i] != a->band_of[i])
-            st = ms_error_set(&a->err, MS_EINVAL, "ann: weight file '%s' puts input %zu in branch %u, expected %u (counting from 1)",
+            st = ms_error_set(&a->err, MS_EINVAL, "ann: weight file '%s' assigns input %zu to branch %u, expected %u (counting from 1)",
                               path, i + 1, band_of[i] + 1, a->band_of[i] + 1);
     if (st == MS_OK) st = read_weights(path, &wf, w, a->n_params, &a->err);
     if (wf.f) fclose(wf.f);

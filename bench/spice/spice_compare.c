@@ -11,52 +11,11 @@
  * `ngspice -b`, reads its raw file, finds the spikes (the soma's insulator-metal flip) and
  * integrates the energy of each class from ngspice's node voltages, and compares.
  * How it is built and run: bench/spice/README.md (bench/spice/run). */
-#include <errno.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <time.h>
-
-#include "core/ms_net.h"
-#include "core/ms_rng.h"
-#include "neurons/ms_circuit.h"
-#include "neurons/ms_neurons.h"
+#include "spice_compare.h"
 
 /* ---- configuration ----------------------------------------------------------------------- */
 
-#define MAX_OVR 32
 
-typedef struct cfg {
-    int n_in, n, branches;
-    double T, v_read, t_read, delay, rate, refr;
-    double r_branch;          /* branch leak of the dendritic neuron (ohm; 0: none)           */
-    double c_par;             /* parasitic capacitance of nodes without any (F; < 0: the      */
-                              /* circuit's default; 0: such nodes are algebraic)              */
-    double g_min, g_max, w_lo, w_hi;
-    int vg;                   /* 1: virtual-ground columns; 0: node mode                    */
-    uint64_t seed;
-    double rtol, atol;        /* memsnn CVODE                                               */
-    double rtol_tight;        /* memsnn, its own convergence check                         */
-    double sp_reltol, sp_abstol, sp_vntol, sp_chgtol, sp_tmax, sp_trtol;
-    double sp_reltol_tight, sp_tmax_tight;
-    const char *sp_method;
-    double edge;              /* PWL edge of the read pulses in ngspice (s)                  */
-    double gain;              /* gain of the soma's comparator control (see netlist)         */
-    int reps;                 /* memsnn timing repetitions (median)                          */
-    int sp_reps;              /* > 0: extra ngspice timing runs saving only the phases        */
-    int variants;             /* bit 0: dendritic, bit 1: point                              */
-    int memsnn_only;
-    int trace;                /* >= 0: write the soma trace of this neuron from both simulators */
-    const char *out, *ngspice;
-    const char *ovr_name[MAX_OVR];
-    double ovr_val[MAX_OVR];
-    int n_ovr;
-} cfg;
 
 static void cfg_default(cfg *c)
 {
@@ -99,7 +58,7 @@ static void cfg_default(cfg *c)
     c->ngspice = "ngspice";
 }
 
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -160,22 +119,15 @@ static void cfg_parse(cfg *c, int argc, char **argv)
 
 /* ---- the layer: inputs, wiring, conductances ---------------------------------------------- */
 
-typedef struct layer {
-    int n_in, n, B;
-    size_t *off;      /* input i fires at times[off[i] .. off[i+1]-1]                          */
-    double *times;
-    int *branch;      /* [j * n_in + i]: branch (0-based) of neuron j that input i feeds     */
-    double *gp, *gn;  /* [j * n_in + i]: the differential pair (S)                            */
-} layer;
 
-static double now_s(void)
+double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-static double cpu_s(void)
+double cpu_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -183,7 +135,7 @@ static double cpu_s(void)
 }
 
 /* CPU time (user + system) of the finished children so far. */
-static double child_cpu_s(void)
+double child_cpu_s(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_CHILDREN, &ru);
@@ -245,23 +197,10 @@ static void layer_build(const cfg *c, layer *L)
 
 /* ---- memsnn ------------------------------------------------------------------------------- */
 
-enum { E_SYN, E_DEND, E_SOMA, E_LOAD, E_SRC, E_LI, N_E };
-static const char *const e_name[N_E] = { "synapse_read", "dendrite", "soma", "load", "source", "li_metric" };
-static const int e_class[N_E] = { MS_E_SYNAPSE_READ, MS_E_DENDRITE, MS_E_SOMA, MS_E_LOAD, MS_E_SOURCE, MS_E_METRIC_LI };
+const char *const e_name[N_E] = { "synapse_read", "dendrite", "soma", "load", "source", "li_metric" };
+const int e_class[N_E] = { MS_E_SYNAPSE_READ, MS_E_DENDRITE, MS_E_SOMA, MS_E_LOAD, MS_E_SOURCE, MS_E_METRIC_LI };
 
-/* The device parameters as memsnn used them (read back from the network). */
-typedef struct nparams {
-    double s_vth, s_vhold, s_ron, s_roff, s_c, s_taus;
-    double d_gon, d_goff, d_vth, d_dv, d_tauon, d_tauoff;
-    double r_branch, c_par, v_app;
-} nparams;
 
-typedef struct spikes {
-    int n;
-    size_t *off;      /* neuron j: t[off[j] .. off[j+1]-1], sorted                              */
-    double *t;
-    double *slope;    /* ngspice runs: d|V_soma|/dt at each crossing (V/s); NULL for memsnn   */
-} spikes;
 
 typedef struct mrun {
     spikes sp;
@@ -286,7 +225,7 @@ static void spikes_from_list(spikes *s, int n, const size_t *ids, const double *
     for (size_t k = 0; k < ns; k++) s->t[fill[ids[k]]++] = t[k];   /* ids sorted by time */
 }
 
-static void spikes_free(spikes *s)
+void spikes_free(spikes *s)
 {
     free(s->off);
     free(s->t);
@@ -473,364 +412,6 @@ static void run_memsnn(const cfg *c, const layer *L, const ms_registry *reg, int
         }
     }
     ms_net_destroy(net);
-}
-
-/* ---- the ngspice netlist -------------------------------------------------------------------- */
-
-typedef struct sp_tol {
-    double reltol, abstol, vntol, chgtol, tmax, trtol;
-    const char *method;
-} sp_tol;
-
-static double sig(double z) { return 1.0 / (1.0 + exp(-z)); }
-
-/* The soma's phase m: an ngspice voltage-controlled switch with hysteresis (it turns on when
- * its control rises above VT + VH and off when it falls below VT - VH) between a 1 V node and
- * node m, loaded by R_M. Its control is gain * (|V_soma| - (V_th + V_hold)/2), VT = 0,
- * VH = gain (V_th - V_hold)/2: on at |V| = V_th, off at V_hold. ngspice decides the switch's
- * state from the predictor and the Newton iterates and keeps it while the converged control
- * lies inside the band, so it flips at the first time point whose prediction crosses: early
- * by up to that step's control change, which its step control near a switch limits to
- * 0.75 of the remaining distance + 0.05 (control units). The gain turns that into
- * ~0.05 / gain of soma voltage: 5e-8 V at the default 1e6 (at gain 1e4 the flips came
- * 1.5e-5 V early, 0.07 ns, and the soma voltages drifted apart by up to 1 mV over a run).
- * The switch's resistances leave V(m) at m_on = R_M/(R_M + R_ON) and m_off =
- * R_M/(R_M + R_OFF); the s equation uses (V(m) - m_off)/(m_on - m_off), exactly 1 or 0.
- * s is integrated on node x = 1 + s: ngspice's truncation-error test scales with the
- * integrator's charge, and with s itself (0 between spikes) the step at the flip, where
- * ds/dt jumps from 0 to 1/tau_s, was rejected down to "timestep too small". memsnn clamps s
- * to [0, 1] in G(s); s stays there by its equation, so the netlist leaves the clamp out. */
-#define SW_RON 1e-3
-#define SW_ROFF 1e9
-#define SW_RM 1e3
-
-static void pwl_row(FILE *f, const char *name, const char *node, const cfg *c, const layer *L, int i, double v)
-{
-    fprintf(f, "%s %s 0 PWL(0 0", name, node);
-    double e = c->edge;
-    int col = 0;
-    for (size_t k = L->off[i]; k < L->off[i + 1]; k++) {
-        double on = L->times[k] + c->delay, off = on + c->t_read;
-        fprintf(f, "%s %.15g 0 %.15g %.15g %.15g %.15g %.15g 0", (col++ % 2 == 0) ? "\n+" : "", on - e / 2,
-                on + e / 2, v, off - e / 2, v, off + e / 2);
-    }
-    fprintf(f, ")\n");
-}
-
-/* Node names: soma s<j>, phase m<j>, conducting fraction x<j>, comparator control k<j>,
- * branch b<j>_<k>, dendrite conductance (in uS) g<j>_<k>, rows rp<i> (+V_read) and rn<i>
- * (-V_read). */
-static void write_netlist(const char *path, const cfg *c, const layer *L, int dendrites, const nparams *P,
-                          const sp_tol *tol, int save_all)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) die("cannot write %s: %s", path, strerror(errno));
-    fprintf(f, "* memsnn bench/spice: %s layer, %d inputs -> %d neurons, %s synapses (generated by spice_compare)\n",
-            dendrites ? "dendritic" : "point-neuron", c->n_in, c->n, c->vg ? "virtual-ground" : "node-mode");
-    fprintf(f, ".options reltol=%g abstol=%g vntol=%g chgtol=%g trtol=%g method=%s\n", tol->reltol,
-            tol->abstol, tol->vntol, tol->chgtol, tol->trtol, tol->method);
-    double vc = 0.5 * (P->s_vth + P->s_vhold), vh = c->gain * 0.5 * (P->s_vth - P->s_vhold);
-    fprintf(f, ".model swm sw(vt=0 vh=%.15g ron=%g roff=%g)\n", vh, SW_RON, SW_ROFF);
-    double m_on = SW_RM / (SW_RM + SW_RON), m_off = SW_RM / (SW_RM + SW_ROFF);
-    fprintf(f, "Vone one 0 DC 1\n");
-    fprintf(f, "* input rows: read pulses with %g s edges centred on memsnn's pulse edges\n", c->edge);
-    for (int i = 0; i < c->n_in; i++) {
-        char nm[32], nd[32];
-        snprintf(nm, sizeof nm, "Vrp%d", i);
-        snprintf(nd, sizeof nd, "rp%d", i);
-        pwl_row(f, nm, nd, c, L, i, c->v_read);
-        if (!c->vg) {
-            snprintf(nm, sizeof nm, "Vrn%d", i);
-            snprintf(nd, sizeof nd, "rn%d", i);
-            pwl_row(f, nm, nd, c, L, i, -c->v_read);
-        }
-    }
-    double gon_u = P->d_gon * 1e6, goff_u = P->d_goff * 1e6, s0 = sig(-P->d_vth / P->d_dv);
-    double g_off = 1.0 / P->s_roff, g_d = 1.0 / P->s_ron - 1.0 / P->s_roff;
-    for (int j = 0; j < c->n; j++) {
-        fprintf(f, "* neuron %d: mott_soma\n", j);
-        fprintf(f, "Cs%d s%d 0 %.15g\n", j, j, P->s_c);
-        if (P->s_taus > 0)
-            fprintf(f, "Bs%d s%d 0 I = (%.15g + %.15g*(v(x%d) - 1))*v(s%d)\n", j, j, g_off, g_d, j, j);
-        else /* tau_s = 0: s is the phase itself */
-            fprintf(f, "Bs%d s%d 0 I = (%.15g + %.15g*(v(m%d) - %.15g)/%.15g)*v(s%d)\n", j, j, g_off, g_d, j, m_off,
-                    m_on - m_off, j);
-        fprintf(f, "Bk%d k%d 0 V = %.15g*(abs(v(s%d)) - %.15g)\n", j, j, c->gain, j, vc);
-        fprintf(f, "S%d one m%d k%d 0 swm OFF\n", j, j, j);
-        fprintf(f, "Rm%d m%d 0 %g\n", j, j, SW_RM);
-        if (P->s_taus > 0) {
-            fprintf(f, "Cx%d x%d 0 1\n", j, j);
-            fprintf(f, "Bx%d 0 x%d I = ((v(m%d) - %.15g)/%.15g - (v(x%d) - 1))/%.15g\n", j, j, j, m_off, m_on - m_off,
-                    j, P->s_taus);
-        }
-        char port[c->branches][32];
-        for (int b = 0; b < c->branches; b++) {
-            if (!dendrites) {
-                snprintf(port[b], sizeof port[0], "s%d", j);
-            } else {
-                snprintf(port[b], sizeof port[0], "b%d_%d", j, b);
-                fprintf(f, "* branch %d: nmda_dendrite from b%d_%d to s%d, leak%s\n", b, j, b, j,
-                        P->c_par > 0 ? ", parasitic capacitance" : " (no capacitance: an algebraic node)");
-                if (P->c_par > 0) fprintf(f, "Cp%d_%d b%d_%d 0 %.15g\n", j, b, j, b, P->c_par);
-                if (P->r_branch > 0) fprintf(f, "Rb%d_%d b%d_%d 0 %.15g\n", j, b, j, b, P->r_branch);
-                fprintf(f, "Bd%d_%d b%d_%d s%d I = 1e-6*v(g%d_%d)*v(b%d_%d,s%d)\n", j, b, j, b, j, j, b, j, b, j);
-                fprintf(f, "Cg%d_%d g%d_%d 0 1\n", j, b, j, b);
-                /* G_inf in uS, then G' = max(G_inf - G, 0)/tau_on + min(G_inf - G, 0)/tau_off */
-                char ginf[512];
-                snprintf(ginf, sizeof ginf, "(%.15g + %.15g*(1/(1+exp(-(abs(v(b%d_%d,s%d)) - %.15g)/%.15g)) - %.15g))",
-                         goff_u, (gon_u - goff_u) / (1.0 - s0), j, b, j, P->d_vth, P->d_dv, s0);
-                fprintf(f, "Bg%d_%d 0 g%d_%d I = max(%s - v(g%d_%d), 0)/%.15g + min(%s - v(g%d_%d), 0)/%.15g\n", j, b, j, b,
-                        ginf, j, b, P->d_tauon, ginf, j, b, P->d_tauoff);
-            }
-        }
-        fprintf(f, "* neuron %d: synapses (RRAM pairs, G+ from row +V_read, G- from row -V_read)\n", j);
-        if (!c->vg) {
-            for (int i = 0; i < c->n_in; i++) {
-                int b = L->branch[(size_t)j * c->n_in + i];
-                if (b < 0) continue;
-                size_t w = (size_t)j * c->n_in + i;
-                fprintf(f, "Rp%d_%d rp%d %s %.15g\n", j, i, i, dendrites ? port[b] : port[0], 1.0 / L->gp[w]);
-                fprintf(f, "Rn%d_%d rn%d %s %.15g\n", j, i, i, dendrites ? port[b] : port[0], 1.0 / L->gn[w]);
-            }
-        } else {
-            /* virtual-ground column: the amplifier forwards sum (G+ - G-) V_row into the node */
-            int nb = dendrites ? c->branches : 1;
-            for (int b = 0; b < nb; b++) {
-                fprintf(f, "Bp%d_%d 0 %s I = 0", j, b, port[b]);
-                int col = 0;
-                for (int i = 0; i < c->n_in; i++) {
-                    size_t w = (size_t)j * c->n_in + i;
-                    if (L->branch[w] < 0 || (dendrites && L->branch[w] != b)) continue;
-                    fprintf(f, "%s + %.15g*v(rp%d)", (col++ % 4 == 0) ? "\n+" : "", L->gp[w] - L->gn[w], i);
-                }
-                fprintf(f, "\n");
-            }
-        }
-    }
-    fprintf(f, ".ic");
-    for (int j = 0; j < c->n; j++) {
-        fprintf(f, "\n+ v(s%d)=0", j);
-        if (P->s_taus > 0) fprintf(f, " v(x%d)=1", j);
-        if (dendrites)
-            for (int b = 0; b < c->branches; b++) fprintf(f, " v(b%d_%d)=0 v(g%d_%d)=%.15g", j, b, j, b, goff_u);
-    }
-    fprintf(f, "\n.save");
-    for (int j = 0; j < c->n; j++) {
-        fprintf(f, "\n+ v(m%d)", j);
-        if (!save_all) continue;
-        fprintf(f, " v(s%d)", j);
-        if (P->s_taus > 0) fprintf(f, " v(x%d)", j);
-        if (dendrites)
-            for (int b = 0; b < c->branches; b++) fprintf(f, " v(b%d_%d) v(g%d_%d)", j, b, j, b);
-    }
-    if (save_all)
-        for (int i = 0; i < c->n_in; i++) fprintf(f, "%s v(rp%d)", i % 8 == 0 ? "\n+" : "", i);
-    fprintf(f, "\n.tran %.15g %.15g 0 %.15g uic\n.end\n", tol->tmax, c->T, tol->tmax);
-    fclose(f);
-}
-
-/* ---- running ngspice and reading its raw file ----------------------------------------------- */
-
-typedef struct raw {
-    int nv;
-    size_t np;
-    char **names;
-    double *d;        /* np rows of nv values                                                  */
-} raw;
-
-static void raw_free(raw *r)
-{
-    for (int k = 0; k < r->nv; k++) free(r->names[k]);
-    free(r->names);
-    free(r->d);
-}
-
-static void raw_read(const char *path, raw *r)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) die("cannot read %s: %s", path, strerror(errno));
-    char line[4096];
-    r->nv = 0;
-    r->names = NULL;
-    int in_vars = 0, got = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "No. Variables:", 14) == 0) {
-            r->nv = atoi(line + 14);
-            r->names = calloc(r->nv, sizeof *r->names);
-        } else if (strncmp(line, "Variables:", 10) == 0) {
-            in_vars = 1;
-        } else if (strncmp(line, "Binary:", 7) == 0) {
-            break;
-        } else if (in_vars && got < r->nv) {
-            int idx;
-            char nm[256];
-            if (sscanf(line, " %d %255s", &idx, nm) == 2) r->names[got++] = strdup(nm);
-        }
-    }
-    if (!r->nv || got != r->nv) die("%s: not a binary ngspice raw file", path);
-    long here = ftell(f);
-    fseek(f, 0, SEEK_END);
-    long end = ftell(f);
-    fseek(f, here, SEEK_SET);
-    r->np = (size_t)(end - here) / (sizeof(double) * r->nv);
-    r->d = malloc((r->np ? r->np : 1) * r->nv * sizeof(double));
-    if (fread(r->d, sizeof(double) * r->nv, r->np, f) != r->np) die("%s: short read", path);
-    fclose(f);
-}
-
-static int raw_col(const raw *r, const char *fmt, ...)
-{
-    char nm[64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(nm, sizeof nm, fmt, ap);
-    va_end(ap);
-    for (int k = 0; k < r->nv; k++)
-        if (strcmp(r->names[k], nm) == 0) return k;
-    die("raw file has no vector %s", nm);
-    return -1;
-}
-
-typedef struct srun {
-    double analysis_s, wall_s, cpu_s;
-    size_t points;
-    spikes sp;
-    double E[N_E];
-} srun;
-
-/* Runs ngspice on `cir`, writes `rawp` and `logp`; returns the analysis time it reports. */
-static void run_ngspice(const cfg *c, const char *cir, const char *rawp, const char *logp, srun *s)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=1 %s -b -r '%s' -o '%s' '%s' > /dev/null 2>&1", c->ngspice, rawp, logp, cir);
-    double t0 = now_s(), c0 = child_cpu_s();
-    int rc = system(cmd);
-    s->wall_s = now_s() - t0;
-    s->cpu_s = child_cpu_s() - c0;
-    FILE *f = fopen(logp, "r");
-    if (!f) die("ngspice wrote no log (%s); is ngspice installed?", logp);
-    char line[1024];
-    s->analysis_s = NAN;
-    int bad = 0;
-    while (fgets(line, sizeof line, f)) {
-        char *p = strstr(line, "Total analysis time (seconds) =");
-        if (p) s->analysis_s = atof(p + strlen("Total analysis time (seconds) ="));
-        if (strstr(line, "aborted") || strstr(line, "Timestep too small") || strstr(line, "rror")) {
-            bad = 1;
-            fprintf(stderr, "ngspice: %s", line);
-        }
-    }
-    fclose(f);
-    if (rc != 0 || bad) die("ngspice failed on %s (exit %d); see %s", cir, rc, logp);
-}
-
-/* Spikes: the switch's off->on flips (the IMT). The spike time is the crossing of |V_soma|
- * through V_th in the last step before the flip, by linear interpolation (ngspice's switch
- * step control puts the flip within ~1e-16 s of it). Energies: trapezoidal integrals over
- * ngspice's accepted time points of the same integrands memsnn integrates. */
-static void analyse(const cfg *c, const layer *L, int dendrites, const nparams *P, const raw *r, int with_energy,
-                    srun *s)
-{
-    double m_on = SW_RM / (SW_RM + SW_RON), m_off = SW_RM / (SW_RM + SW_ROFF);
-    double mid = 0.5 * (m_on + m_off);
-    int n = c->n, B = c->branches, it = raw_col(r, "time");
-    s->points = r->np;
-    size_t cap = 64, ns = 0;
-    size_t *ids = malloc(cap * sizeof *ids);
-    double *ts = malloc(cap * sizeof *ts), *sl = malloc(cap * sizeof *sl);
-    for (int j = 0; j < n; j++) {
-        int im = raw_col(r, "v(m%d)", j), is = with_energy ? raw_col(r, "v(s%d)", j) : -1;
-        for (size_t k = 1; k < r->np; k++) {
-            const double *a = r->d + (k - 1) * r->nv, *b = r->d + k * r->nv;
-            if (!(a[im] < mid && b[im] >= mid)) continue;
-            double t = b[it], slope = NAN;
-            if (is >= 0) {
-                size_t q = k;
-                while (q > 1 && fabs(r->d[(q - 1) * r->nv + is]) >= P->s_vth) q--;
-                const double *u = r->d + (q - 1) * r->nv, *w = r->d + q * r->nv;
-                double va = fabs(u[is]), vb = fabs(w[is]);
-                if (va < P->s_vth && vb >= P->s_vth) t = u[it] + (P->s_vth - va) / (vb - va) * (w[it] - u[it]);
-                /* the slope over the 10 ns before the crossing (the last steps are ~1e-16 s) */
-                size_t q0 = q - 1;
-                while (q0 > 0 && r->d[q0 * r->nv + it] > t - 10e-9) q0--;
-                const double *z = r->d + q0 * r->nv;
-                if (t > z[it]) slope = (P->s_vth - fabs(z[is])) / (t - z[it]);
-            }
-            if (ns == cap) {
-                cap *= 2;
-                ids = realloc(ids, cap * sizeof *ids);
-                ts = realloc(ts, cap * sizeof *ts);
-                sl = realloc(sl, cap * sizeof *sl);
-            }
-            ids[ns] = (size_t)j;
-            sl[ns] = slope;
-            ts[ns++] = t;
-        }
-    }
-    /* spikes_from_list wants time order within each neuron: already so (per neuron scan). */
-    s->sp.n = n;
-    s->sp.off = calloc(n + 1, sizeof *s->sp.off);
-    s->sp.t = malloc((ns ? ns : 1) * sizeof *s->sp.t);
-    for (size_t k = 0; k < ns; k++) s->sp.off[ids[k] + 1]++;
-    for (int j = 0; j < n; j++) s->sp.off[j + 1] += s->sp.off[j];
-    memcpy(s->sp.t, ts, ns * sizeof *ts);   /* scanned neuron by neuron: already grouped */
-    s->sp.slope = sl;
-    free(ids);
-    free(ts);
-    memset(s->E, 0, sizeof s->E);
-    if (!with_energy) return;
-
-    double g_off = 1.0 / P->s_roff, g_d = 1.0 / P->s_ron - 1.0 / P->s_roff;
-    int irow[c->n_in];
-    for (int i = 0; i < c->n_in; i++) irow[i] = raw_col(r, "v(rp%d)", i);
-    int *isom = malloc(n * sizeof *isom), *ix = malloc(n * sizeof *ix);
-    int *ib = malloc((size_t)n * B * sizeof *ib), *ig = malloc((size_t)n * B * sizeof *ig);
-    for (int j = 0; j < n; j++) {
-        isom[j] = raw_col(r, "v(s%d)", j);
-        ix[j] = P->s_taus > 0 ? raw_col(r, "v(x%d)", j) : raw_col(r, "v(m%d)", j);
-        for (int b = 0; b < B && dendrites; b++) {
-            ib[j * B + b] = raw_col(r, "v(b%d_%d)", j, b);
-            ig[j * B + b] = raw_col(r, "v(g%d_%d)", j, b);
-        }
-    }
-    double prev[N_E] = { 0 }, cur[N_E];
-    for (size_t k = 0; k < r->np; k++) {
-        const double *y = r->d + k * r->nv;
-        memset(cur, 0, sizeof cur);
-        for (int j = 0; j < n; j++) {
-            double vs = y[isom[j]], xs = P->s_taus > 0 ? y[ix[j]] - 1.0 : (y[ix[j]] - m_off) / (m_on - m_off);
-            double gs = g_off + g_d * xs;
-            cur[E_SOMA] += gs * vs * vs;
-            cur[E_LI] += P->v_app * gs * vs;
-            for (int i = 0; i < c->n_in; i++) {
-                size_t w = (size_t)j * c->n_in + i;
-                int b = L->branch[w];
-                if (b < 0) continue;
-                double vn = dendrites ? y[ib[j * B + b]] : vs, vr = y[irow[i]], gp = L->gp[w], gn = L->gn[w];
-                if (!c->vg) {
-                    cur[E_SYN] += gp * (vr - vn) * (vr - vn) + gn * (vr + vn) * (vr + vn);
-                    cur[E_SRC] += vr * gp * (vr - vn) + vr * gn * (vr + vn);
-                } else {
-                    cur[E_SYN] += (gp + gn) * vr * vr;
-                    cur[E_SRC] += (gp + gn) * vr * vr + vn * (gp - gn) * vr;
-                }
-            }
-            for (int b = 0; b < B && dendrites; b++) {
-                double vb = y[ib[j * B + b]], vd = vb - vs, gd = 1e-6 * y[ig[j * B + b]];
-                cur[E_DEND] += gd * vd * vd;
-                if (P->r_branch > 0) cur[E_LOAD] += vb * vb / P->r_branch;
-            }
-        }
-        if (k > 0) {
-            double dt = y[it] - r->d[(k - 1) * r->nv + it];
-            for (int q = 0; q < N_E; q++) s->E[q] += 0.5 * dt * (prev[q] + cur[q]);
-        }
-        memcpy(prev, cur, sizeof prev);
-    }
-    free(isom);
-    free(ix);
-    free(ib);
-    free(ig);
 }
 
 /* ---- comparison and report ------------------------------------------------------------------ */
