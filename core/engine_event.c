@@ -20,14 +20,15 @@ static int ode_rhs(double t, const double *y, double *ydot, void *ud)
 {
     ms_unit_data *u = ud;
     int r = u->model->rhs(u->model, t, y, u->p, ydot);
-    if (r != 0) return r;
+    if (r < 0) return r;
+    /* also after a recoverable failure of the model, which may have found the same thing */
     size_t n = u->model->n_state;
     for (size_t k = 0; k < n; k++)
         if (!isfinite(ydot[k])) {
             u->nonfinite = (int)k;
             return 1;
         }
-    return 0;
+    return r;
 }
 
 static int ode_jac(double t, const double *y, double *J, void *ud)
@@ -208,14 +209,25 @@ static ms_status ode_failed(unit_run *u, ms_status st, const char *why)
     const ms_pop *p = &net->pops[u->pop];
     const ms_model *m = u->m;
     const ms_unit_data *ud = &p->ud[u->i];
-    char blame[160] = "", state[320] = "";
+    char blame[256] = "", state[320] = "";
     int k = ud->nonfinite >= 0 ? ud->nonfinite : ms_ode_failed_component(u->ode);
     if (k >= 0 && (size_t)k < m->n_state) {
         char w[96];
         msi_state_words(&m->state[k], w, sizeof w);
-        snprintf(blame, sizeof blame, "; %s %s", ud->nonfinite >= 0 ? "the derivative that was not a number:" : "blamed by the error test:", w);
+        snprintf(blame, sizeof blame, "; %s %s", ud->nonfinite >= 0 ? "the derivative that was not a number:" : "largest local error in", w);
     }
     const double *y = ms_ode_state(u->ode);
+    if (m->n_obs && m->observe) {
+        /* a device current or power that is not a number names the device at fault */
+        double obs[m->n_obs];
+        if (m->observe(m, ms_ode_time(u->ode), y, u->p, obs) == 0)
+            for (size_t j = 0; j < m->n_obs; j++)
+                if (!isfinite(obs[j])) {
+                    size_t at = strlen(blame);
+                    snprintf(blame + at, sizeof blame - at, "; %s = %g %s at this state", m->obs[j].name, obs[j], m->obs[j].unit);
+                    break;
+                }
+    }
     size_t used = 0;
     for (size_t j = 0; j < m->n_state && used < sizeof state - 40; j++) {
         int w = snprintf(state + used, sizeof state - used, "%s%s = %.6g %s", j ? ", " : "", m->state[j].name, y[j],

@@ -261,7 +261,8 @@ static ms_status advance_failed(ms_ode *ode, int flag, double tret, double tout,
     CVodeGetCurrentTime(ode->mem, &tcur);
     CVodeGetCurrentStep(ode->mem, &h);
     CVodeGetNumSteps(ode->mem, &steps);
-    ode->worst = worst_component(ode);
+    /* the error estimates mean something only where the error test ran */
+    ode->worst = flag == CV_ERR_FAILURE || flag == CV_CONV_FAILURE || flag == CV_TOO_MUCH_WORK ? worst_component(ode) : -1;
     ode->t_fail = tcur;
     /* CVode leaves the solution at the last time it reached in y */
     if (tret > ode->t) ode->t = tret;
