@@ -14,20 +14,44 @@
 typedef struct pairs {
     size_t *pre, *post, *vidx;
     size_t n, cap;
+    double total;      /* work units of the whole connect, for the build progress       */
 } pairs;
+
+/* Long connects are polled this often (synapses): a Ctrl-C stops them within a fraction of
+ * a second, and the poll costs nothing measurable. */
+#define POLL_MASK ((size_t)(1u << 18) - 1)
+
+static ms_status poll_build(ms_net *net, double done, double total)
+{
+    if (net->build_progress && net->build_progress(net->build_progress_ud, done, total))
+        return msi_net_fail(net, MS_EINTR, "connect: interrupted after %.0f of about %.0f steps; nothing was built",
+                            done, total);
+    return MS_OK;
+}
+
+static ms_status pairs_reserve(ms_net *net, pairs *pp, size_t cap)
+{
+    if (cap <= pp->cap) return MS_OK;
+    size_t *a = realloc(pp->pre, cap * sizeof *a);
+    if (a) pp->pre = a;
+    size_t *b = a ? realloc(pp->post, cap * sizeof *b) : NULL;
+    if (b) pp->post = b;
+    size_t *c = b ? realloc(pp->vidx, cap * sizeof *c) : NULL;
+    if (c) pp->vidx = c;
+    if (!c) return msi_net_fail(net, MS_ENOMEM, "connect: out of memory for %zu synapses", cap);
+    pp->cap = cap;
+    return MS_OK;
+}
 
 static ms_status pairs_push(ms_net *net, pairs *pp, size_t i, size_t j, size_t vidx)
 {
+    if ((pp->n & POLL_MASK) == POLL_MASK) {
+        ms_status st = poll_build(net, (double)pp->n, pp->total);
+        if (st) return st;
+    }
     if (pp->n == pp->cap) {
-        size_t cap = pp->cap ? 2 * pp->cap : 1024;
-        size_t *a = realloc(pp->pre, cap * sizeof *a);
-        if (a) pp->pre = a;
-        size_t *b = a ? realloc(pp->post, cap * sizeof *b) : NULL;
-        if (b) pp->post = b;
-        size_t *c = b ? realloc(pp->vidx, cap * sizeof *c) : NULL;
-        if (c) pp->vidx = c;
-        if (!c) return msi_net_fail(net, MS_ENOMEM, "connect: out of memory for %zu synapses", cap);
-        pp->cap = cap;
+        ms_status st = pairs_reserve(net, pp, pp->cap ? 2 * pp->cap : 1024);
+        if (st) return st;
     }
     pp->pre[pp->n] = i;
     pp->post[pp->n] = j;
@@ -169,6 +193,17 @@ static ms_status value_at(ms_net *net, const ms_value *v, const char *what, size
     return MS_OK;
 }
 
+/* A negative amount on a port that takes amounts >= 0 only (a conductance). */
+static ms_status port_sign_fail(ms_net *net, const ms_model *m, int port, double w, size_t i, size_t j)
+{
+    const char *unit = m->port_state && m->port_state[port] >= 0 ? m->state[m->port_state[port]].unit : "";
+    char syn[64] = "";
+    if (i != SIZE_MAX) snprintf(syn, sizeof syn, " of the synapse %zu -> %zu", i + 1, j + 1);
+    return msi_net_fail(net, MS_EINVAL, "connect: weight = %g %s%s is negative, but port '%s' of %s adds a conductance "
+                        "and takes weights >= 0 (inhibition goes through its own port, e.g. port = \"inh\")",
+                        w, unit, syn, m->ports[port], m->name);
+}
+
 ms_status ms_net_connect(ms_net *net, const ms_connect_spec *s, int *proj_out)
 {
     if (net->frozen)
@@ -196,12 +231,20 @@ ms_status ms_net_connect(ms_net *net, const ms_connect_spec *s, int *proj_out)
     if ((st = check_table(net, &s->delay, "delay", &s->rule, pre->n, post->n))) return st;
     if (s->delay.kind == MS_VALUE_CONSTANT && !(s->delay.constant > 0 && isfinite(s->delay.constant)))
         return msi_net_fail(net, MS_EINVAL, "connect: delay = %g s must be a finite time > 0", s->delay.constant);
+    if (s->weight.kind == MS_VALUE_CONSTANT && s->weight.constant < 0 && ms_model_port_nonnegative(post->model, port))
+        return port_sign_fail(net, post->model, port, s->weight.constant, SIZE_MAX, SIZE_MAX);
+    /* Sized before anything is allocated: too many synapses fail here, at once. */
+    double n_est = msi_connect_estimate(&s->rule, pre->n, post->n);
+    if ((st = msi_limit_connect(net, n_est, pre->n, post->n))) return st;
     if ((st = msi_grow(net, (void **)&net->projs, &net->cap_projs, net->n_projs + 1, sizeof(ms_proj)))) return st;
     int id = (int)net->n_projs;
 
-    pairs pp = { 0 };
+    pairs pp = { .total = 2 * n_est };
     double *w = NULL, *d = NULL;
     ms_proj q = { .pre = s->pre, .post = s->post, .port = port, .n_pre = pre->n };
+    /* The pairs arrays at their final size from the start (the estimate is exact for every
+     * rule but fixed_probability, where it is the mean plus six standard deviations). */
+    if (n_est >= 1 && (st = pairs_reserve(net, &pp, (size_t)n_est))) goto out;
     if ((st = generate_pairs(net, s, id, pre->n, post->n, &pp))) goto out;
     size_t n = pp.n;
     if (n > ((size_t)1 << MS_KEY_PROJ_SHIFT)) {
@@ -219,8 +262,14 @@ ms_status ms_net_connect(ms_net *net, const ms_connect_spec *s, int *proj_out)
     }
     q.delay_min = INFINITY;
     q.delay_max = 0;
+    const int nonneg = ms_model_port_nonnegative(post->model, port);
     for (size_t k = 0; k < n; k++) {
+        if ((k & POLL_MASK) == POLL_MASK && (st = poll_build(net, n_est + (double)k, pp.total))) goto out;
         if ((st = value_at(net, &s->weight, "weight", pp.pre[k], pp.post[k], pp.vidx[k], &w[k]))) goto out;
+        if (nonneg && w[k] < 0) {
+            st = port_sign_fail(net, post->model, port, w[k], pp.pre[k], pp.post[k]);
+            goto out;
+        }
         if ((st = value_at(net, &s->delay, "delay", pp.pre[k], pp.post[k], pp.vidx[k], &d[k]))) goto out;
         if (!(d[k] > 0)) {
             st = msi_net_fail(net, MS_EINVAL, "connect: delay = %g s of the synapse %zu -> %zu must be > 0",

@@ -274,9 +274,10 @@ ms_status ms_net_run(ms_net *net, double duration)
     if (!(duration > 0) || !isfinite(duration))
         return msi_net_fail(net, MS_EINVAL, "run: duration = %g s must be a finite time > 0", duration);
     ms_status st;
+    const double t_end = net->t + duration;
+    if ((st = msi_limit_recordings(net, t_end))) return st;
     if (!net->frozen && (st = msi_engine_freeze(net))) return st;
 
-    const double t_end = net->t + duration;
     net->run_status = MS_OK;
     const int nt = net->n_threads;
     if (nt == 1) {

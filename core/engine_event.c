@@ -7,15 +7,28 @@
 #include "core/net_impl.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- CVODE callbacks: model functions with the unit's parameters ------------------------ */
 
+/* A derivative that is not a number (a device evaluated far outside its range) is reported
+ * as a recoverable failure, so CVODE retries with a smaller step; if that does not help the
+ * run stops with the state named (ms_unit_data.nonfinite) instead of integrating NaN. */
 static int ode_rhs(double t, const double *y, double *ydot, void *ud)
 {
-    const ms_unit_data *u = ud;
-    return u->model->rhs(u->model, t, y, u->p, ydot);
+    ms_unit_data *u = ud;
+    int r = u->model->rhs(u->model, t, y, u->p, ydot);
+    if (r < 0) return r;
+    /* also after a recoverable failure of the model, which may have found the same thing */
+    size_t n = u->model->n_state;
+    for (size_t k = 0; k < n; k++)
+        if (!isfinite(ydot[k])) {
+            u->nonfinite = (int)k;
+            return 1;
+        }
+    return r;
 }
 
 static int ode_jac(double t, const double *y, double *J, void *ud)
@@ -76,11 +89,12 @@ ms_status msi_event_prepare(ms_net *net, int pop)
     ms_ode_spec spec = { .n = ns, .rhs = ode_rhs, .jac = m->jac ? ode_jac : NULL,
                          .n_roots = m->n_roots, .roots = m->n_roots ? ode_roots : NULL,
                          .root_dir = m->root_dir, .rtol = net->opt.rtol, .atol = p->atol,
+                         .max_steps = net->opt.max_steps,
                          .n_quad = m->n_energy, .quad = m->n_energy ? ode_quad : NULL,
                          .quad_atol = m->n_energy ? p->quad_atol : NULL };
     double y[ns];
     for (size_t i = 0; i < p->n; i++) {
-        p->ud[i] = (ms_unit_data){ m, p->p_rows + i * np };
+        p->ud[i] = (ms_unit_data){ m, p->p_rows + i * np, -1 };
         spec.ud = &p->ud[i];
         for (size_t k = 0; k < ns; k++) y[k] = p->state[k * p->n + i];
         /* The integrator belongs to the thread that will advance the unit. */
@@ -187,6 +201,48 @@ static ms_status start_on_threshold(unit_run *u)
     return MS_OK;
 }
 
+/* A CVODE failure as a user needs it: population, unit, the state (and device) to blame,
+ * the time, the state at failure and the tolerances. */
+static ms_status ode_failed(unit_run *u, ms_status st, const char *why)
+{
+    const ms_net *net = u->net;
+    const ms_pop *p = &net->pops[u->pop];
+    const ms_model *m = u->m;
+    const ms_unit_data *ud = &p->ud[u->i];
+    char blame[256] = "", state[320] = "";
+    int k = ud->nonfinite >= 0 ? ud->nonfinite : ms_ode_failed_component(u->ode);
+    if (k >= 0 && (size_t)k < m->n_state) {
+        char w[96];
+        msi_state_words(&m->state[k], w, sizeof w);
+        snprintf(blame, sizeof blame, "; %s %s", ud->nonfinite >= 0 ? "the derivative that was not a number:" : "largest local error in", w);
+    }
+    const double *y = ms_ode_state(u->ode);
+    if (m->n_obs && m->observe) {
+        /* a device current or power that is not a number names the device at fault */
+        double obs[m->n_obs];
+        if (m->observe(m, ms_ode_time(u->ode), y, u->p, obs) == 0)
+            for (size_t j = 0; j < m->n_obs; j++)
+                if (!isfinite(obs[j])) {
+                    size_t at = strlen(blame);
+                    snprintf(blame + at, sizeof blame - at, "; %s = %g %s at this state", m->obs[j].name, obs[j], m->obs[j].unit);
+                    break;
+                }
+    }
+    size_t used = 0;
+    for (size_t j = 0; j < m->n_state && used < sizeof state - 40; j++) {
+        int w = snprintf(state + used, sizeof state - used, "%s%s = %.6g %s", j ? ", " : "", m->state[j].name, y[j],
+                         m->state[j].unit);
+        if (w < 0 || (size_t)w >= sizeof state - used) {
+            snprintf(state + used, sizeof state - used, ", ...");
+            break;
+        }
+        used += (size_t)w;
+    }
+    return msi_worker_fail(u->wk, st, "run: '%s' (%s) unit %zu: %s%s; state at t = %.9g s: %s; atol = %g x each state's "
+                           "scale (network option atol)", p->label, m->name, u->i + 1, why, blame, ms_ode_time(u->ode), state,
+                           net->opt.atol);
+}
+
 /* Moves the unit from u->t towards `stop`; returns early at a root, after handling it. */
 static ms_status step_to(unit_run *u, double stop)
 {
@@ -209,7 +265,7 @@ static ms_status step_to(unit_run *u, double stop)
     double t_reached;
     ms_error e;
     ms_status st = ms_ode_advance(u->ode, stop, &t_reached, &n_found, &e);
-    if (st) return msi_worker_fail(u->wk, st, "'%s' unit %zu: %s", net->pops[u->pop].label, u->i + 1, e.msg);
+    if (st) return ode_failed(u, st, e.msg);
     u->t = n_found ? t_reached : stop;
     if (!n_found) return MS_OK;
     const int *found = ms_ode_roots_found(u->ode);
@@ -300,6 +356,7 @@ ms_status msi_event_units(ms_net *net, ms_worker *wk, int pop)
             if (u.ode && (st = ms_ode_reinit(u.ode, te, &e_ode))) return msi_worker_fail(wk, st, "%s", e_ode.msg);
         }
         if ((st = advance(&u, t1))) return st;
+        if ((st = msi_check_unit(wk, p, i, u.y, t1))) return st;
         for (size_t k = 0; k < ns; k++) p->state[k * p->n + i] = u.y[k];
     }
     return MS_OK;

@@ -190,7 +190,7 @@ ms_status msi_fixed_units(ms_net *net, ms_worker *wk, int pop)
         }
         if (n_fired && (st = emit_fired(wk, p, pop, i0, i1, n_fired, (double)(j + 1) * dt))) return st;
     }
-    return MS_OK;
+    return j1 > j0 ? msi_check_columns(wk, p, i0, i1, (double)j1 * dt) : MS_OK;
 }
 
 /* After all threads: the window's inboxes are spent. */

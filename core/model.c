@@ -60,6 +60,14 @@ ms_status ms_model_validate(const ms_model *m, ms_error *err)
             return ms_error_set(err, MS_EINVAL, "model %s: energy %zu has an unknown class", m->name, k);
     if (m->n_obs && (!m->obs || !m->observe))
         return ms_error_set(err, MS_EINVAL, "model %s: observables need obs and observe", m->name);
+    for (size_t k = 0; k < m->n_state; k++)
+        if (!(m->state[k].min <= m->state[k].max))
+            return ms_error_set(err, MS_EINVAL, "model %s: state %s has the range [%g, %g]", m->name,
+                                m->state[k].name, m->state[k].min, m->state[k].max);
+    for (size_t k = 0; m->port_sign && k < m->n_ports; k++)
+        if (m->port_sign[k] != 0 && m->port_sign[k] != 1)
+            return ms_error_set(err, MS_EINVAL, "model %s: port %s has sign rule %d (expected 0 or +1)",
+                                m->name, m->ports[k], m->port_sign[k]);
     return MS_OK;
 }
 
@@ -124,6 +132,23 @@ ms_status ms_model_check_param(const ms_model *m, int k, double value, ms_error 
         return ms_error_set(err, MS_EINVAL, "%s: parameter %s = %g %s is outside [%g, %g] %s",
                             m->name, ps->name, value, ps->unit, ps->min, ps->max, ps->unit);
     return MS_OK;
+}
+
+ms_status ms_model_check_state(const ms_model *m, int k, double value, ms_error *err)
+{
+    const ms_state_spec *ss = &m->state[k];
+    if (!isfinite(value))
+        return ms_error_set(err, MS_EINVAL, "%s: state %s must be a finite number, got %g",
+                            m->name, ss->name, value);
+    if (value < ss->min || value > ss->max)
+        return ms_error_set(err, MS_EINVAL, "%s: state %s = %g %s is outside [%g, %g] %s",
+                            m->name, ss->name, value, ss->unit, ss->min, ss->max, ss->unit);
+    return MS_OK;
+}
+
+int ms_model_port_nonnegative(const ms_model *m, int port)
+{
+    return m->port_sign && port >= 0 && (size_t)port < m->n_ports && m->port_sign[port] > 0;
 }
 
 const char *ms_method_name(ms_method m)

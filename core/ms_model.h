@@ -20,6 +20,7 @@
 
 /* How a population advances between events (docs/numerics.md). */
 typedef enum ms_method {
+    MS_METHOD_BEST = -1,   /* (network option) each model's own best: its `preferred` */
     MS_METHOD_EXACT = 0,   /* closed-form propagator, exact spike times              */
     MS_METHOD_CVODE = 1,   /* SUNDIALS CVODES BDF with root finding, exact spike times */
     MS_METHOD_FIXED = 2,   /* fixed step dt, spikes on the grid                      */
@@ -44,6 +45,10 @@ typedef struct ms_state_spec {
     const char *name;      /* Lua name, e.g. "v"                                     */
     const char *unit;      /* SI unit                                                */
     double scale;          /* typical magnitude: absolute tolerance = atol * scale   */
+    double min, max;       /* documented range (SI; +-INFINITY: open). ms_net_set_state */
+                           /* rejects values outside it; during a run a value outside */
+                           /* [min - scale, max + scale], or NaN, stops the run       */
+                           /* (docs/reliability.md, "Run-time checks and limits")     */
     const char *doc;
 } ms_state_spec;
 
@@ -87,7 +92,8 @@ struct ms_model {
     const char *doc;                /* one line for `memsnn models`                 */
     ms_model_kind kind;
     unsigned methods;               /* MS_METHOD_BIT()s the model supports           */
-    ms_method preferred;            /* used when the network's method is unsupported */
+    ms_method preferred;            /* the model's best method: the default of its   */
+                                    /* populations (docs/numerics.md)                */
 
     size_t n_state;
     const ms_state_spec *state;
@@ -100,6 +106,10 @@ struct ms_model {
      * populations add their inputs into the state before each step, which spares the
      * step a pass over input buffers. */
     const int *port_state;
+    /* Signs each port accepts: +1 the amounts must be >= 0 (a conductance: a negative one
+     * would make the membrane run away), 0 any sign. NULL: any sign on every port.
+     * Checked when a projection or a current step is made. */
+    const int *port_sign;
 
     /* Cross-parameter rules (V_reset < V_th ...); writes a message on failure. */
     int (*check)(const ms_model *m, const double *p, char *msg, size_t len);
@@ -228,6 +238,11 @@ int ms_model_port_index(const ms_model *m, const char *name);
 
 /* Checks one parameter value against its range: finite and in [min, max]. */
 ms_status ms_model_check_param(const ms_model *m, int k, double value, ms_error *err);
+/* Checks a value for state variable k against its documented range: finite and in
+ * [min, max] (what ms_net_set_state accepts). */
+ms_status ms_model_check_state(const ms_model *m, int k, double value, ms_error *err);
+/* Nonzero when port `port` takes amounts >= 0 only (port_sign). */
+int ms_model_port_nonnegative(const ms_model *m, int port);
 
 const char *ms_method_name(ms_method m);
 /* Parses "exact", "cvode" or "fixed"; returns -1 for anything else. */

@@ -23,10 +23,15 @@ typedef struct ms_net ms_net;
 
 typedef struct ms_net_opts {
     uint64_t seed;        /* key of every random stream                              */
-    ms_method method;     /* default method for populations whose model supports it  */
+    ms_method method;     /* method for populations whose model supports it; default  */
+                          /* MS_METHOD_BEST: each model's own best (its `preferred`)  */
     double rtol;          /* CVODE relative tolerance (MS_ODE_RTOL_DEFAULT)           */
     double atol;          /* CVODE absolute tolerance, per unit of each state's scale */
     double dt;            /* fixed step (s)                                          */
+    long max_steps;       /* CVODE internal steps per advance before it gives up     */
+                          /* (MS_ODE_MAX_STEPS_DEFAULT)                               */
+    size_t memory_limit;  /* bytes the network may hold (0: no limit but the memory  */
+                          /* available); checked before allocating (core/limits.c)   */
     int threads;          /* threads advancing units inside a window (1: no threads; */
                           /* 0: all the machine has). Results do not depend on it.   */
 } ms_net_opts;
@@ -41,7 +46,8 @@ const char *ms_net_errmsg(const ms_net *net);
 const ms_net_opts *ms_net_options(const ms_net *net);
 
 /* ---- populations ---------------------------------------------------------------------- */
-/* method < 0: the network's method when the model supports it, else the model's own. */
+/* method < 0: the network's method when set and the model supports it, else the model's
+ * best (ms_model.preferred: exact for the LIF models, cvode for circuits). */
 ms_status ms_net_add_population(ms_net *net, const char *model, size_t n, const char *label,
                                 int method, int *pop);
 /* A population of a model built at run time (a circuit): the network owns m from this
@@ -198,7 +204,17 @@ ms_status ms_net_trace(ms_net *net, int rec, const double **times, const double 
 typedef int (*ms_progress_fn)(void *ud, double t_now, double t_end);
 void ms_net_set_progress(ms_net *net, ms_progress_fn fn, void *ud);
 
-/* Advances the network by `duration` seconds (> 0) from ms_net_time(). */
+/* Polled by long builds (ms_net_connect) every 2^18 synapses with (done, total) in units of
+ * work; a nonzero return stops the connect with MS_EINTR and nothing half-built. */
+void ms_net_set_build_progress(ms_net *net, ms_progress_fn fn, void *ud);
+
+/* Memory available now (bytes): MemAvailable of /proc/meminfo, or SIZE_MAX when unknown.
+ * Connects, populations and the recordings of a run are estimated before they allocate
+ * and fail with MS_ENOMEM above it or above ms_net_opts.memory_limit (core/limits.c). */
+size_t ms_mem_available(void);
+
+/* Advances the network by `duration` seconds (> 0) from ms_net_time(). The recordings the
+ * run will add are estimated first (see ms_mem_available). */
 ms_status ms_net_run(ms_net *net, double duration);
 double ms_net_time(const ms_net *net);
 /* The window length (d_min) fixed at the first run; 0 before it. */

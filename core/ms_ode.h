@@ -78,6 +78,12 @@ void ms_ode_destroy(ms_ode *ode);
 ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_found,
                          ms_error *err);
 
+/* After a failed advance: the state CVODE's local error test blames most (largest weighted
+ * error estimate), or -1 when it does not tell; and the internal time it had reached. The
+ * state at the last time reached is in ms_ode_state(). */
+int ms_ode_failed_component(const ms_ode *ode);
+double ms_ode_failed_time(const ms_ode *ode);
+
 /* After a root return: flags per root function, nonzero where a root was found, with the
  * direction of the crossing (+1 rising, -1 falling). Valid until the next advance. */
 const int *ms_ode_roots_found(const ms_ode *ode);

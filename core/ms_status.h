@@ -15,10 +15,11 @@ typedef enum ms_status {
     MS_ESTATE,   /* call not allowed now (e.g. add a population after run) */
     MS_ESOLVER,  /* the ODE solver failed (CVODE flag in the message)      */
     MS_EIO,      /* a file could not be read or written                   */
-    MS_EINTR     /* the run was interrupted by its progress callback       */
+    MS_EINTR,    /* the run was interrupted by its progress callback       */
+    MS_ERANGE    /* a unit's state left its range during a run (core/check.c) */
 } ms_status;
 
-#define MS_ERRMSG_LEN 512
+#define MS_ERRMSG_LEN 1024
 
 /* The last error of an object: its code and a human-readable message. */
 typedef struct ms_error {

@@ -13,10 +13,12 @@
 void ms_net_opts_default(ms_net_opts *o)
 {
     o->seed = MS_NET_SEED_DEFAULT;
-    o->method = MS_METHOD_CVODE;
+    o->method = MS_METHOD_BEST;
     o->rtol = MS_ODE_RTOL_DEFAULT;
     o->atol = MS_ODE_ATOL_DEFAULT;
     o->dt = MS_NET_DT_DEFAULT;
+    o->max_steps = MS_ODE_MAX_STEPS_DEFAULT;
+    o->memory_limit = 0;
     o->threads = 1;
 }
 
@@ -64,9 +66,11 @@ ms_status ms_net_create(const ms_registry *reg, const ms_net_opts *o, ms_net **o
         return ms_error_set(err, MS_EINVAL, "network: atol = %g must be > 0", opt.atol);
     if (!(opt.dt > 0 && isfinite(opt.dt)))
         return ms_error_set(err, MS_EINVAL, "network: dt = %g s must be > 0", opt.dt);
+    if (opt.max_steps < 1)
+        return ms_error_set(err, MS_EINVAL, "network: max_steps = %ld must be >= 1", opt.max_steps);
     if (opt.threads < 0 || opt.threads > 1024)
         return ms_error_set(err, MS_EINVAL, "network: threads = %d must be in 0..1024 (0: all cores)", opt.threads);
-    if ((int)opt.method < 0 || opt.method >= MS_METHOD_COUNT)
+    if ((int)opt.method < (int)MS_METHOD_BEST || opt.method >= MS_METHOD_COUNT)
         return ms_error_set(err, MS_EINVAL, "network: unknown method %d", (int)opt.method);
     ms_net *net = calloc(1, sizeof *net);
     if (!net) return ms_error_set(err, MS_ENOMEM, "network: out of memory");
@@ -123,6 +127,12 @@ void ms_net_set_progress(ms_net *net, ms_progress_fn fn, void *ud)
     net->progress_ud = ud;
 }
 
+void ms_net_set_build_progress(ms_net *net, ms_progress_fn fn, void *ud)
+{
+    net->build_progress = fn;
+    net->build_progress_ud = ud;
+}
+
 static ms_status check_pop(ms_net *net, int pop, const char *what)
 {
     if (pop < 0 || (size_t)pop >= net->n_pops)
@@ -137,7 +147,9 @@ static ms_status add_population(ms_net *net, const ms_model *m, size_t n, const 
     if (n > UINT32_MAX) return msi_net_fail(net, MS_EINVAL, "population: n = %zu is too large (max %u)", n, UINT32_MAX);
     ms_method meth;
     if (method < 0) {
-        meth = (m->methods & MS_METHOD_BIT(net->opt.method)) ? net->opt.method : m->preferred;
+        /* The network's method where the model has it; by default each model's best. */
+        meth = net->opt.method != MS_METHOD_BEST && (m->methods & MS_METHOD_BIT(net->opt.method))
+                   ? net->opt.method : m->preferred;
     } else {
         if (method >= MS_METHOD_COUNT) return msi_net_fail(net, MS_EINVAL, "population: unknown method %d", method);
         meth = (ms_method)method;
@@ -145,7 +157,9 @@ static ms_status add_population(ms_net *net, const ms_model *m, size_t n, const 
             return msi_net_fail(net, MS_EINVAL, "population: model %s does not support method '%s'",
                                 m->name, ms_method_name(meth));
     }
-    ms_status st = msi_grow(net, (void **)&net->pops, &net->cap_pops, net->n_pops + 1, sizeof(ms_pop));
+    ms_status st = msi_limit_population(net, m, n, m->kind == MS_MODEL_SOURCE ? m->preferred : meth);
+    if (st) return st;
+    st = msi_grow(net, (void **)&net->pops, &net->cap_pops, net->n_pops + 1, sizeof(ms_pop));
     if (st) return st;
     ms_pop *p = &net->pops[net->n_pops];
     memset(p, 0, sizeof *p);
@@ -280,8 +294,12 @@ ms_status ms_net_set_state(ms_net *net, int pop, const char *name, const double 
     if (n_values != 1 && n_values != p->n)
         return msi_net_fail(net, MS_EINVAL, "initialize: %s has %zu values, expected 1 or %zu (one per unit)", name, n_values, p->n);
     for (size_t i = 0; i < n_values; i++)
-        if (!isfinite(values[i]))
-            return msi_net_fail(net, MS_EINVAL, "initialize: %s of unit %zu is not a finite number", name, i + 1);
+        if ((st = ms_model_check_state(p->model, k, values[i], &net->err))) {
+            const ms_state_spec *s = &p->model->state[k];
+            return msi_net_fail(net, st, "initialize: %s = %g %s of '%s' unit %zu is %s [%g, %g] %s, the range of %s in %s",
+                                name, values[i], s->unit, p->label, i + 1, isfinite(values[i]) ? "outside" : "not a number in",
+                                s->min, s->max, s->unit, name, p->model->name);
+        }
     for (size_t i = 0; i < p->n; i++) {
         double v = values[n_values == 1 ? 0 : i];
         p->state[(size_t)k * p->n + i] = v;
@@ -368,6 +386,9 @@ ms_status ms_net_add_current(ms_net *net, int pop, const size_t *ids, size_t n_i
     int port = ms_model_port_index(p->model, "current");
     if (port < 0) return msi_net_fail(net, MS_EINVAL, "current: model %s has no 'current' input", p->model->name);
     if (!isfinite(amplitude)) return msi_net_fail(net, MS_EINVAL, "current: amplitude must be a finite number of amperes");
+    if (amplitude < 0 && ms_model_port_nonnegative(p->model, port))
+        return msi_net_fail(net, MS_EINVAL, "current: amplitude = %g A is negative, but the 'current' port of %s takes amounts >= 0",
+                            amplitude, p->model->name);
     if (!isfinite(start) || start < net->t)
         return msi_net_fail(net, MS_EINVAL, "current: start = %g s must be a finite time >= the current time %g s", start, net->t);
     if (!(stop > start)) return msi_net_fail(net, MS_EINVAL, "current: stop = %g s must be after start = %g s", stop, start);

@@ -92,6 +92,7 @@ typedef struct ms_trace_rec {
 typedef struct ms_unit_data {
     const ms_model *model;
     const double *p;   /* this unit's parameters (a row of pop->p_rows)                  */
+    int nonfinite;     /* the first state whose derivative was not a number, or -1       */
 } ms_unit_data;
 
 typedef struct ms_pop {
@@ -227,6 +228,8 @@ struct ms_net {
 
     ms_progress_fn progress;
     void *progress_ud;
+    ms_progress_fn build_progress; /* polled by long connects (ms_net_set_build_progress)  */
+    void *build_progress_ud;
 
     /* run-time */
     int frozen;
@@ -276,6 +279,21 @@ ms_status msi_energy_snapshots(ms_net *net);
 ms_status msi_calendar_init(ms_net *net, ms_calendar *cal, size_t n_slots);
 void msi_calendar_free(ms_calendar *cal);
 ms_evbuf *msi_calendar_slot(ms_calendar *cal, int64_t window_index);
+
+/* limits.c: memory estimates (bytes) checked before allocating */
+ms_status msi_limit_check(ms_net *net, double need, const char *fname, const char *what, const char *advice);
+double msi_connect_estimate(const ms_rule *r, size_t n_pre, size_t n_post);
+ms_status msi_limit_connect(ms_net *net, double n_syn, size_t n_pre, size_t n_post);
+double msi_population_estimate(const ms_model *m, size_t n, ms_method method);
+ms_status msi_limit_population(ms_net *net, const ms_model *m, size_t n, ms_method method);
+ms_status msi_limit_recordings(ms_net *net, double t_end);
+
+/* check.c: the state of units against their ranges at a window's end (t) */
+ms_status msi_check_unit(ms_worker *wk, const ms_pop *p, size_t unit, const double *y, double t);
+ms_status msi_check_columns(ms_worker *wk, const ms_pop *p, size_t i0, size_t i1, double t);
+ms_status msi_check_fail(ms_worker *wk, const ms_pop *p, size_t unit, int k, double value, double t);
+/* "state v", or "state x of device 'd1'" for a circuit's device state "d1.x". */
+void msi_state_words(const ms_state_spec *s, char *buf, size_t len);
 
 /* record.c */
 ms_status msi_record_window_begin(ms_net *net, double t0, double t1);

@@ -38,6 +38,8 @@ struct ms_ode {
     int has_stop;         /* a stop time is set and not yet reached            */
     ms_ode_stats before;  /* counters of CVODES before its last restart (it resets them) */
     char sun_msg[256];    /* last message SUNDIALS reported                    */
+    int worst;            /* after a failure: the state blamed, or -1          */
+    double t_fail;        /* after a failure: CVODE's internal time (s)        */
 };
 
 ms_status ms_ode_ctx_create(ms_ode_ctx **out, ms_error *err)
@@ -126,6 +128,7 @@ ms_status ms_ode_create(ms_ode_ctx *ctx, const ms_ode_spec *spec, double t0, con
     ms_ode *ode = calloc(1, sizeof *ode);
     if (!ode) return ms_error_set(err, MS_ENOMEM, "ode: out of memory");
     ode->spec = *spec;
+    ode->worst = -1;
     if (ode->spec.rtol <= 0) ode->spec.rtol = MS_ODE_RTOL_DEFAULT;
     if (ode->spec.max_steps <= 0) ode->spec.max_steps = MS_ODE_MAX_STEPS_DEFAULT;
     if (ode->spec.quad_rtol == 0) ode->spec.quad_rtol = ode->spec.rtol;
@@ -208,6 +211,70 @@ void ms_ode_destroy(ms_ode *ode)
     free(ode);
 }
 
+/* What a failure of CVode means, in words a user can act on (CVODES guide, "CVode"). */
+static const char *failure_kind(int flag)
+{
+    switch (flag) {
+    case CV_TOO_MUCH_WORK: return "too much work: the internal step limit (max_steps) was reached before tout";
+    case CV_TOO_MUCH_ACC: return "the tolerances ask for more accuracy than double precision gives";
+    case CV_ERR_FAILURE: return "the error test failed repeatedly (the solution changes faster than any step resolves)";
+    case CV_CONV_FAILURE: return "the Newton iteration failed to converge repeatedly";
+    case CV_LSETUP_FAIL:
+    case CV_LSOLVE_FAIL: return "the linear solver failed (a singular or non-finite Jacobian)";
+    case CV_RHSFUNC_FAIL:
+    case CV_REPTD_RHSFUNC_ERR:
+    case CV_UNREC_RHSFUNC_ERR:
+    case CV_FIRST_RHSFUNC_ERR: return "the right-hand side failed or returned values that are not numbers";
+    case CV_RTFUNC_FAIL: return "a root function failed";
+    case CV_QRHSFUNC_FAIL:
+    case CV_REPTD_QRHSFUNC_ERR:
+    case CV_UNREC_QRHSFUNC_ERR:
+    case CV_FIRST_QRHSFUNC_ERR: return "an energy integrand failed or was not a number";
+    default: return "the integrator stopped";
+    }
+}
+
+/* The state with the largest weighted local error estimate: the one that failed the test. */
+static int worst_component(ms_ode *ode)
+{
+    sunindextype n = (sunindextype)ode->spec.n;
+    N_Vector ele = N_VNew_Serial(n, ode->sun), ewt = N_VNew_Serial(n, ode->sun);
+    int worst = -1;
+    if (ele && ewt && CVodeGetEstLocalErrors(ode->mem, ele) == 0 && CVodeGetErrWeights(ode->mem, ewt) == 0) {
+        double big = -1;
+        for (sunindextype k = 0; k < n; k++) {
+            double e = fabs(NV_Ith_S(ele, k) * NV_Ith_S(ewt, k));
+            if (!isfinite(e)) e = DBL_MAX;
+            if (e > big) big = e, worst = (int)k;
+        }
+        if (!(big > 0)) worst = -1;
+    }
+    if (ele) N_VDestroy(ele);
+    if (ewt) N_VDestroy(ewt);
+    return worst;
+}
+
+static ms_status advance_failed(ms_ode *ode, int flag, double tret, double tout, ms_error *err)
+{
+    realtype tcur = tret, h = 0;
+    long steps = 0;
+    CVodeGetCurrentTime(ode->mem, &tcur);
+    CVodeGetCurrentStep(ode->mem, &h);
+    CVodeGetNumSteps(ode->mem, &steps);
+    /* the error estimates mean something only where the error test ran */
+    ode->worst = flag == CV_ERR_FAILURE || flag == CV_CONV_FAILURE || flag == CV_TOO_MUCH_WORK ? worst_component(ode) : -1;
+    ode->t_fail = tcur;
+    /* CVode leaves the solution at the last time it reached in y */
+    if (tret > ode->t) ode->t = tret;
+    return ms_error_set(err, MS_ESOLVER, "CVODE failed at t = %.9g s on the way to %.9g s (%s; %s; step %.3g s, "
+                        "%ld steps since the last restart, max_steps = %ld, rtol = %g)%s%s",
+                        (double)tcur, tout, failure_kind(flag), CVodeGetReturnFlagName(flag), (double)h, steps,
+                        ode->spec.max_steps, ode->spec.rtol, ode->sun_msg[0] ? ": " : "", ode->sun_msg);
+}
+
+int ms_ode_failed_component(const ms_ode *ode) { return ode->worst; }
+double ms_ode_failed_time(const ms_ode *ode) { return ode->t_fail; }
+
 /* CVODE refuses a tout within a few ulps of the current time; such a request is "reached". */
 static int too_close(double t, double tout)
 {
@@ -255,11 +322,9 @@ ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_fou
     }
     realtype tret = ode->t;
     ode->sun_msg[0] = '\0';
+    ode->worst = -1;
     int flag = CVode(ode->mem, tout, ode->y, &tret, CV_NORMAL);
-    if (flag < 0)
-        return ms_error_set(err, MS_ESOLVER, "ode: CVode failed at t = %.9g s (%s)%s%s", ode->t,
-                            CVodeGetReturnFlagName(flag), ode->sun_msg[0] ? ": " : "",
-                            ode->sun_msg);
+    if (flag < 0) return advance_failed(ode, flag, tret, tout, err);
     ode->t = tret;
     if (ode->has_stop && (tret >= ode->t_stop || too_close(tret, ode->t_stop))) {
         ms_status st = drop_stop_time(ode, err);

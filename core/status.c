@@ -16,6 +16,7 @@ const char *ms_status_name(ms_status st)
     case MS_ESOLVER: return "solver failure";
     case MS_EIO: return "input/output error";
     case MS_EINTR: return "interrupted";
+    case MS_ERANGE: return "state out of range";
     }
     return "unknown status";
 }

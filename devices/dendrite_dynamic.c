@@ -40,6 +40,8 @@ static const ms_param_desc tiox_params[MS_TIOX_N_PARAMS] = {
 static const char *const tiox_names[] = { "G" };
 static const char *const tiox_units[] = { "1" };
 static const double unit_scale[] = { 1.0 };
+/* G (normalised conductance) and w (filament fraction) are fractions in [0, 1] */
+static const double unit_min[] = { 0.0 }, unit_max[] = { 1.0 };
 
 static double tiox_u(const double *p, double v)
 {
@@ -102,6 +104,8 @@ const ms_device_class msi_dev_dynamic_tiox = {
     .state_names = tiox_names,
     .state_units = tiox_units,
     .state_scale = unit_scale,
+    .state_min = unit_min,
+    .state_max = unit_max,
     .n_params = MS_TIOX_N_PARAMS,
     .params = tiox_params,
     .init = tiox_init,
@@ -227,6 +231,8 @@ const ms_device_class msi_dev_dynamic_wox = {
     .state_names = wox_names,
     .state_units = wox_units,
     .state_scale = unit_scale,
+    .state_min = unit_min,
+    .state_max = unit_max,
     .n_params = MS_WOX_N_PARAMS,
     .params = wox_params,
     .check = wox_check,

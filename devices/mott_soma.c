@@ -41,6 +41,7 @@ static const ms_param_desc params[MS_MOTT_N_PARAMS] = {
 static const char *const state_names[] = { "s", "m" };
 static const char *const state_units[] = { "1", "1" };
 static const double state_scale[] = { 1.0, 1.0 };
+static const double state_min[] = { 0.0, 0.0 }, state_max[] = { 1.0, 1.0 }; /* fractions */
 static const int root_dir[MS_MOTT_N_ROOTS] = { +1, -1 };
 static const char *const root_names[MS_MOTT_N_ROOTS] = { "IMT", "MIT" };
 
@@ -182,6 +183,8 @@ const ms_device_class msi_dev_mott_soma = {
     .state_names = state_names,
     .state_units = state_units,
     .state_scale = state_scale,
+    .state_min = state_min,
+    .state_max = state_max,
     .n_params = MS_MOTT_N_PARAMS,
     .params = params,
     .check = check,

@@ -57,6 +57,9 @@ static const ms_param_desc params[MS_VO2_N_PARAMS] = {
 static const char *const state_names[] = { "T", "dir", "T_r", "g_r", "reversed" };
 static const char *const state_units[] = { "K", "1", "K", "1", "1" };
 static const double state_scale[] = { 10.0, 1.0, 10.0, 1.0, 1.0 };
+/* T and T_r absolute temperatures, dir a branch sign, g_r a fraction, reversed a flag */
+static const double state_min[] = { 0.0, -1.0, 0.0, 0.0, 0.0 };
+static const double state_max[] = { INFINITY, 1.0, INFINITY, 1.0, 1.0 };
 static const int root_dir[MS_VO2_N_ROOTS] = { -1, -1 };
 static const char *const root_names[MS_VO2_N_ROOTS] = { "reversal", "IMT" };
 
@@ -182,6 +185,8 @@ const ms_device_class msi_dev_mott_soma_thermal = {
     .state_names = state_names,
     .state_units = state_units,
     .state_scale = state_scale,
+    .state_min = state_min,
+    .state_max = state_max,
     .n_params = MS_VO2_N_PARAMS,
     .params = params,
     .check = check,

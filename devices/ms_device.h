@@ -126,6 +126,13 @@ typedef struct ms_device_class {
      * (n_state values), drhs_dv writes d ydot_k / d v (n_state values). */
     int (*dcurrent_dy)(double t, const double *y, const double *p, double v, double *out);
     int (*drhs_dv)(double t, const double *y, const double *p, double v, double *out);
+
+    /* Domain of each state (same units; NULL: unbounded): where the device's equations
+     * hold. The class evaluates its conductance on the state clamped to it; a circuit
+     * stops a run whose device state leaves it by more than its scale
+     * (docs/reliability.md, "Run-time checks and limits"). */
+    const double *state_min;           /* [n_state] or NULL                                  */
+    const double *state_max;           /* [n_state] or NULL                                  */
 } ms_device_class;
 
 /* ---- Registry (devices/registry.c) ---------------------------------------------------------- */

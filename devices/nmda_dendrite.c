@@ -40,6 +40,7 @@ static const ms_param_desc params[MS_NMDA_N_PARAMS] = {
 static const char *const state_names[] = { "G" };
 static const char *const state_units[] = { "S" };
 static const double state_scale[] = { 1e-4 };
+static const double state_min[] = { 0.0 }, state_max[] = { INFINITY }; /* a conductance */
 
 static int check(const double *p, char *msg, size_t len)
 {
@@ -146,6 +147,8 @@ const ms_device_class msi_dev_nmda_dendrite = {
     .state_names = state_names,
     .state_units = state_units,
     .state_scale = state_scale,
+    .state_min = state_min,
+    .state_max = state_max,
     .n_params = MS_NMDA_N_PARAMS,
     .params = params,
     .check = check,

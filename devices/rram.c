@@ -117,6 +117,7 @@ static const ms_param_desc params[MS_RRAM_N_PARAMS] = {
 static const char *const state_names[] = { "x" };
 static const char *const state_units[] = { "1" };
 static const double state_scale[] = { 1.0 };
+static const double state_min[] = { 0.0 }, state_max[] = { 1.0 }; /* x: fraction of the window */
 
 static int check(const double *p, char *msg, size_t len)
 {
@@ -230,6 +231,8 @@ const ms_device_class msi_dev_rram = {
     .state_names = state_names,
     .state_units = state_units,
     .state_scale = state_scale,
+    .state_min = state_min,
+    .state_max = state_max,
     .n_params = MS_RRAM_N_PARAMS,
     .params = params,
     .check = check,

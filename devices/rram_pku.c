@@ -57,6 +57,7 @@ static const ms_param_desc params[MS_PKU_N_PARAMS] = {
 static const char *const state_names[] = { "gap" };
 static const char *const state_units[] = { "m" };
 static const double state_scale[] = { 1e-9 };
+static const double state_min[] = { 0.0 }, state_max[] = { INFINITY }; /* a gap is not negative */
 
 enum { ROOT_GAP_MIN, ROOT_GAP_MAX, N_ROOTS };
 static const int root_dir[N_ROOTS] = { -1, +1 };
@@ -167,6 +168,8 @@ const ms_device_class msi_dev_rram_pku = {
     .state_names = state_names,
     .state_units = state_units,
     .state_scale = state_scale,
+    .state_min = state_min,
+    .state_max = state_max,
     .n_params = MS_PKU_N_PARAMS,
     .params = params,
     .check = check,

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Range of a node voltage (V): the supplies of a circuit are limited to +-1 kV (the range
+ * of a fixed node's parameter), so a node beyond it is a runaway, not a result. */
+#define CKT_V_RANGE 1e3
+
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return 0;
@@ -406,10 +410,10 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     /* states: voltages of the nodes with capacitance; observables: those of the others */
     for (size_t n = 1; n < c->n_nodes; n++)
         if (!c->nodes[n].fixed && dyn[n])
-            k->state[is++] = (ms_state_spec){ NAME("v_%s", c->nodes[n].name), "V", 1.0, "node voltage" };
+            k->state[is++] = (ms_state_spec){ NAME("v_%s", c->nodes[n].name), "V", 1.0, -CKT_V_RANGE, CKT_V_RANGE, "node voltage" };
     for (size_t n = 1; n < c->n_nodes; n++)
         if (!c->nodes[n].fixed && !dyn[n])
-            k->obs[io++] = (ms_state_spec){ NAME("v_%s", c->nodes[n].name), "V", 1.0,
+            k->obs[io++] = (ms_state_spec){ NAME("v_%s", c->nodes[n].name), "V", 1.0, -CKT_V_RANGE, CKT_V_RANGE,
                                             "node voltage (a node without capacitance: solved, not integrated)" };
     /* parameters: fixed node voltages */
     for (size_t n = 1; n < c->n_nodes; n++)
@@ -432,16 +436,17 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
                                                             : CE_LOAD;
             for (size_t s = 0; s < dc->n_state; s++)
                 k->state[is++] = (ms_state_spec){ NAME("%s.%s", p->name, dc->state_names[s]), NAME("%s", dc->state_units[s]),
-                                                  dc->state_scale[s], "device state" };
+                                                  dc->state_scale[s], dc->state_min ? dc->state_min[s] : -INFINITY,
+                                                  dc->state_max ? dc->state_max[s] : INFINITY, "device state" };
             for (size_t s = 0; s < dc->n_params; s++) {
                 const ms_param_desc *pd = &dc->params[s];
                 k->param[ip++] = (ms_param_spec){ NAME("%s.%s", p->name, pd->name), pd->unit, p->p[s], pd->min, pd->max, pd->doc };
             }
             for (size_t s = 0; s < dc->n_roots; s++) k->root_dir[r0 + s] = dc->root_dir[s];
             r0 += dc->n_roots;
-            k->obs[io++] = (ms_state_spec){ NAME("%s.i", p->name), "A", 1e-6, "device current, first terminal to second" };
-            k->obs[io++] = (ms_state_spec){ NAME("%s.p", p->name), "W", 1e-6, "power dissipated in the device" };
-            k->obs[io++] = (ms_state_spec){ NAME("%s.v", p->name), "V", 1.0, "voltage across the device" };
+            k->obs[io++] = (ms_state_spec){ NAME("%s.i", p->name), "A", 1e-6, -INFINITY, INFINITY, "device current, first terminal to second" };
+            k->obs[io++] = (ms_state_spec){ NAME("%s.p", p->name), "W", 1e-6, -INFINITY, INFINITY, "power dissipated in the device" };
+            k->obs[io++] = (ms_state_spec){ NAME("%s.v", p->name), "V", 1.0, -INFINITY, INFINITY, "voltage across the device" };
             if ((int)i == c->spike_part) k->spike_dev = (int)d;
             d++;
         } else if (p->kind == PART_CURRENT) {
@@ -465,7 +470,7 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
         ckt_port *pt = &k->port[i];
         pt->node = term[pd->node];
         pt->y = is;
-        k->state[is++] = (ms_state_spec){ NAME("%s.i_drive", pd->name), "A", 1e-6,
+        k->state[is++] = (ms_state_spec){ NAME("%s.i_drive", pd->name), "A", 1e-6, -INFINITY, INFINITY,
                                           "drive current of the read pulses in progress (sum of G V_read)" };
         pt->p_g = ip;
         k->param[ip++] = (ms_param_spec){ NAME("%s.g_column", pd->name), "S", 0.0, 0.0, 1e3,
@@ -476,7 +481,7 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
         pt->p_rect = ip;
         k->param[ip++] = (ms_param_spec){ NAME("%s.rectify", pd->name), "1", 0.0, 0.0, 1.0,
                                           "1: the column only sources current into the node (set by connect)" };
-        k->obs[io++] = (ms_state_spec){ NAME("%s.i", pd->name), "A", 1e-6, "current the synapses drive into the node" };
+        k->obs[io++] = (ms_state_spec){ NAME("%s.i", pd->name), "A", 1e-6, -INFINITY, INFINITY, "current the synapses drive into the node" };
         k->port_names[i] = NAME("%s", pd->name);
     }
     k->n_port = n_port;

@@ -35,12 +35,14 @@ static const ms_param_spec params[N_PARAMS] = {
     { "I_e", "A", 0.0, -1e-6, 1e-6, "constant bias current" },
 };
 
+/* Ranges as lif_cond_exp's: v within +-1 V, currents within +-1 A, t_ref_end any finite
+ * time. Every port adds a current, so weights of either sign are accepted as they are. */
 static const ms_state_spec state[N_STATE] = {
-    { "v", "V", 1e-2, "membrane potential" },
-    { "I_exc", "A", 1e-10, "excitatory synaptic current" },
-    { "I_inh", "A", 1e-10, "inhibitory synaptic current (subtracted)" },
-    { "I_inj", "A", 1e-10, "injected step current (net:current)" },
-    { "t_ref_end", "s", 1e-3, "end of the refractory period" },
+    { "v", "V", 1e-2, -1.0, 1.0, "membrane potential" },
+    { "I_exc", "A", 1e-10, -1.0, 1.0, "excitatory synaptic current" },
+    { "I_inh", "A", 1e-10, -1.0, 1.0, "inhibitory synaptic current (subtracted)" },
+    { "I_inj", "A", 1e-10, -1.0, 1.0, "injected step current (net:current)" },
+    { "t_ref_end", "s", 1e-3, -INFINITY, INFINITY, "end of the refractory period" },
 };
 
 static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)

@@ -18,8 +18,8 @@ static const ms_param_spec poisson_params[PP_N] = {
 };
 
 static const ms_state_spec poisson_state[PY_N] = {
-    { "next", "s", 1.0, "time of the next spike (NaN until drawn)" },
-    { "draws", "1", 1.0, "random numbers drawn so far from this source's stream" },
+    { "next", "s", 1.0, 0.0, INFINITY, "time of the next spike (NaN until drawn)" },
+    { "draws", "1", 1.0, 0.0, INFINITY, "random numbers drawn so far from this source's stream" },
 };
 
 static int poisson_check(const ms_model *m, const double *p, char *msg, size_t len)
@@ -83,7 +83,7 @@ const ms_model ms_model_poisson = {
 /* ---- spike_source -------------------------------------------------------------------- */
 
 static const ms_state_spec list_state[1] = {
-    { "cursor", "1", 1.0, "index of the next spike in this source's list" },
+    { "cursor", "1", 1.0, 0.0, INFINITY, "index of the next spike in this source's list" },
 };
 
 static void list_init(const ms_model *m, const double *p, double *y)

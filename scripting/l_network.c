@@ -80,10 +80,21 @@ void ms_lua_push_proj(lua_State *L, int net_idx, int proj) { push_child(L, net_i
 
 /* ---- memsnn.network{seed, method, rtol, atol, dt} ------------------------------------------ */
 
+/* memory_limit (bytes) of the options at idx, and --memory-limit: the smaller one holds. */
+static void network_limit(lua_State *L, int idx, ms_net_opts *o)
+{
+    double lim = ms_lua_opt_number(L, idx, "memory_limit", "network", 0, 0);
+    if (lim < 0 || lim != floor(lim) || lim > 9.2e18)
+        ms_lua_errorf(L, "network: memory_limit = %g bytes must be a whole number of bytes >= 0 (0: none), e.g. 4e9", lim);
+    double cli = ms_lua_get_settings(L)->memory_limit;
+    if (cli > 0 && (lim == 0 || cli < lim)) lim = cli;
+    o->memory_limit = (size_t)lim;
+}
+
 int ms_lua_network_new(lua_State *L);
 int ms_lua_network_new(lua_State *L)
 {
-    static const char *const allowed[] = { "seed", "method", "rtol", "atol", "dt", "threads", NULL };
+    static const char *const allowed[] = { "seed", "method", "rtol", "atol", "dt", "threads", "max_steps", "memory_limit", NULL };
     if (lua_isnoneornil(L, 1)) lua_newtable(L), lua_replace(L, 1);
     luaL_checktype(L, 1, LUA_TTABLE);
     ms_lua_check_options(L, 1, "network", allowed);
@@ -108,6 +119,11 @@ int ms_lua_network_new(lua_State *L)
     if (threads < 0 || threads != floor(threads) || threads > 1024)
         ms_lua_errorf(L, "network: threads must be a whole number in 0..1024 (0: all cores), got %g", threads);
     o.threads = (int)threads;
+    double max_steps = ms_lua_opt_number(L, 1, "max_steps", "network", (double)o.max_steps, 0);
+    if (max_steps < 1 || max_steps != floor(max_steps) || max_steps > 1e15)
+        ms_lua_errorf(L, "network: max_steps must be a whole number in 1..1e15 (CVODE steps per advance), got %g", max_steps);
+    o.max_steps = (long)max_steps;
+    network_limit(L, 1, &o);
 
     const ms_registry *reg = ms_lua_registry(L);
     ms_lua_net *n = lua_newuserdatauv(L, sizeof *n, 0);

@@ -47,5 +47,7 @@ int ms_lua_net_energy(lua_State *L);
 /* Runs the network with a progress bar on a terminal and Ctrl-C as a clean stop
  * (l_progress.c). Returns the status of ms_net_run. */
 ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration);
+/* ms_net_connect with a progress bar on a terminal and a clean Ctrl-C (l_progress.c). */
+ms_status ms_lua_connect_with_progress(lua_State *L, ms_net *net, const ms_connect_spec *spec, int *proj);
 
 #endif

@@ -1,9 +1,11 @@
-/* scripting/l_progress.c: runs with a progress bar and a clean Ctrl-C.
+/* scripting/l_progress.c: runs and connects with a progress bar and a clean Ctrl-C.
  *
  * The bar appears on stderr only when stderr is a terminal, --quiet is off, and the run
- * has lasted a second; it redraws at most ten times a second. Ctrl-C during a run stops
- * it at the end of the current window: everything recorded so far is kept and the script
- * gets an error "run: interrupted" (a second Ctrl-C kills the process as usual). */
+ * (or connect) has lasted a second; it redraws at most ten times a second. Ctrl-C during a
+ * run stops it at the end of the current window: everything recorded so far is kept and
+ * the script gets an error "run: interrupted". Ctrl-C during a connect stops it within
+ * 2^18 synapses with "connect: interrupted", and nothing of the projection is kept. A
+ * second Ctrl-C kills the process as usual. */
 #include <signal.h>
 #include <stdio.h>
 #include <time.h>
@@ -27,6 +29,7 @@ static void on_sigint(int sig)
 }
 
 typedef struct progress {
+    const char *what;               /* "run" or "connect" */
     int draw;
     double t_start_run, t_end_run;  /* simulated (s)   */
     double wall0, last_draw;        /* wall clock (s)  */
@@ -55,7 +58,10 @@ static int on_progress(void *ud, double t_now, double t_end)
     char bar[BAR_WIDTH + 1];
     for (int i = 0; i < BAR_WIDTH; i++) bar[i] = i < filled ? '#' : '.';
     bar[BAR_WIDTH] = '\0';
-    fprintf(stderr, "\r  run [%s] %5.1f%%  t = %.4g s of %.4g s, %.0f s left ", bar, 100 * frac, t_now, t_end, eta);
+    if (p->what[0] == 'r')
+        fprintf(stderr, "\r  run [%s] %5.1f%%  t = %.4g s of %.4g s, %.0f s left ", bar, 100 * frac, t_now, t_end, eta);
+    else
+        fprintf(stderr, "\r  %s [%s] %5.1f%%, %.0f s left ", p->what, bar, 100 * frac, eta);
     fflush(stderr);
     p->drawn = 1;
     return 0;
@@ -64,13 +70,27 @@ static int on_progress(void *ud, double t_now, double t_end)
 ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration)
 {
     ms_lua_settings *s = ms_lua_get_settings(L);
-    progress p = { .draw = s->progress, .t_start_run = ms_net_time(net),
+    progress p = { .what = "run", .draw = s->progress, .t_start_run = ms_net_time(net),
                    .t_end_run = ms_net_time(net) + duration, .wall0 = wall_now() };
     interrupted = 0;
     void (*old)(int) = signal(SIGINT, on_sigint);
     ms_net_set_progress(net, on_progress, &p);
     ms_status st = ms_net_run(net, duration);
     ms_net_set_progress(net, NULL, NULL);
+    signal(SIGINT, old == SIG_ERR ? SIG_DFL : old);
+    if (p.drawn) fprintf(stderr, "\r%*s\r", BAR_WIDTH + 60, "");
+    return st;
+}
+
+ms_status ms_lua_connect_with_progress(lua_State *L, ms_net *net, const ms_connect_spec *spec, int *proj)
+{
+    ms_lua_settings *s = ms_lua_get_settings(L);
+    progress p = { .what = "connect", .draw = s->progress, .t_start_run = 0, .wall0 = wall_now() };
+    interrupted = 0;
+    void (*old)(int) = signal(SIGINT, on_sigint);
+    ms_net_set_build_progress(net, on_progress, &p);
+    ms_status st = ms_net_connect(net, spec, proj);
+    ms_net_set_build_progress(net, NULL, NULL);
     signal(SIGINT, old == SIG_ERR ? SIG_DFL : old);
     if (p.drawn) fprintf(stderr, "\r%*s\r", BAR_WIDTH + 60, "");
     return st;

@@ -178,7 +178,7 @@ int ms_lua_net_connect(lua_State *L)
         s.synapse = "static"; /* core builds the wiring; the devices come next */
     }
     int proj;
-    ms_status st = ms_net_connect(net, &s, &proj);
+    ms_status st = ms_lua_connect_with_progress(L, net, &s, &proj);
     if (fw.failed || fd.failed) return lua_error(L); /* the function's own error, with its line */
     if (st) return ms_lua_fail(L, ms_net_errmsg(net));
     if (device) ms_lua_map_rram(L, net, 1, proj, &rr);

@@ -38,6 +38,7 @@ static int pmain(lua_State *L)
     s->seed = req->seed;
     s->quiet = req->quiet;
     s->progress = req->progress;
+    s->memory_limit = req->memory_limit;
     if (req->out_dir && mkdir(req->out_dir, 0777) != 0 && errno != EEXIST)
         return luaL_error(L, "memsnn: cannot create the output folder '%s': %s", req->out_dir, strerror(errno));
 

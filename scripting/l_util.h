@@ -23,6 +23,7 @@ typedef struct ms_lua_settings {
     unsigned long long seed;
     int quiet;             /* --quiet: no progress bar, no "wrote" lines             */
     int progress;          /* draw a progress bar (stderr is a terminal, not quiet) */
+    double memory_limit;   /* --memory-limit (bytes; 0: none): every network's cap  */
 } ms_lua_settings;
 
 ms_lua_settings *ms_lua_get_settings(lua_State *L);

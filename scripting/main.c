@@ -5,6 +5,7 @@
  *
  * Exit status: 0 success, 1 the script raised an error (message with file:line on
  * stderr), 2 bad command-line use. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 #include "scripting/ms_lua.h"
 
 static const char USAGE[] =
-    "usage: memsnn run SCRIPT.lua [--out DIR] [--seed N] [--quiet] [-- ARGS...]\n"
+    "usage: memsnn run SCRIPT.lua [--out DIR] [--seed N] [--memory-limit BYTES] [--quiet] [-- ARGS...]\n"
     "       memsnn models\n"
     "       memsnn --version | --help\n";
 
@@ -35,6 +36,9 @@ static const char HELP[] =
     "  --out DIR        folder for the script's outputs (relative file names go there;\n"
     "                   created if missing; default: the current folder)\n"
     "  --seed N         seed of every network the script makes (overrides network{seed=})\n"
+    "  --memory-limit BYTES  memory every network may hold, e.g. 4G, 512M or 2e9 (suffixes\n"
+    "                   K, M, G, T: powers of 1024); above it, or above the memory\n"
+    "                   available, a connect, population or run fails before allocating\n"
     "  --quiet          no progress bar, no 'wrote' lines\n"
     "  -- ARGS...       passed to the script as `arg` and `...`\n"
     "\n"
@@ -74,6 +78,22 @@ static int list_models(void)
     }
     lua_close(L);
     return MS_EXIT_OK;
+}
+
+/* "4G", "512M", "2e9": bytes > 0 (suffixes K, M, G, T are powers of 1024). */
+static int parse_bytes(const char *v, double *out)
+{
+    char *end;
+    double x = strtod(v, &end);
+    static const char suffixes[] = "KMGT";
+    const char *s = *end ? strchr(suffixes, *end) : NULL;
+    if (s && *s) {
+        x *= pow(1024.0, (double)(s - suffixes + 1));
+        end++;
+    }
+    if (end == v || *end || !(x >= 1) || !isfinite(x) || x > 9.2e18) return -1;
+    *out = floor(x);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -116,6 +136,11 @@ int main(int argc, char **argv)
                 req.seed = s;
                 req.seed_given = 1;
             }
+        } else if (strcmp(a, "--memory-limit") == 0) {
+            if (i + 1 >= argc) return usage_error("%s needs a value", a);
+            const char *v = argv[++i];
+            if (parse_bytes(v, &req.memory_limit))
+                return usage_error("--memory-limit needs a number of bytes > 0 (e.g. 4G, 512M, 2e9), got '%s'", v);
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             req.quiet = 1;
         } else if (a[0] == '-' && a[1] != '\0') {

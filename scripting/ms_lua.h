@@ -18,6 +18,7 @@ typedef struct ms_run_request {
     unsigned long long seed; /* --seed                                                  */
     int quiet;               /* --quiet                                                 */
     int progress;            /* draw a progress bar (the caller checked the terminal)   */
+    double memory_limit;     /* --memory-limit in bytes (0: none)                       */
     int argc;                /* script arguments (after --)                            */
     char **argv;
 } ms_run_request;

@@ -9,10 +9,10 @@
 /* ---- a probe: records when inputs arrive and in which order ----------------------------- */
 enum { Y_LAST_T, Y_COUNT, Y_ORDER, Y_SUM, N_Y };
 static const ms_state_spec probe_state[N_Y] = {
-    { "last_t", "s", 1.0, "time of the last input" },
-    { "count", "1", 1.0, "inputs received" },
-    { "order", "1", 1.0, "digits of the amounts in arrival order" },
-    { "sum", "1", 1.0, "sum of amounts" },
+    { "last_t", "s", 1.0, -INFINITY, INFINITY, "time of the last input" },
+    { "count", "1", 1.0, -INFINITY, INFINITY, "inputs received" },
+    { "order", "1", 1.0, -INFINITY, INFINITY, "digits of the amounts in arrival order" },
+    { "sum", "1", 1.0, -INFINITY, INFINITY, "sum of amounts" },
 };
 static const ms_param_spec probe_params[1] = { { "x", "1", 0.0, -1.0, 1.0, "unused" } };
 static const char *const probe_ports[] = { "a", "b" };
@@ -42,7 +42,7 @@ static const ms_model probe = {
 };
 
 /* A spike_source stand-in, so this test needs nothing from neurons/. */
-static const ms_state_spec src_state[1] = { { "cursor", "1", 1.0, "next spike" } };
+static const ms_state_spec src_state[1] = { { "cursor", "1", 1.0, 0.0, INFINITY, "next spike" } };
 static void src_init(const ms_model *m, const double *p, double *y) { (void)m; (void)p; y[0] = 0; }
 static int src_generate(double t0, double t1, double *y, const double *p, const ms_spike_list *l, size_t i,
                         ms_rng *rng, const ms_emitter *out, double *next)
