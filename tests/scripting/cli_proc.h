@@ -37,9 +37,10 @@ static inline void cli_setup(const char *tag)
     fclose(f);
 }
 
-static const char *in_tmp(const char *name, char *buf, size_t len)
+static inline const char *in_tmp(const char *name, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s/%s", tmpdir, name);
+    int n = snprintf(buf, len, "%s/%s", tmpdir, name);
+    cr_assert(n > 0 && (size_t)n < len, "path too long: %s/%s", tmpdir, name);
     return buf;
 }
 
