@@ -256,7 +256,7 @@ static void window_end(ms_net *net, double t_end)
     }
     net->t = win->t1;
     msi_energy_settle(net);
-    if ((st = msi_energy_snapshots(net))) {
+    if ((st = msi_energy_snapshots(net)) || (st = msi_record_flush(net))) {
         net->run_status = st;
         win->stop[win->k] = 1;
         return;
