@@ -4,7 +4,8 @@
  *   memsnn models | memsnn devices [CLASS] | memsnn --version | memsnn --help
  *
  * Exit status: 0 success, 1 the script raised an error (message with file:line on
- * stderr), 2 bad command-line use. */
+ * stderr) or could not start (missing, a folder, unreadable; --out cannot be made),
+ * 2 bad command-line use. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +46,9 @@ static const char HELP[] =
     "  --quiet          no progress bar, no 'wrote' lines\n"
     "  -- ARGS...       passed to the script as `arg` and `...`\n"
     "\n"
-    "exit status: 0 success, 1 script error (file:line on stderr), 2 bad command line\n"
-    "documentation: docs/lua-api.md, docs/numerics.md, docs/architecture.md\n";
+    "exit status: 0 success, 1 script error (file:line on stderr) or a script or --out that\n"
+    "cannot be used, 2 bad command line\n"
+    "documentation: docs/lua-api.md, docs/numerics.md, docs/architecture.md, docs/reliability.md\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
