@@ -256,7 +256,7 @@ static void window_end(ms_net *net, double t_end)
     }
     net->t = win->t1;
     msi_energy_settle(net);
-    if ((st = msi_energy_snapshots(net))) {
+    if ((st = msi_energy_snapshots(net)) || (st = msi_record_flush(net))) {
         net->run_status = st;
         win->stop[win->k] = 1;
         return;
@@ -271,6 +271,9 @@ static void window_end(ms_net *net, double t_end)
 ms_status ms_net_run(ms_net *net, double duration)
 {
     ms_error_clear(&net->err);
+    /* NaN first: printf writes 0/0 as "-nan", which reads like a negative number. */
+    if (isnan(duration))
+        return msi_net_fail(net, MS_EINVAL, "run: duration is NaN; it must be a finite time > 0 s");
     if (!(duration > 0) || !isfinite(duration))
         return msi_net_fail(net, MS_EINVAL, "run: duration = %g s must be a finite time > 0", duration);
     ms_status st;

@@ -130,6 +130,8 @@ ms_status msi_limit_recordings(ms_net *net, double t_end)
         const ms_trace_rec *tr = &net->traces[r];
         /* samples k with t0 + k every < t_end */
         double k = ceil((t_end - tr->t0) / tr->every);
+        /* a streamed recorder (record_stream.c) holds one window of samples at most */
+        if (tr->sink.write) k = fmin(k, (double)tr->n_samples + ceil(net->window / tr->every) + 1);
         if (!(k > (double)tr->n_samples)) continue;
         double bytes;
         if (k > 1e18) {

@@ -198,6 +198,33 @@ int ms_net_find_trace(const ms_net *net, int pop, const char *var);
 ms_status ms_net_trace(ms_net *net, int rec, const double **times, const double **values,
                        size_t *n_samples, const size_t **ids, size_t *n_ids);
 
+/* ---- streaming recordings -------------------------------------------------------------- */
+/* A streamed recorder keeps one window of rows in memory: at the end of every window the
+ * rows completed in it go to a sink (a file writer in scripting/) and are dropped, so a long
+ * run holds bounded memory, and an interrupted or failed run has handed over every row up
+ * to its last completed window. */
+typedef struct ms_rows {
+    size_t n;               /* rows                                                       */
+    const double *t;        /* [n] times (s), increasing                                  */
+    const double *values;   /* traces: [n * n_values], a row per sample; spikes: NULL      */
+    size_t n_values;        /* traces: the recorded units; spikes: 0                      */
+    const size_t *units;    /* spikes: [n] 0-based units; traces: NULL                    */
+} ms_rows;
+typedef struct ms_sink {
+    /* Takes the rows; 0, or nonzero with a reason in msg (the run then fails with MS_EIO
+     * and the rows are dropped all the same). */
+    int (*write)(void *ud, const ms_rows *rows, char *msg, size_t len);
+    /* Called once, when the network is destroyed (or when streaming could not start). */
+    void (*close)(void *ud);
+    void *ud;
+} ms_sink;
+/* From now on, streams recorder rec (ms_net_record_state) or the recorded spikes of pop
+ * (ms_net_record_spikes first). The network owns the sink from this call on, even when the
+ * call fails. Samples or spikes of a streamed recorder cannot be read back from memory
+ * (ms_net_trace, ms_net_spikes fail with MS_ESTATE). */
+ms_status ms_net_stream_trace(ms_net *net, int rec, const ms_sink *sink);
+ms_status ms_net_stream_spikes(ms_net *net, int pop, const ms_sink *sink);
+
 /* ---- running -------------------------------------------------------------------------- */
 /* Called after each window; a nonzero return stops the run (MS_EINTR) at that window's
  * end, with everything recorded so far kept. */

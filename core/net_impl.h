@@ -70,6 +70,7 @@ typedef struct ms_spike_rec {
     size_t *ids;       /* unit of each spike                                             */
     double *times;     /* time of each spike (s), non-decreasing                         */
     size_t n, cap;
+    ms_sink sink;      /* streamed (sink.write set): spikes leave memory at window ends  */
 } ms_spike_rec;
 
 typedef struct ms_trace_rec {
@@ -86,6 +87,9 @@ typedef struct ms_trace_rec {
     double *times;
     double *values;    /* n_samples x n_ids, row per sample                              */
     int32_t *col_of;   /* per unit of the population: column, or -1                      */
+    size_t n_dropped;  /* samples handed to the sink and dropped: in-memory sample s is
+                        * sample n_dropped + s of the recording                          */
+    ms_sink sink;      /* streamed (sink.write set): samples leave memory at window ends */
 } ms_trace_rec;
 
 /* ---- populations ------------------------------------------------------------------------ */
@@ -299,6 +303,10 @@ void msi_state_words(const ms_state_spec *s, char *buf, size_t len);
 ms_status msi_record_window_begin(ms_net *net, double t0, double t1);
 ms_status msi_record_spikes(ms_net *net, const ms_spike *s, size_t n);
 void msi_record_free(ms_net *net);
+/* record_stream.c: at a window's end (net->t = its end), hands the completed rows of every
+ * streamed recorder to its sink and drops them; closes every sink when the net goes. */
+ms_status msi_record_flush(ms_net *net);
+void msi_record_close_sinks(ms_net *net);
 
 /* engine.c, engine_event.c, engine_fixed.c, engine_source.c, route.c. A window has three
  * phases: begin (one thread), units (every thread, its own range), end (one thread). */

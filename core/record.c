@@ -96,7 +96,8 @@ int ms_net_find_trace(const ms_net *net, int pop, const char *var)
     return -1;
 }
 
-/* Sample k of a recorder is taken at t0 + k * every; this window takes those in [t0, t1). */
+/* Sample k of a recorder is taken at t0 + k * every; this window takes those in [t0, t1).
+ * A streamed recorder has dropped its first n_dropped samples (record_stream.c). */
 ms_status msi_record_window_begin(ms_net *net, double t0, double t1)
 {
     for (size_t ri = 0; ri < net->n_traces; ri++) {
@@ -104,7 +105,7 @@ ms_status msi_record_window_begin(ms_net *net, double t0, double t1)
         size_t k = r->n_samples;
         (void)t0;
         r->win_k0 = k;
-        while (r->t0 + (double)k * r->every < t1) k++;
+        while (r->t0 + (double)(r->n_dropped + k) * r->every < t1) k++;
         if (k == r->n_samples) continue;
         if (k > r->cap) {
             size_t cap = r->cap ? r->cap : 256;
@@ -117,7 +118,7 @@ ms_status msi_record_window_begin(ms_net *net, double t0, double t1)
             r->cap = cap;
         }
         for (size_t s = r->n_samples; s < k; s++) {
-            r->times[s] = r->t0 + (double)s * r->every;
+            r->times[s] = r->t0 + (double)(r->n_dropped + s) * r->every;
             for (size_t c = 0; c < r->n_ids; c++) r->values[s * r->n_ids + c] = NAN;
         }
         r->n_samples = k;
@@ -154,6 +155,9 @@ ms_status ms_net_spikes(ms_net *net, int pop, const size_t **ids, const double *
     if (!r->on)
         return msi_net_fail(net, MS_ESTATE, "spikes: spikes of '%s' are not recorded (call record(pop, \"spikes\") before run)",
                             net->pops[pop].label);
+    if (r->sink.write)
+        return msi_net_fail(net, MS_ESTATE, "spikes: spikes of '%s' are streamed to a file, not kept in memory: read the file",
+                            net->pops[pop].label);
     *ids = r->ids;
     *times = r->times;
     *n = r->n;
@@ -166,6 +170,9 @@ ms_status ms_net_trace(ms_net *net, int rec, const double **times, const double 
     if (rec < 0 || (size_t)rec >= net->n_traces)
         return msi_net_fail(net, MS_EINVAL, "trace: no recorder with id %d", rec);
     const ms_trace_rec *r = &net->traces[rec];
+    if (r->sink.write)
+        return msi_net_fail(net, MS_ESTATE, "trace: '%s' of '%s' is streamed to a file, not kept in memory: read the file",
+                            r->var_name, net->pops[r->pop].label);
     /* Samples of the window in progress are complete only at its end. */
     size_t n = r->n_samples;
     while (n > 0 && r->times[n - 1] >= net->t) n--;
@@ -208,6 +215,7 @@ void ms_net_get_memory(const ms_net *net, ms_net_memory *out)
 
 void msi_record_free(ms_net *net)
 {
+    msi_record_close_sinks(net);
     for (size_t r = 0; r < net->n_traces; r++) {
         free(net->traces[r].ids);
         free(net->traces[r].col_of);

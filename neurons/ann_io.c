@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ms_outfile.h"
 #include "neurons/ann_impl.h"
 
 #define MAGIC "MSANN1\0\0"
@@ -74,30 +75,15 @@ ms_status ms_ann_save(ms_ann *a, const char *path)
     put_f64(h + 48, o->init_sd);
     put_u64(h + 56, o->seed);
     /* a temporary file beside the target, renamed at the end: no half-written weight file */
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 8);
-    if (!tmp) return ms_error_set(&a->err, MS_ENOMEM, "ann: out of memory");
-    snprintf(tmp, pl + 8, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        ms_status st = ms_error_set(&a->err, MS_EIO, "ann: cannot write '%s': %s", path, strerror(errno));
-        free(tmp);
-        return st;
-    }
+    ms_outfile out;
+    ms_status st = ms_outfile_open(&out, path, "ann", &a->err);
+    if (st) return st;
+    FILE *f = out.f;
     int bad = fwrite(h, 1, sizeof h, f) != sizeof h;
     unsigned char b[8];
     for (size_t i = 0; i < o->n_in && !bad; i++) put_u32(b, a->band_of[i]), bad = fwrite(b, 1, 4, f) != 4;
     for (size_t q = 0; q < a->n_params && !bad; q++) put_f64(b, a->w[q]), bad = fwrite(b, 1, 8, f) != 8;
-    int err = errno;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        if (!bad) err = errno;
-        remove(tmp);
-        free(tmp);
-        return ms_error_set(&a->err, MS_EIO, "ann: writing '%s' failed: %s", path, strerror(err));
-    }
-    free(tmp);
-    return MS_OK;
+    return ms_outfile_commit(&out, "ann", &a->err);
 }
 
 /* An open weight file: its options (band_of still to read) and its size. */

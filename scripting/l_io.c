@@ -11,6 +11,7 @@
 
 #include <lauxlib.h>
 
+#include "core/ms_outfile.h"
 #include "scripting/l_objects.h"
 #include "scripting/l_util.h"
 
@@ -32,11 +33,21 @@ int ms_lua_write_npy(lua_State *L)
     if (!is_float && !is_i4 && !is_i8) luaL_error(L, "write_npy: dtype must be \"f8\", \"i4\" or \"i8\", got \"%s\"", dtype);
     lua_Integer n = luaL_len(L, 2);
 
+    /* Every entry is checked before the file is opened, so an error leaves no file. */
+    for (lua_Integer k = 1; k <= n; k++) {
+        lua_rawgeti(L, 2, k);
+        int ok = 0;
+        if (is_float) (void)lua_tonumberx(L, -1, &ok);
+        else (void)lua_tointegerx(L, -1, &ok);
+        lua_pop(L, 1);
+        if (!ok) luaL_error(L, "write_npy: entry %d is not %s", (int)k, is_float ? "a number" : "an integer");
+    }
+
     const char *full = ms_lua_output_path(L, path, "write_npy");
-    lua_pushfstring(L, "%s.tmp%d", full, (int)getpid());
-    const char *tmp = lua_tostring(L, -1);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) luaL_error(L, "write_npy: cannot write '%s': %s", full, strerror(errno));
+    ms_outfile o;
+    ms_error err;
+    if (ms_outfile_open(&o, full, "write_npy", &err)) return ms_lua_fail(L, err.msg);
+    FILE *f = o.f;
     /* Header: magic, version 1.0, header length, a dict padded so data starts at 64 bytes. */
     char dict[128];
     int len = snprintf(dict, sizeof dict, "{'descr': '<%s', 'fortran_order': False, 'shape': (%lld,), }",
@@ -50,35 +61,21 @@ int ms_lua_write_npy(lua_State *L)
     fwrite(dict, 1, (size_t)len, f);
     for (int k = 0; k < pad; k++) fputc(' ', f);
     fputc('\n', f);
-    for (lua_Integer k = 1; k <= n; k++) {
-        lua_geti(L, 2, k);
-        int ok = 0;
+    for (lua_Integer k = 1; k <= n && !ferror(f); k++) {
+        lua_rawgeti(L, 2, k); /* raw: a metamethod could raise an error with the file open */
         if (is_float) {
-            double v = lua_tonumberx(L, -1, &ok);
-            if (ok) fwrite(&v, sizeof v, 1, f);
+            double v = lua_tonumber(L, -1);
+            fwrite(&v, sizeof v, 1, f);
+        } else if (is_i4) {
+            int32_t w = (int32_t)lua_tointeger(L, -1);
+            fwrite(&w, sizeof w, 1, f);
         } else {
-            lua_Integer v = lua_tointegerx(L, -1, &ok);
-            if (ok && is_i4) {
-                int32_t w = (int32_t)v;
-                fwrite(&w, sizeof w, 1, f);
-            } else if (ok) {
-                int64_t w = (int64_t)v;
-                fwrite(&w, sizeof w, 1, f);
-            }
+            int64_t w = (int64_t)lua_tointeger(L, -1);
+            fwrite(&w, sizeof w, 1, f);
         }
         lua_pop(L, 1);
-        if (!ok) {
-            fclose(f);
-            remove(tmp);
-            luaL_error(L, "write_npy: entry %d is not %s", (int)k, is_float ? "a number" : "an integer");
-        }
     }
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, full) != 0) {
-        remove(tmp);
-        luaL_error(L, "write_npy: writing '%s' failed: %s", full, strerror(errno));
-    }
+    if (ms_outfile_commit(&o, "write_npy", &err)) return ms_lua_fail(L, err.msg);
     lua_pushstring(L, full);
     return 1;
 }

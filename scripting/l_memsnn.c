@@ -1,13 +1,12 @@
 /* scripting/l_memsnn.c: the `memsnn` Lua module: version, units, models, params, network,
  * write_csv, and the run settings (seed, out, quiet) (docs/lua-api.md). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <lauxlib.h>
 
+#include "core/ms_outfile.h"
 #include "core/ms_version.h"
 #include "scripting/l_ann.h"
 #include "scripting/l_data.h"
@@ -169,17 +168,17 @@ static int l_write_csv(lua_State *L)
                        cols[c].name, (int)luaL_len(L, cols[c].ref), cols[0].name, (int)rows);
 
     const char *full = ms_lua_output_path(L, path, "write_csv");
-    /* Write a temporary file beside the target, then rename: no truncated CSV on a crash. */
-    lua_pushfstring(L, "%s.tmp%d", full, (int)getpid());
-    const char *tmp = lua_tostring(L, -1);
-    FILE *f = fopen(tmp, "w");
-    if (!f) luaL_error(L, "write_csv: cannot write '%s': %s", full, strerror(errno));
+    /* A temporary file beside the target, renamed when complete: no truncated CSV. */
+    ms_outfile o;
+    ms_error err;
+    if (ms_outfile_open(&o, full, "write_csv", &err)) return ms_lua_fail(L, err.msg);
+    FILE *f = o.f;
     for (int c = 0; c < nc; c++) fprintf(f, "%s%s", c ? "," : "", cols[c].name);
     fputc('\n', f);
-    for (lua_Integer r = 1; r <= rows; r++) {
+    for (lua_Integer r = 1; r <= rows && !ferror(f); r++) {
         for (int c = 0; c < nc; c++) {
             if (c) fputc(',', f);
-            int t = lua_geti(L, cols[c].ref, r);
+            int t = lua_rawgeti(L, cols[c].ref, r); /* raw: no metamethod can raise an error here */
             if (t == LUA_TNUMBER) {
                 if (lua_isinteger(L, -1)) fprintf(f, "%lld", (long long)lua_tointeger(L, -1));
                 else fprintf(f, "%.17g", lua_tonumber(L, -1));
@@ -192,12 +191,7 @@ static int l_write_csv(lua_State *L)
         }
         fputc('\n', f);
     }
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, full) != 0) {
-        remove(tmp);
-        luaL_error(L, "write_csv: writing '%s' failed: %s", full, strerror(errno));
-    }
+    if (ms_outfile_commit(&o, "write_csv", &err)) return ms_lua_fail(L, err.msg);
     ms_lua_settings *s = ms_lua_get_settings(L);
     if (!s->quiet) fprintf(stderr, "memsnn: wrote %s (%lld rows)\n", full, (long long)rows);
     lua_pushstring(L, full);

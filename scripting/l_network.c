@@ -1,13 +1,16 @@
 /* scripting/l_network.c: memsnn.network{...} and the network's methods: current, record,
  * run, time, window, stats; plus the model registry of the Lua state (docs/lua-api.md). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
 #include "neurons/ms_neurons.h"
 #include "scripting/l_objects.h"
 #include "scripting/l_util.h"
+#include "scripting/rowfile.h"
 
 /* ---- the registry of models, one per Lua state ------------------------------------------ */
 
@@ -170,18 +173,56 @@ static int net_current(lua_State *L)
     return 0;
 }
 
-/* ---- net:record(pop, "spikes" | var, {ids, every}) ----------------------------------------- */
+/* ---- net:record(pop, "spikes" | var, {ids, every, file}) ------------------------------------ */
+
+/* The `file` option: a recording streamed to a CSV or NPY file under --out, created now with
+ * its header (scripting/rowfile.h). Leaves the full path on the stack. */
+static ms_rowfile *open_stream(lua_State *L, const char *file, const char *header, size_t n_cols)
+{
+    if (ms_rowfile_format(file) < 0) luaL_error(L, "record: file = '%s' must end in .csv or .npy", file);
+    const char *path = ms_lua_output_path(L, file, "record");
+    ms_rowfile *rf;
+    char msg[4400];
+    if (ms_rowfile_open(&rf, path, header, n_cols, msg, sizeof msg)) ms_lua_errorf(L, "record: %s", msg);
+    return rf;
+}
+
+/* Hands the open file to the network; a refusal removes the file the call created. */
+static void start_stream(lua_State *L, ms_net *net, ms_rowfile *rf, int pop, int rec, int path_idx)
+{
+    ms_sink sink = { ms_rowfile_write, ms_rowfile_close, rf };
+    ms_status st = rec >= 0 ? ms_net_stream_trace(net, rec, &sink) : ms_net_stream_spikes(net, pop, &sink);
+    if (st) {
+        unlink(lua_tostring(L, path_idx));
+        ms_lua_fail(L, ms_net_errmsg(net));
+    }
+}
+
+static const char *stream_file(lua_State *L, int idx, const char *const *allowed)
+{
+    if (lua_isnoneornil(L, idx)) return NULL;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    ms_lua_check_options(L, idx, "record", allowed);
+    return ms_lua_opt_string(L, idx, "file", "record", NULL);
+}
 
 static int net_record(lua_State *L)
 {
-    static const char *const allowed[] = { "ids", "every", NULL };
+    static const char *const allowed[] = { "ids", "every", "file", NULL };
+    static const char *const spike_opts[] = { "file", NULL };
     ms_net *net = ms_lua_check_net(L, 1);
     int pop;
     if (ms_lua_check_pop(L, 2, &pop) != net) luaL_error(L, "record: the population belongs to another network");
     const char *what = luaL_checkstring(L, 3);
     if (strcmp(what, "spikes") == 0) {
-        if (!lua_isnoneornil(L, 4)) luaL_error(L, "record: spikes take no options");
-        if (ms_net_record_spikes(net, pop)) return ms_lua_fail(L, ms_net_errmsg(net));
+        const char *file = stream_file(L, 4, spike_opts);
+        ms_rowfile *rf = file ? open_stream(L, file, "t,id", 2) : NULL;
+        int path_idx = lua_gettop(L);
+        if (ms_net_record_spikes(net, pop)) {
+            ms_rowfile_discard(rf);
+            return ms_lua_fail(L, ms_net_errmsg(net));
+        }
+        if (rf) start_stream(L, net, rf, pop, -1, path_idx);
         return 0;
     }
     if (strcmp(what, "energy") == 0) {
@@ -192,15 +233,35 @@ static int net_record(lua_State *L)
     }
     size_t n_ids = 0, *ids = NULL;
     double every = ms_net_options(net)->dt;
+    const char *file = stream_file(L, 4, allowed);
     if (!lua_isnoneornil(L, 4)) {
-        luaL_checktype(L, 4, LUA_TTABLE);
-        ms_lua_check_options(L, 4, "record", allowed);
         if (lua_getfield(L, 4, "ids") != LUA_TNIL)
             ids = ms_lua_index_array(L, -1, ms_net_pop_size(net, pop), &n_ids, "record", "ids");
         every = ms_lua_opt_number(L, 4, "every", "record", every, 0);
     }
+    ms_rowfile *rf = NULL;
+    int path_idx = 0;
+    if (file) {
+        /* header: t, then <var>_<unit> for each recorded unit (1-based), as write_csv names a trace */
+        size_t n = ids ? n_ids : ms_net_pop_size(net, pop);
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        luaL_addstring(&b, "t");
+        for (size_t c = 0; c < n; c++) {
+            char col[64];
+            snprintf(col, sizeof col, ",%s_%zu", what, (ids ? ids[c] : c) + 1);
+            luaL_addstring(&b, col);
+        }
+        luaL_pushresult(&b);
+        rf = open_stream(L, file, lua_tostring(L, -1), n + 1);
+        path_idx = lua_gettop(L);
+    }
     int rec;
-    if (ms_net_record_state(net, pop, what, ids, n_ids, every, &rec)) return ms_lua_fail(L, ms_net_errmsg(net));
+    if (ms_net_record_state(net, pop, what, ids, n_ids, every, &rec)) {
+        ms_rowfile_discard(rf);
+        return ms_lua_fail(L, ms_net_errmsg(net));
+    }
+    if (rf) start_stream(L, net, rf, pop, rec, path_idx);
     return 0;
 }
 

@@ -5,7 +5,8 @@
  * run stops it at the end of the current window: everything recorded so far is kept and
  * the script gets an error "run: interrupted". Ctrl-C during a connect stops it within
  * 2^18 synapses with "connect: interrupted", and nothing of the projection is kept. A
- * second Ctrl-C kills the process as usual. */
+ * second Ctrl-C kills the process as usual. SIGTERM, the polite kill of batch systems, stops
+ * a run the same way (streamed files hold every completed window). */
 #include <signal.h>
 #include <stdio.h>
 #include <time.h>
@@ -21,11 +22,10 @@
 /* Signal handlers can only talk through a flag of this type. */
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
-    (void)sig;
     interrupted = 1;
-    signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends the process */
+    signal(sig, SIG_DFL); /* a second one ends the process */
 }
 
 typedef struct progress {
@@ -73,11 +73,13 @@ ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration)
     progress p = { .what = "run", .draw = s->progress, .t_start_run = ms_net_time(net),
                    .t_end_run = ms_net_time(net) + duration, .wall0 = wall_now() };
     interrupted = 0;
-    void (*old)(int) = signal(SIGINT, on_sigint);
+    void (*old_int)(int) = signal(SIGINT, on_signal);
+    void (*old_term)(int) = signal(SIGTERM, on_signal);
     ms_net_set_progress(net, on_progress, &p);
     ms_status st = ms_net_run(net, duration);
     ms_net_set_progress(net, NULL, NULL);
-    signal(SIGINT, old == SIG_ERR ? SIG_DFL : old);
+    signal(SIGINT, old_int == SIG_ERR ? SIG_DFL : old_int);
+    signal(SIGTERM, old_term == SIG_ERR ? SIG_DFL : old_term);
     if (p.drawn) fprintf(stderr, "\r%*s\r", BAR_WIDTH + 60, "");
     return st;
 }
@@ -87,7 +89,7 @@ ms_status ms_lua_connect_with_progress(lua_State *L, ms_net *net, const ms_conne
     ms_lua_settings *s = ms_lua_get_settings(L);
     progress p = { .what = "connect", .draw = s->progress, .t_start_run = 0, .wall0 = wall_now() };
     interrupted = 0;
-    void (*old)(int) = signal(SIGINT, on_sigint);
+    void (*old)(int) = signal(SIGINT, on_signal);
     ms_net_set_build_progress(net, on_progress, &p);
     ms_status st = ms_net_connect(net, spec, proj);
     ms_net_set_build_progress(net, NULL, NULL);

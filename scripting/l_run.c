@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <errno.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -39,8 +37,11 @@ static int pmain(lua_State *L)
     s->quiet = req->quiet;
     s->progress = req->progress;
     s->memory_limit = req->memory_limit;
-    if (req->out_dir && mkdir(req->out_dir, 0777) != 0 && errno != EEXIST)
-        return luaL_error(L, "memsnn: cannot create the output folder '%s': %s", req->out_dir, strerror(errno));
+    char msg[4200];
+    if (req->out_dir && ms_lua_make_out_dir(req->out_dir, msg, sizeof msg) != 0) {
+        lua_pushstring(L, msg); /* no script line: the command line is at fault */
+        return lua_error(L);
+    }
 
     luaL_openlibs(L);
     luaL_requiref(L, "memsnn", luaopen_memsnn, 1);
@@ -76,7 +77,7 @@ int ms_lua_run_script(const ms_run_request *req, char *errbuf, size_t errlen)
 {
     lua_State *L = luaL_newstate();
     if (!L) {
-        snprintf(errbuf, errlen, "memsnn: cannot create a Lua state (out of memory)");
+        snprintf(errbuf, errlen, "cannot create a Lua state (out of memory)");
         return MS_EXIT_SCRIPT;
     }
     lua_pushcfunction(L, msgh);

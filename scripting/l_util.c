@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <lauxlib.h>
 
@@ -211,32 +210,6 @@ size_t *ms_lua_index_array(lua_State *L, int idx, size_t limit, size_t *n, const
     }
     *n = len;
     return v;
-}
-
-/* mkdir -p for the folders of a path. */
-static int make_parents(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        int r = mkdir(path, 0777);
-        *p = '/';
-        if (r != 0 && errno != EEXIST) return -1;
-    }
-    return 0;
-}
-
-const char *ms_lua_output_path(lua_State *L, const char *path, const char *fname)
-{
-    if (!path || !*path) luaL_error(L, "%s: the file name is empty", fname);
-    ms_lua_settings *s = ms_lua_get_settings(L);
-    if (path[0] == '/' || strcmp(s->out_dir, ".") == 0) lua_pushstring(L, path);
-    else lua_pushfstring(L, "%s/%s", s->out_dir, path);
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", lua_tostring(L, -1));
-    if (make_parents(buf) != 0)
-        luaL_error(L, "%s: cannot create the folder for '%s': %s", fname, lua_tostring(L, -1), strerror(errno));
-    return lua_tostring(L, -1);
 }
 
 void ms_lua_push_doubles(lua_State *L, const double *v, size_t n)

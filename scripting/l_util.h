@@ -67,9 +67,14 @@ int ms_lua_errorf(lua_State *L, const char *fmt, ...)
 #endif
     ;
 
-/* Resolves a relative output path against --out, creating the folders it needs. The
- * result is pushed on the stack and returned. */
+/* Output paths (scripting/l_outpath.c): resolves a relative path against --out and
+ * creates the missing folders it needs, but only inside the output folder and only for a
+ * relative name without ".." components; any other missing folder is an error naming the
+ * path and this rule. The result is pushed on the stack and returned. */
 const char *ms_lua_output_path(lua_State *L, const char *path, const char *fname);
+/* Creates the output folder `dir` with its missing parents (mkdir -p) and checks that it
+ * is a folder. 0, or -1 with a message in msg. */
+int ms_lua_make_out_dir(const char *dir, char *msg, size_t len);
 
 /* Pushes an array of doubles as a Lua sequence. */
 void ms_lua_push_doubles(lua_State *L, const double *v, size_t n);

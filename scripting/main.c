@@ -1,25 +1,27 @@
 /* scripting/main.c: the memsnn command.
  *
  *   memsnn run SCRIPT.lua [--out DIR] [--seed N] [--quiet] [-- ARGS...]
- *   memsnn models | memsnn --version | memsnn --help
+ *   memsnn models | memsnn devices [CLASS] | memsnn --version | memsnn --help
  *
  * Exit status: 0 success, 1 the script raised an error (message with file:line on
- * stderr), 2 bad command-line use. */
+ * stderr) or could not start (missing, a folder, unreadable; --out cannot be made),
+ * 2 bad command-line use. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <lauxlib.h>
-#include <lualib.h>
-
 #include "core/ms_version.h"
+#include "scripting/cli_list.h"
 #include "scripting/ms_lua.h"
 
 static const char USAGE[] =
     "usage: memsnn run SCRIPT.lua [--out DIR] [--seed N] [--memory-limit BYTES] [--quiet] [-- ARGS...]\n"
     "       memsnn models\n"
+    "       memsnn devices [CLASS]\n"
     "       memsnn --version | --help\n";
 
 static const char HELP[] =
@@ -31,19 +33,26 @@ static const char HELP[] =
     "commands:\n"
     "  run SCRIPT.lua   run a scenario script; `memsnn` is preloaded (require \"memsnn\")\n"
     "  models           list the models a script can use, with their methods\n"
+    "  devices [CLASS]  list the device classes; with CLASS, its state and parameters\n"
+    "                   (unit, default, allowed range, origin of the default)\n"
     "\n"
     "options of run:\n"
     "  --out DIR        folder for the script's outputs (relative file names go there;\n"
-    "                   created if missing; default: the current folder)\n"
-    "  --seed N         seed of every network the script makes (overrides network{seed=})\n"
+    "                   created with its missing parents; default: the current folder).\n"
+    "                   Writers create missing folders only inside it.\n"
+    "  --seed N         seed of every network (and its crossbars) and every single device\n"
+    "                   the script makes: overrides network{seed=} and memsnn.device's\n"
+    "                   {seed=}; scripts read it as memsnn.seed (memsnn.ann, ann:train and\n"
+    "                   memsnn.data.noisy keep their own seed options; math.random is not seeded)\n"
     "  --memory-limit BYTES  memory every network may hold, e.g. 4G, 512M or 2e9 (suffixes\n"
     "                   K, M, G, T: powers of 1024); above it, or above the memory\n"
     "                   available, a connect, population or run fails before allocating\n"
     "  --quiet          no progress bar, no 'wrote' lines\n"
     "  -- ARGS...       passed to the script as `arg` and `...`\n"
     "\n"
-    "exit status: 0 success, 1 script error (file:line on stderr), 2 bad command line\n"
-    "documentation: docs/lua-api.md, docs/numerics.md, docs/architecture.md\n";
+    "exit status: 0 success, 1 script error (file:line on stderr) or a script or --out that\n"
+    "cannot be used, 2 bad command line\n"
+    "documentation: docs/lua-api.md, docs/numerics.md, docs/architecture.md, docs/reliability.md\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -53,30 +62,22 @@ static int usage_error(const char *fmt, const char *arg)
     return MS_EXIT_USAGE;
 }
 
-/* Prints the models through the Lua module, so the list is the one scripts see. */
-static int list_models(void)
+/* The script must be a readable file: say so before Lua's own "cannot open" or "cannot read". */
+static int check_script(const char *path)
 {
-    lua_State *L = luaL_newstate();
-    if (!L) return MS_EXIT_SCRIPT;
-    luaL_requiref(L, "memsnn", luaopen_memsnn, 0);
-    lua_getfield(L, -1, "models");
-    lua_call(L, 0, 1);
-    lua_Integer n = luaL_len(L, -1);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_geti(L, -1, i);
-        lua_getfield(L, -1, "name");
-        lua_getfield(L, -2, "doc");
-        lua_getfield(L, -3, "methods");
-        char methods[64] = "";
-        for (lua_Integer k = 1; k <= luaL_len(L, -1); k++) {
-            lua_geti(L, -1, k);
-            snprintf(methods + strlen(methods), sizeof methods - strlen(methods), "%s%s", k > 1 ? "," : "", lua_tostring(L, -1));
-            lua_pop(L, 1);
-        }
-        printf("  %-20s %-22s %s\n", lua_tostring(L, -3), methods[0] ? methods : "(source)", lua_tostring(L, -2));
-        lua_pop(L, 4);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "memsnn: error: cannot open the script '%s': %s\n", path, strerror(errno));
+        return MS_EXIT_SCRIPT;
     }
-    lua_close(L);
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "memsnn: error: the script '%s' is a folder, not a Lua file\n", path);
+        return MS_EXIT_SCRIPT;
+    }
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "memsnn: error: cannot read the script '%s': %s\n", path, strerror(errno));
+        return MS_EXIT_SCRIPT;
+    }
     return MS_EXIT_OK;
 }
 
@@ -110,7 +111,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "models") == 0) {
         if (argc > 2) return usage_error("models takes no arguments, got '%s'", argv[2]);
-        return list_models();
+        return ms_cli_list_models();
+    }
+    if (strcmp(cmd, "devices") == 0) {
+        if (argc > 3) return usage_error("devices takes at most one device class, got '%s' too", argv[3]);
+        return ms_cli_list_devices(argc > 2 ? argv[2] : NULL);
     }
     if (strcmp(cmd, "run") != 0) {
         if (cmd[0] == '-') return usage_error("unknown option '%s'", cmd);
@@ -152,6 +157,8 @@ int main(int argc, char **argv)
         }
     }
     if (!req.script) return usage_error("%s", "run needs a script: memsnn run SCRIPT.lua");
+    int bad = check_script(req.script);
+    if (bad) return bad;
     req.argc = argc - i;
     req.argv = argv + i;
     req.progress = !req.quiet && isatty(STDERR_FILENO);

@@ -4,23 +4,20 @@
  * Why the full libpng write API and not png_image_write_to_file: the simplified API cannot add
  * text chunks, and provenance (version, script, seed, date) is the point of these files.
  * libpng reports errors by longjmp; every libpng call sits in encode(), whose setjmp catches
- * them, so no jump ever leaves this file (docs/plotting.md). */
+ * them, so no jump ever leaves this file (docs/plotting.md). The file appears whole or not at
+ * all (core/ms_outfile.h). */
 #include "viz/png_impl.h"
 
+#include "core/ms_outfile.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <png.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_TEXTS       16       /* text chunks per file; we write six at most            */
-#define TMP_SUFFIX      ".tmp-XXXXXX"
-#define DEFAULT_UMASK   022      /* when /proc/self/status does not tell                  */
-#define FILE_MODE       0666     /* before the umask, as fopen() would create it          */
 #define LIBPNG_MSG_LEN  160
 /* zlib level and row filters: plots are flat colours and thin lines, where level 3 with the
  * SUB/UP filters is about twice as fast as libpng's defaults (level 6, all five filters
@@ -120,67 +117,14 @@ static int encode(FILE *fp, const msi_png_image *img, png_text *texts, int n_tex
     return 0;
 }
 
-/* The process umask without changing it (umask() would race with other threads). */
-static mode_t current_umask(void)
-{
-    mode_t mask = DEFAULT_UMASK;
-    char line[128];
-    FILE *st = fopen("/proc/self/status", "r");
-    if (!st)
-        return mask;
-    while (fgets(line, sizeof line, st)) {
-        if (strncmp(line, "Umask:", 6) == 0) {
-            mask = (mode_t)strtoul(line + 6, NULL, 8);
-            break;
-        }
-    }
-    fclose(st);
-    return mask;
-}
-
-/* Makes the rename itself durable; best effort, the file is complete either way. */
-static void sync_parent_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        snprintf(dir, sizeof dir, ".");
-    } else if (slash == path) {
-        snprintf(dir, sizeof dir, "/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir)
-            return;
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    }
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
-static ms_status io_error(ms_error *err, const char *who, const char *what, const char *path,
-                          int errnum)
-{
-    char reason[128];
-    if (strerror_r(errnum, reason, sizeof reason) != 0)
-        snprintf(reason, sizeof reason, "error %d", errnum);
-    return ms_error_set(err, MS_EIO, "%s: %s '%s': %s", who, what, path, reason);
-}
-
 ms_status msi_png_write(const char *path, const msi_png_image *img, const msi_png_text *texts,
                         size_t n_texts, const char *who, ms_error *err)
 {
     png_text chunks[MAX_TEXTS];
     encode_ctx ctx = {{0}};
     ms_status st = MS_OK;
-    char *tmp = NULL;
     unsigned char *row = NULL;
-    FILE *fp = NULL;
-    int fd = -1;
-    int rc;
+    ms_outfile out;
 
     if (!path || !*path)
         return ms_error_set(err, MS_EINVAL, "%s: no output file given", who);
@@ -200,54 +144,23 @@ ms_status msi_png_write(const char *path, const msi_png_image *img, const msi_pn
         chunks[i].text_length = strlen(t);
     }
 
-    tmp = malloc(strlen(path) + sizeof TMP_SUFFIX);
     row = malloc(4 * (size_t)img->width);
-    if (!tmp || !row) {
-        st = ms_error_set(err, MS_ENOMEM, "%s: out of memory writing '%s'", who, path);
+    if (!row)
+        return ms_error_set(err, MS_ENOMEM, "%s: out of memory writing '%s'", who, path);
+    st = ms_outfile_open(&out, path, who, err);
+    if (st != MS_OK)
+        goto done;
+    if (encode(out.f, img, chunks, (int)n_texts, row, &ctx) != 0) {
+        /* libpng says only "Write Error" when the disk refuses: the system's reason is errno */
+        int e = ferror(out.f) ? errno : 0;
+        ms_outfile_abort(&out);
+        st = ms_error_set(err, MS_EIO, "%s: writing '%s' failed: %s%s%s%s; nothing was written under that name",
+                          who, path, ctx.msg, e ? " (" : "", e ? strerror(e) : "", e ? ")" : "");
         goto done;
     }
-    strcpy(tmp, path);
-    strcat(tmp, TMP_SUFFIX);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        st = io_error(err, who, "cannot create a file next to", path, errno);
-        tmp[0] = '\0';  /* nothing to remove */
-        goto done;
-    }
-    (void)fchmod(fd, FILE_MODE & ~current_umask());  /* mkstemp makes it 0600 */
-    fp = fdopen(fd, "wb");
-    if (!fp) {
-        st = io_error(err, who, "cannot write", tmp, errno);
-        close(fd);
-        goto done;
-    }
-    if (encode(fp, img, chunks, (int)n_texts, row, &ctx) != 0) {
-        st = ms_error_set(err, MS_EIO, "%s: writing '%s' failed: %s", who, path, ctx.msg);
-        goto done;
-    }
-    if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
-        st = io_error(err, who, "cannot write", path, errno);
-        goto done;
-    }
-    rc = fclose(fp);
-    fp = NULL;
-    if (rc != 0) {
-        st = io_error(err, who, "cannot write", path, errno);
-        goto done;
-    }
-    if (rename(tmp, path) != 0) {
-        st = io_error(err, who, "cannot replace", path, errno);
-        goto done;
-    }
-    tmp[0] = '\0';  /* it is the final file now */
-    sync_parent_dir(path);
+    st = ms_outfile_commit(&out, who, err);
 
 done:
-    if (fp)
-        fclose(fp);
-    if (tmp && tmp[0])
-        unlink(tmp);
-    free(tmp);
     free(row);
     return st;
 }

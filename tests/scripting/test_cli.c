@@ -114,7 +114,7 @@ Test(cli, missing_script_exits_1)
     result r;
     run(&r, "run no_such_file.lua");
     cr_assert_eq(r.status, 1);
-    cr_assert(strstr(r.err, "cannot open no_such_file.lua"), "%s", r.err);
+    cr_assert(strstr(r.err, "cannot open the script 'no_such_file.lua': No such file or directory"), "%s", r.err);
 }
 
 Test(cli, syntax_error_names_file_and_line)

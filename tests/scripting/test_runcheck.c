@@ -217,6 +217,24 @@ Test(runcheck, recording_too_big_fails_before_the_run)
     expect_error(PRELUDE "memsnn.network{ memory_limit = -1 }", 1, "network: memory_limit = -1 bytes must be a whole number");
 }
 
+Test(runcheck, streamed_recording_is_held_one_window_at_a_time)
+{
+    /* 200 units x 1000 samples (1.6 MB in memory) do not fit a 1 MB limit; streamed to a file,
+     * the recorder holds one window of samples and the same run fits */
+    const char *tmp = getenv("MEMSNN_TEST_TMP");
+    char chunk[2048];
+    snprintf(chunk, sizeof chunk, PRELUDE "local net = memsnn.network{ memory_limit = 1e6 } "
+             "local q = net:population{ n = 200, model = 'lif_cond_exp' } "
+             "local f = '%s/runcheck-stream-%d.npy' net:record(q, 'v', { file = f }) net:run(0.1) "
+             "local t = net:time() net = nil collectgarbage() os.remove(f) return t",
+             tmp ? tmp : "/tmp", (int)getpid());
+    cr_assert_float_eq(num(chunk), 0.1, 1e-12);
+    expect_error(PRELUDE "local net = memsnn.network{ memory_limit = 1e6 }\n"
+                 "local q = net:population{ n = 200, model = 'lif_cond_exp', label = 'exc' }\n"
+                 "net:record(q, 'v')\n"
+                 "net:run(0.1)", 4, "would need about");
+}
+
 /* ---- the command line ------------------------------------------------------------------------- */
 
 static char tmpdir[1024];
