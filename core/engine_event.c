@@ -93,9 +93,15 @@ ms_status msi_event_prepare(ms_net *net, int pop)
                          .n_quad = m->n_energy, .quad = m->n_energy ? ode_quad : NULL,
                          .quad_atol = m->n_energy ? p->quad_atol : NULL };
     double y[ns];
+    unsigned char held[ns];
     for (size_t i = 0; i < p->n; i++) {
         p->ud[i] = (ms_unit_data){ m, p->p_rows + i * np, -1 };
         spec.ud = &p->ud[i];
+        if (m->held) {
+            memset(held, 0, sizeof held);
+            m->held(m, p->p_rows + i * np, held);
+            spec.held = held;
+        }
         for (size_t k = 0; k < ns; k++) y[k] = p->state[k * p->n + i];
         /* The integrator belongs to the thread that will advance the unit. */
         int owner = 0;

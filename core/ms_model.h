@@ -130,6 +130,11 @@ struct ms_model {
     /* cvode: dy/dt and, optionally, the column-major Jacobian d f_i / d y_j. */
     int (*rhs)(const ms_model *m, double t, const double *y, const double *p, double *ydot);
     int (*jac)(const ms_model *m, double t, const double *y, const double *p, double *J);
+    /* cvode, optional: marks (held[k] = 1) the states of a unit with parameters p whose
+     * derivative is identically zero: they change only in on_input and on_root (a port's
+     * drive, a switch's phase). The engine leaves them out of the integrator's vector, so
+     * its Newton systems and norms are smaller; rhs and jac still see and fill every state. */
+    void (*held)(const ms_model *m, const double *p, unsigned char *held);
 
     /* exact: advance y from t to t + dt in closed form, unless a root comes first; then
      * stop there and set *dt_done (<= dt) and *which (the root), else *which = -1.

@@ -48,6 +48,11 @@ typedef struct ms_ode_spec {
                                  NULL: quadratures outside error control (see below)        */
     double quad_rtol;         /* relative tolerance of the quadratures (0: rtol); needs
                                  quad_atol                                                   */
+    const unsigned char *held;/* per state, or NULL: nonzero marks a state whose derivative
+                                 is identically zero (it changes only between advances, by
+                                 the caller, followed by ms_ode_reinit). Held states stay
+                                 out of CVODE's vector: smaller Newton systems and norms.
+                                 Copied at create.                                           */
 } ms_ode_spec;
 
 /* Quadratures. Without quad_atol (the default) the quadratures do not take part in the

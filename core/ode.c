@@ -25,7 +25,14 @@ struct ms_ode {
     ms_ode_spec spec;
     SUNContext sun;       /* the shared SUNDIALS context                        */
     void *mem;            /* CVODES memory                                     */
-    N_Vector y;           /* state at the time last reached                    */
+    N_Vector y;           /* CVODE's state: the integrated (not held) states    */
+    size_t nd;            /* number of integrated states (n minus the held ones) */
+    size_t *dyn;          /* dyn[k]: index in the full state of CVODE's state k, or
+                             NULL when nothing is held (CVODE's state is the full one) */
+    double *y_full;       /* with held states: the full state at the time last reached */
+    double *y_cb;         /* with held states: the full state callbacks see (held values
+                             set at create and restart, the others from CVODE's vector)  */
+    double *f_cb;         /* with held states: full-size derivatives; then n x n Jacobian */
     N_Vector q;           /* quadratures at the time last reached              */
     N_Vector atol;        /* absolute tolerances, per state                    */
     N_Vector qatol;       /* absolute tolerances, per quadrature (error control on) */
@@ -64,22 +71,36 @@ void ms_ode_ctx_destroy(ms_ode_ctx *ctx)
 
 /* ---- trampolines from CVODE's N_Vector callbacks to plain arrays ---------------------- */
 
+/* The full state a callback sees for CVODE's vector y: y itself, or with held states the
+ * held values around y's entries. */
+static const double *full_state(ms_ode *ode, N_Vector y)
+{
+    if (!ode->dyn) return NV_DATA_S(y);
+    const double *yd = NV_DATA_S(y);
+    for (size_t k = 0; k < ode->nd; k++) ode->y_cb[ode->dyn[k]] = yd[k];
+    return ode->y_cb;
+}
+
 static int rhs_tramp(realtype t, N_Vector y, N_Vector ydot, void *ud)
 {
     ms_ode *ode = ud;
-    return ode->spec.rhs(t, NV_DATA_S(y), NV_DATA_S(ydot), ode->spec.ud);
+    if (!ode->dyn) return ode->spec.rhs(t, NV_DATA_S(y), NV_DATA_S(ydot), ode->spec.ud);
+    int r = ode->spec.rhs(t, full_state(ode, y), ode->f_cb, ode->spec.ud);
+    double *fd = NV_DATA_S(ydot);
+    for (size_t k = 0; k < ode->nd; k++) fd[k] = ode->f_cb[ode->dyn[k]];
+    return r;
 }
 
 static int root_tramp(realtype t, N_Vector y, realtype *g, void *ud)
 {
     ms_ode *ode = ud;
-    return ode->spec.roots(t, NV_DATA_S(y), g, ode->spec.ud);
+    return ode->spec.roots(t, full_state(ode, y), g, ode->spec.ud);
 }
 
 static int quad_tramp(realtype t, N_Vector y, N_Vector qdot, void *ud)
 {
     ms_ode *ode = ud;
-    return ode->spec.quad(t, NV_DATA_S(y), NV_DATA_S(qdot), ode->spec.ud);
+    return ode->spec.quad(t, full_state(ode, y), NV_DATA_S(qdot), ode->spec.ud);
 }
 
 static int jac_tramp(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud, N_Vector t1,
@@ -88,7 +109,31 @@ static int jac_tramp(realtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud,
     (void)fy, (void)t1, (void)t2, (void)t3;
     ms_ode *ode = ud;
     /* SUNDIALS' dense matrix stores its columns contiguously: column-major n x n. */
-    return ode->spec.jac(t, NV_DATA_S(y), SUNDenseMatrix_Data(J), ode->spec.ud);
+    if (!ode->dyn) return ode->spec.jac(t, NV_DATA_S(y), SUNDenseMatrix_Data(J), ode->spec.ud);
+    /* the full Jacobian, then its block of integrated rows and columns */
+    const size_t n = ode->spec.n, nd = ode->nd;
+    double *Jf = ode->f_cb, *Jd = SUNDenseMatrix_Data(J);
+    int r = ode->spec.jac(t, full_state(ode, y), Jf, ode->spec.ud);
+    for (size_t c = 0; c < nd; c++)
+        for (size_t k = 0; k < nd; k++) Jd[c * nd + k] = Jf[ode->dyn[c] * n + ode->dyn[k]];
+    return r;
+}
+
+/* Full state -> CVODE's vector, and the held values into the callbacks' copy. */
+static void gather(ms_ode *ode)
+{
+    if (!ode->dyn) return;
+    double *yd = NV_DATA_S(ode->y);
+    for (size_t k = 0; k < ode->nd; k++) yd[k] = ode->y_full[ode->dyn[k]];
+    memcpy(ode->y_cb, ode->y_full, ode->spec.n * sizeof(double));
+}
+
+/* CVODE's vector -> full state (the held values stay). */
+static void scatter(ms_ode *ode)
+{
+    if (!ode->dyn) return;
+    const double *yd = NV_DATA_S(ode->y);
+    for (size_t k = 0; k < ode->nd; k++) ode->y_full[ode->dyn[k]] = yd[k];
 }
 
 static void err_handler(int code, const char *module, const char *function, char *msg, void *ud)
@@ -135,15 +180,39 @@ ms_status ms_ode_create(ms_ode_ctx *ctx, const ms_ode_spec *spec, double t0, con
     ode->t = t0;
     ode->sun = ctx->sun;
 
-    sunindextype n = (sunindextype)spec->n;
     int flag = 0;
     const char *what = "allocation";
+    ode->nd = spec->n;
+    if (spec->held) {
+        size_t nd = 0;
+        for (size_t k = 0; k < spec->n; k++) nd += !spec->held[k];
+        if (nd == 0) { ms_ode_destroy(ode); return ms_error_set(err, MS_EINVAL, "ode: every state is held; nothing to integrate"); }
+        if (nd < spec->n) {
+            ode->nd = nd;
+            ode->dyn = malloc(nd * sizeof *ode->dyn);
+            ode->y_full = malloc(spec->n * sizeof(double));
+            ode->y_cb = malloc(spec->n * sizeof(double));
+            ode->f_cb = malloc(spec->n * spec->n * sizeof(double));
+            if (!ode->dyn || !ode->y_full || !ode->y_cb || !ode->f_cb) goto nomem;
+            nd = 0;
+            for (size_t k = 0; k < spec->n; k++)
+                if (!spec->held[k]) ode->dyn[nd++] = k;
+        }
+    }
+    ode->spec.held = NULL; /* not kept: dyn says the same */
+    sunindextype n = (sunindextype)ode->nd;
     ode->y = N_VNew_Serial(n, ctx->sun);
     ode->atol = N_VNew_Serial(n, ctx->sun);
     ode->A = SUNDenseMatrix(n, n, ctx->sun);
     if (!ode->y || !ode->atol || !ode->A) goto nomem;
-    memcpy(NV_DATA_S(ode->y), y0, spec->n * sizeof(double));
-    memcpy(NV_DATA_S(ode->atol), spec->atol, spec->n * sizeof(double));
+    if (ode->dyn) {
+        memcpy(ode->y_full, y0, spec->n * sizeof(double));
+        gather(ode);
+        for (size_t k = 0; k < ode->nd; k++) NV_Ith_S(ode->atol, k) = spec->atol[ode->dyn[k]];
+    } else {
+        memcpy(NV_DATA_S(ode->y), y0, spec->n * sizeof(double));
+        memcpy(NV_DATA_S(ode->atol), spec->atol, spec->n * sizeof(double));
+    }
     ode->LS = SUNLinSol_Dense(ode->y, ode->A, ctx->sun);
     ode->mem = CVodeCreate(CV_BDF, ctx->sun);
     if (!ode->LS || !ode->mem) goto nomem;
@@ -204,6 +273,10 @@ void ms_ode_destroy(ms_ode *ode)
     if (ode->LS) SUNLinSolFree(ode->LS);
     if (ode->A) SUNMatDestroy(ode->A);
     if (ode->y) N_VDestroy(ode->y);
+    free(ode->dyn);
+    free(ode->y_full);
+    free(ode->y_cb);
+    free(ode->f_cb);
     if (ode->q) N_VDestroy(ode->q);
     if (ode->qatol) N_VDestroy(ode->qatol);
     if (ode->atol) N_VDestroy(ode->atol);
@@ -237,7 +310,7 @@ static const char *failure_kind(int flag)
 /* The state with the largest weighted local error estimate: the one that failed the test. */
 static int worst_component(ms_ode *ode)
 {
-    sunindextype n = (sunindextype)ode->spec.n;
+    sunindextype n = (sunindextype)ode->nd;
     N_Vector ele = N_VNew_Serial(n, ode->sun), ewt = N_VNew_Serial(n, ode->sun);
     int worst = -1;
     if (ele && ewt && CVodeGetEstLocalErrors(ode->mem, ele) == 0 && CVodeGetErrWeights(ode->mem, ewt) == 0) {
@@ -248,6 +321,7 @@ static int worst_component(ms_ode *ode)
             if (e > big) big = e, worst = (int)k;
         }
         if (!(big > 0)) worst = -1;
+        else if (ode->dyn) worst = (int)ode->dyn[worst];
     }
     if (ele) N_VDestroy(ele);
     if (ewt) N_VDestroy(ewt);
@@ -266,6 +340,7 @@ static ms_status advance_failed(ms_ode *ode, int flag, double tret, double tout,
     ode->t_fail = tcur;
     /* CVode leaves the solution at the last time it reached in y */
     if (tret > ode->t) ode->t = tret;
+    scatter(ode);
     return ms_error_set(err, MS_ESOLVER, "CVODE failed at t = %.9g s on the way to %.9g s (%s; %s; step %.3g s, "
                         "%ld steps since the last restart, max_steps = %ld, rtol = %g)%s%s",
                         (double)tcur, tout, failure_kind(flag), CVodeGetReturnFlagName(flag), (double)h, steps,
@@ -326,6 +401,7 @@ ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_fou
     int flag = CVode(ode->mem, tout, ode->y, &tret, CV_NORMAL);
     if (flag < 0) return advance_failed(ode, flag, tret, tout, err);
     ode->t = tret;
+    scatter(ode);
     if (ode->has_stop && (tret >= ode->t_stop || too_close(tret, ode->t_stop))) {
         ms_status st = drop_stop_time(ode, err);
         if (st) return st;
@@ -345,7 +421,7 @@ ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_fou
 }
 
 const int *ms_ode_roots_found(const ms_ode *ode) { return ode->roots_found; }
-double *ms_ode_state(ms_ode *ode) { return NV_DATA_S(ode->y); }
+double *ms_ode_state(ms_ode *ode) { return ode->dyn ? ode->y_full : NV_DATA_S(ode->y); }
 double ms_ode_time(const ms_ode *ode) { return ode->t; }
 const double *ms_ode_quad(ms_ode *ode) { return ode->q ? NV_DATA_S(ode->q) : NULL; }
 
@@ -368,6 +444,7 @@ ms_status ms_ode_reinit(ms_ode *ode, double t, ms_error *err)
     ode->before.jac_evals += now.jac_evals;
     ode->before.err_test_fails += now.err_test_fails;
     ode->before.root_evals += now.root_evals;
+    gather(ode);
     int flag = CVodeReInit(ode->mem, t, ode->y);
     if (flag) return fail(ode, err, "CVodeReInit", flag);
     /* CVodeReInit restarts the state history only; the quadrature history must restart
@@ -385,14 +462,23 @@ ms_status ms_ode_reinit(ms_ode *ode, double t, ms_error *err)
 ms_status ms_ode_sample(ms_ode *ode, double t, double *y_out, ms_error *err)
 {
     if (t == ode->t) {
-        memcpy(y_out, NV_DATA_S(ode->y), ode->spec.n * sizeof(double));
+        memcpy(y_out, ms_ode_state(ode), ode->spec.n * sizeof(double));
         return MS_OK;
     }
-    N_Vector v = N_VMake_Serial((sunindextype)ode->spec.n, y_out, ode->sun);
+    /* with held states CVODE interpolates its own entries (into the scratch f_cb, free
+     * between callbacks) and the held ones are as they are */
+    double *yd = ode->dyn ? ode->f_cb : y_out;
+    N_Vector v = N_VMake_Serial((sunindextype)ode->nd, yd, ode->sun);
     if (!v) return ms_error_set(err, MS_ENOMEM, "ode: out of memory while sampling");
     int flag = CVodeGetDky(ode->mem, t, 0, v);
     N_VDestroy(v);
     if (flag) return fail(ode, err, "CVodeGetDky", flag);
+    if (ode->dyn) {
+        double tmp[ode->nd];
+        memcpy(tmp, yd, sizeof tmp);
+        memcpy(y_out, ode->y_full, ode->spec.n * sizeof(double));
+        for (size_t k = 0; k < ode->nd; k++) y_out[ode->dyn[k]] = tmp[k];
+    }
     return MS_OK;
 }
 

@@ -81,6 +81,13 @@ static int rhs(double t, const double *y, const double *p, double v, double *ydo
     return 0;
 }
 
+/* m (the phase) moves only at the roots; s too when the switch is instantaneous */
+static void held(const double *p, unsigned char *h)
+{
+    h[MS_MOTT_S] = !(p[MS_MOTT_TAU_S] > 0);
+    h[MS_MOTT_M] = 1;
+}
+
 static int jac(double t, const double *y, const double *p, double v, double *J)
 {
     (void)t, (void)y, (void)v;
@@ -193,6 +200,7 @@ const ms_device_class msi_dev_mott_soma = {
     .jac = jac,
     .dcurrent_dy = dcurrent_dy,
     .drhs_dv = drhs_dv,
+    .held = held,
     .current = ohmic_current,
     .dcurrent_dv = ohmic_dcurrent,
     .power = ohmic_power,

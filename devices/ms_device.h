@@ -126,6 +126,10 @@ typedef struct ms_device_class {
      * (n_state values), drhs_dv writes d ydot_k / d v (n_state values). */
     int (*dcurrent_dy)(double t, const double *y, const double *p, double v, double *out);
     int (*drhs_dv)(double t, const double *y, const double *p, double v, double *out);
+    /* Optional: marks (held[k] = 1) the states whose derivative is identically zero at
+     * parameters p, so a circuit can keep them out of its integrator (they change only at
+     * the device's roots). NULL: every state may move. */
+    void (*held)(const double *p, unsigned char *held);
 
     /* Domain of each state (same units; NULL: unbounded): where the device's equations
      * hold. The class evaluates its conductance on the state clamped to it; a circuit

@@ -87,6 +87,8 @@ typedef struct ckt {
     size_t n_free;             /* free nodes: dynamic ones 0 .. n_dyn-1 (states 0 ..      */
     size_t n_dyn;              /* n_dyn-1), then algebraic ones (solved by Newton in every */
     size_t n_alg;              /* callback; observables 0 .. n_alg-1)                     */
+    int alg_diag;              /* no device or resistor joins two algebraic nodes: their
+                                  Newton matrix is diagonal (the dendritic neuron's is)   */
     size_t *node_pc;           /* per free node: parameter of its explicit C (F)         */
     int *node_devcap;          /* per free node: device whose capacitance counts, chained */
     ckt_dev *dev;

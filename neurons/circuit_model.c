@@ -81,9 +81,18 @@ static void add_g(double *J, size_t n_dyn, size_t na, int a, int b, double g)
     }
 }
 
-/* Solves the n x n system A x = b in place (partial pivoting); 0 on success. */
-static int solve_dense(double *A, double *b, size_t n)
+/* Solves the n x n system A x = b in place (partial pivoting); 0 on success. A diagonal
+ * A (diag: the circuit's algebraic nodes are not joined to each other) is one division per
+ * row. */
+static int solve_dense(double *A, double *b, size_t n, int diag)
 {
+    if (diag) {
+        for (size_t c = 0; c < n; c++) {
+            if (!(fabs(A[c * n + c]) > 0)) return -1;
+            b[c] /= A[c * n + c];
+        }
+        return 0;
+    }
     for (size_t c = 0; c < n; c++) {
         size_t piv = c;
         for (size_t r = c + 1; r < n; r++)
@@ -117,14 +126,19 @@ static int solve_dense(double *A, double *b, size_t n)
  * Kirchhoff's law by Newton's method with the devices' dI/dv, halving a step that makes
  * the residual grow (so exponential devices cannot run away). Ohmic devices make the
  * system linear: one step solves it. Converged when every node's residual is below 1 fA or
- * the step below 1 pV. Returns 0, or 1 (recoverable: CVODE retries with a smaller step). */
-static int node_voltages(const ckt *k, double t, const double *y, const double *p, double *v)
+ * the step below 1 pV. Returns 0, or 1 (recoverable: CVODE retries with a smaller step).
+ * When i_node is not NULL it receives the node currents at the returned v. */
+static int node_voltages_at(const ckt *k, double t, const double *y, const double *p, double *v, double *i_out)
 {
     size_t nd = k->n_dyn, na = k->n_alg;
     memcpy(v, y, nd * sizeof *v);
-    if (!na) return 0;
+    if (!na) {
+        if (i_out) node_currents(k, t, y, p, v, i_out);
+        return 0;
+    }
     for (size_t j = 0; j < na; j++) v[nd + j] = 0.0;
-    double i_node[k->n_free], J[na * na], dx[na];
+    double i_own[k->n_free], J[na * na], dx[na];
+    double *i_node = i_out ? i_out : i_own;
     double f_prev = INFINITY;
     for (int it = 0; it < 100; it++) {
         node_currents(k, t, y, p, v, i_node);
@@ -140,7 +154,10 @@ static int node_voltages(const ckt *k, double t, const double *y, const double *
                 v[nd + j] -= dx[j];
                 small = small && fabs(dx[j]) < 1e-12;
             }
-            if (small) return 0;
+            if (small) {
+                if (i_out) node_currents(k, t, y, p, v, i_out);
+                return 0;
+            }
             continue;
         }
         f_prev = f;
@@ -159,24 +176,31 @@ static int node_voltages(const ckt *k, double t, const double *y, const double *
             if (pt->node >= (int)nd && p[pt->p_vg] == 0) J[(pt->node - nd) * na + (pt->node - nd)] -= p[pt->p_g];
         }
         for (size_t j = 0; j < na; j++) dx[j] = -i_node[nd + j]; /* J dx = -F */
-        if (solve_dense(J, dx, na)) return 1;
+        if (solve_dense(J, dx, na, k->alg_diag)) return 1;
         int small = 1;
         for (size_t j = 0; j < na; j++) {
             v[nd + j] += dx[j];
             small = small && fabs(dx[j]) < 1e-12;
         }
-        if (small) return 0;
+        if (small) {
+            if (i_out) node_currents(k, t, y, p, v, i_out);
+            return 0;
+        }
     }
     return 1;
+}
+
+static int node_voltages(const ckt *k, double t, const double *y, const double *p, double *v)
+{
+    return node_voltages_at(k, t, y, p, v, NULL);
 }
 
 static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)
 {
     const ckt *k = ckt_of(m);
     double v[k->n_free], i_node[k->n_free];
-    if (node_voltages(k, t, y, p, v)) return 1;
+    if (node_voltages_at(k, t, y, p, v, i_node)) return 1;
     memset(ydot, 0, m->n_state * sizeof *ydot);
-    node_currents(k, t, y, p, v, i_node);
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
         if (!d->cls->n_state) continue;
@@ -273,7 +297,7 @@ static int jac(const ms_model *m, double t, const double *y, const double *p, do
                 for (size_t c = 0; c < na; c++) A[r * na + c] = Gm[(nd + r) * nf + nd + c];
                 rhs_a[r] = -dI[nd + r];
             }
-            if (solve_dense(A, rhs_a, na)) return 1;
+            if (solve_dense(A, rhs_a, na, k->alg_diag)) return 1;
             for (size_t r = 0; r < na; r++) dV[nd + r] = rhs_a[r];
             /* the dynamic nodes feel the algebraic ones through Gm */
             for (size_t r = 0; r < nd; r++)
@@ -464,8 +488,27 @@ static int attach(const ms_model *m, int port, double *p, const ms_attach *a, ch
     return 0;
 }
 
+/* Held states: every port's drive current (constant between input events) and what the
+ * devices declare (a switch's phase). */
+static void held(const ms_model *m, const double *p, unsigned char *h)
+{
+    const ckt *k = ckt_of(m);
+    for (size_t i = 0; i < k->n_port; i++) h[k->port[i].y] = 1;
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        if (d->cls->n_state && d->cls->held) d->cls->held(p + d->p0, h + d->y0);
+    }
+}
+
 void msi_circuit_set_callbacks(ms_model *m)
 {
+    m->held = held;
+    ckt *kw = (ckt *)m->ctx;
+    kw->alg_diag = 1;
+    for (size_t i = 0; i < kw->n_dev; i++)
+        if (kw->dev[i].a >= (int)kw->n_dyn && kw->dev[i].b >= (int)kw->n_dyn) kw->alg_diag = 0;
+    for (size_t i = 0; i < kw->n_res; i++)
+        if (!kw->res[i].is_cap && kw->res[i].a >= (int)kw->n_dyn && kw->res[i].b >= (int)kw->n_dyn) kw->alg_diag = 0;
     m->check = check;
     m->init = init;
     m->on_input = on_input;

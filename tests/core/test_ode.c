@@ -245,3 +245,70 @@ Test(ode, stop_time_stops_exactly_at_a_kink_and_lasts_until_reached)
     cr_assert_eq(ms_ode_set_stop_time(ode, NAN, &e), MS_EINVAL);
     ms_ode_destroy(ode);
 }
+
+/* Held states: y0 = the target v_inf, constant between advances (held), y1 = v relaxing to it.
+ * Only y1 is integrated; callbacks still see both, and a held value changed between
+ * advances (then ms_ode_reinit) takes effect. */
+static int held_rhs(double t, const double *y, double *ydot, void *ud)
+{
+    (void)t;
+    const rc *p = ud;
+    ydot[0] = 0.0;
+    ydot[1] = (y[0] - y[1]) / p->tau;
+    return 0;
+}
+static int held_jac(double t, const double *y, double *J, void *ud)
+{
+    (void)t, (void)y;
+    const rc *p = ud;
+    J[0] = 0.0, J[1] = 1.0 / p->tau;   /* column 0: d f / d y0 */
+    J[2] = 0.0, J[3] = -1.0 / p->tau;  /* column 1: d f / d y1 */
+    return 0;
+}
+static int held_root(double t, const double *y, double *g, void *ud)
+{
+    (void)t;
+    const rc *p = ud;
+    g[0] = y[1] - p->v_th;
+    return 0;
+}
+
+Test(ode, held_states_stay_out_of_the_integrator_and_still_count)
+{
+    rc p = { 10e-3, 0.0, 0.6 };
+    double atol[2] = { 1e-9, 1e-9 };
+    unsigned char held[2] = { 1, 0 };
+    int dir = 1;
+    ms_ode_spec s = { .n = 2, .rhs = held_rhs, .jac = held_jac, .n_roots = 1, .roots = held_root,
+                      .root_dir = &dir, .ud = &p, .rtol = 1e-9, .atol = atol, .held = held };
+    ms_ode *ode; ms_error e;
+    double y0[2] = { 1.0, 0.0 };
+    cr_assert_eq(ms_ode_create(ctx, &s, 0.0, y0, &ode, &e), MS_OK, "%s", e.msg);
+    double t; int n;
+    cr_assert_eq(ms_ode_advance(ode, 1.0, &t, &n, &e), MS_OK, "%s", e.msg);
+    double t1 = -p.tau * log(1.0 - p.v_th / 1.0);
+    cr_assert_eq(n, 1);
+    cr_assert_float_eq(t, t1, 1e-7 * t1, "crossing at %.12g s, closed form %.12g s", t, t1);
+    double *y = ms_ode_state(ode);
+    cr_assert_eq(y[0], 1.0, "the held state is as it was: %g", y[0]);
+    cr_assert_float_eq(y[1], p.v_th, 1e-7);
+    /* the target doubles and v restarts from 0: the next crossing comes at the closed form for 2 */
+    y[0] = 2.0, y[1] = 0.0;
+    cr_assert_eq(ms_ode_reinit(ode, t, &e), MS_OK, "%s", e.msg);
+    double dt2 = -p.tau * log(1.0 - p.v_th / 2.0);
+    cr_assert_eq(ms_ode_advance(ode, t + dt2 / 2, &t, &n, &e), MS_OK, "%s", e.msg);
+    cr_assert_eq(n, 0);
+    double mid[2];
+    cr_assert_eq(ms_ode_sample(ode, t, mid, &e), MS_OK, "%s", e.msg);
+    cr_assert_eq(mid[0], 2.0);
+    cr_assert_float_eq(mid[1], 2.0 * (1 - exp(-dt2 / 2 / p.tau)), 1e-7, "v at half the way: %.9g", mid[1]);
+    cr_assert_eq(ms_ode_advance(ode, 1.0, &t, &n, &e), MS_OK, "%s", e.msg);
+    cr_assert_eq(n, 1);
+    cr_assert_float_eq(t, t1 + dt2, 1e-7 * (t1 + dt2), "second crossing at %.12g s, closed form %.12g s", t, t1 + dt2);
+    ms_ode_destroy(ode);
+    /* nothing left to integrate is an error */
+    unsigned char all[2] = { 1, 1 };
+    s.held = all;
+    cr_assert_eq(ms_ode_create(ctx, &s, 0.0, y0, &ode, &e), MS_EINVAL);
+    cr_assert(strstr(e.msg, "every state is held"), "%s", e.msg);
+}
