@@ -54,6 +54,9 @@ void msi_drive_segment_words(ms_drive_source src, const ms_pwl *w, size_t k, con
     if (k == 0 || k >= w->n)
         snprintf(buf, len, "at the start of the drive (the %s source at %g %s)",
                  cur ? "current" : "voltage", w->x[k < w->n ? k : w->n - 1], u);
+    else if (w->x[k - 1] == w->x[k])
+        snprintf(buf, len, "%s the %s source held %g %s over t = %.9g to %.9g s", when,
+                 cur ? "current" : "voltage", w->x[k], u, w->t_s[k - 1], w->t_s[k]);
     else
         snprintf(buf, len, "%s the %s source went from %g %s to %g %s over t = %.9g to %.9g s", when,
                  cur ? "current" : "voltage", w->x[k - 1], u, w->x[k], u, w->t_s[k - 1], w->t_s[k]);
