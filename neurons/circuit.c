@@ -12,7 +12,7 @@
 
 /* Range of a node voltage (V): the supplies of a circuit are limited to +-1 kV (the range
  * of a fixed node's parameter), so a node beyond it is a runaway, not a result. */
-#define CKT_V_RANGE 1e3
+#define CKT_V_RANGE MS_NODE_V_RANGE_V
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
@@ -410,7 +410,7 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     /* states: voltages of the nodes with capacitance; observables: those of the others */
     for (size_t n = 1; n < c->n_nodes; n++)
         if (!c->nodes[n].fixed && dyn[n])
-            k->state[is++] = (ms_state_spec){ NAME("v_%s", c->nodes[n].name), "V", 1.0, -CKT_V_RANGE, CKT_V_RANGE, "node voltage" };
+            k->state[is++] = (ms_state_spec){ NAME("v_%s", c->nodes[n].name), "V", MS_NODE_V_SCALE_V, -CKT_V_RANGE, CKT_V_RANGE, "node voltage" };
     for (size_t n = 1; n < c->n_nodes; n++)
         if (!c->nodes[n].fixed && !dyn[n])
             k->obs[io++] = (ms_state_spec){ NAME("v_%s", c->nodes[n].name), "V", 1.0, -CKT_V_RANGE, CKT_V_RANGE,
@@ -419,7 +419,7 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     for (size_t n = 1; n < c->n_nodes; n++)
         if (c->nodes[n].fixed) {
             term[n] = -(int)(ip + 1);
-            k->param[ip++] = (ms_param_spec){ NAME("%s.V", c->nodes[n].name), "V", c->nodes[n].v, -1e3, 1e3,
+            k->param[ip++] = (ms_param_spec){ NAME("%s.V", c->nodes[n].name), "V", c->nodes[n].v, -CKT_V_RANGE, CKT_V_RANGE,
                                               "voltage of a fixed node (a supply)" };
         }
     size_t d = 0, r = 0, q = 0, r0 = 0;
@@ -451,7 +451,8 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
             d++;
         } else if (p->kind == PART_CURRENT) {
             k->isrc[q++] = (ckt_isrc){ .node = term[p->a], .p = ip };
-            k->param[ip++] = (ms_param_spec){ NAME("%s.I", p->name), "A", p->value, -1.0, 1.0, "current into the node" };
+            k->param[ip++] = (ms_param_spec){ NAME("%s.I", p->name), "A", p->value, -MS_SOURCE_I_RANGE_A,
+                                              MS_SOURCE_I_RANGE_A, "current into the node" };
         } else {
             int cap = p->kind == PART_CAPACITOR;
             /* a capacitor's free terminal comes first */

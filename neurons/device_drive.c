@@ -18,10 +18,12 @@
 #include "neurons/ms_device_drive.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ms_ode.h"
+#include "neurons/drive_check.h"
 
 #define N_E 3                                 /* energies (quadratures): device, source, load */
 #define MAX_N (MS_DEVICE_MAX_STATE + 1)       /* device states, node voltage (or the dummy)  */
@@ -50,6 +52,7 @@ typedef struct sess {
     ms_ode_ctx *ctx;
     ms_ode *ode;
     size_t rec_j, ev_cap;      /* recording cursor and event capacity                         */
+    int nonfinite;             /* ODE state whose derivative was not a number (-1: none)      */
 } sess;
 
 /* Per-pulse hooks of a run: state captured at waveform point start[k], c2c noise applied and
@@ -110,6 +113,13 @@ static int f_rhs(double t, const double *Y, double *Yd, void *ud)
         double i_dev = s->c->current(t, Y, s->p, V);
         Yd[s->ns] = (source_current(s, src, slope, V, i_dev) - i_dev) / s->C;
     }
+    /* A derivative that is not a number asks CVODE for a smaller step (> 0: recoverable);
+     * if that does not help, the failure names the state (drive_failed). */
+    for (size_t k = 0; k < s->n; k++)
+        if (!isfinite(Yd[k])) {
+            s->nonfinite = (int)k;
+            return 1;
+        }
     return 0;
 }
 
@@ -123,7 +133,8 @@ static int f_quad(double t, const double *Y, double *E, void *ud)
     E[0] = s->c->power(t, Y, s->p, V);
     E[1] = (s->o.source == MS_DRIVE_CURRENT ? V : src) * i_src;
     E[2] = (s->node && s->o.source == MS_DRIVE_VOLTAGE) ? i_src * i_src * s->o.r_load_ohm : 0.0;
-    return 0;
+    /* a power that is not a number: recoverable, as for the states (f_rhs) */
+    return isfinite(E[0]) && isfinite(E[1]) && isfinite(E[2]) ? 0 : 1;
 }
 
 /* The device block from the class (used only when the device states are the whole system). */
@@ -176,6 +187,7 @@ static ms_status sess_open(sess *s, const ms_device_class *c, const double *p, c
     memset(s, 0, sizeof *s);
     s->c = c;
     s->p = p;
+    s->nonfinite = -1;
     if (o) s->o = *o;
     else ms_drive_opts_default(&s->o);
     if (!c || !p) return ms_error_set(err, MS_EINVAL, "drive: no device or no parameters");
@@ -252,6 +264,50 @@ static ms_status push_event(sess *s, ms_drive_result *r, double t, int k, int di
     return MS_OK;
 }
 
+/* The waveform point that ends the segment holding t (the last point past the end). */
+static size_t segment_end(const ms_pwl *w, double t)
+{
+    size_t k = 1;
+    while (k + 1 < w->n && t >= w->t_s[k]) k++;
+    return k;
+}
+
+/* A CVODE failure as a user needs it (as core/engine_event.c words it for a unit): the
+ * device, CVODE's reason, the state to blame, a device current that is not a number, the
+ * source at that time and the state at the last time reached. */
+static ms_status drive_failed(sess *s, ms_status st, ms_error *err)
+{
+    const ms_device_class *c = s->c;
+    char why[MS_ERRMSG_LEN], blame[256] = "", seg[192], state[320] = "";
+    snprintf(why, sizeof why, "%s", err->msg);
+    size_t nw = strlen(why);
+    if (nw > 0 && why[nw - 1] == '.') why[nw - 1] = '\0';   /* CVODE's sentence ends in a period */
+    const double *Y = ms_ode_state(s->ode);
+    double t = ms_ode_time(s->ode);
+    int k = s->nonfinite >= 0 ? s->nonfinite : ms_ode_failed_component(s->ode);
+    const char *lead = s->nonfinite >= 0 ? "the derivative that was not a number:" : "largest local error in";
+    if (k >= 0 && (size_t)k < s->ns)
+        snprintf(blame, sizeof blame, "; %s state %s", lead, c->state_names[k]);
+    else if (k >= 0 && s->node && (size_t)k == s->ns)
+        snprintf(blame, sizeof blame, "; %s the node voltage", lead);
+    double src, slope, V = node_v(s, t, Y, &src, &slope), i = c->current(t, Y, s->p, V);
+    size_t at = strlen(blame);
+    snprintf(blame + at, sizeof blame - at, "; the device current i = %g A%s at v = %g V", i,
+             isfinite(i) ? "" : " (not a finite number)", V);
+    msi_drive_segment_words(s->o.source, s->w, segment_end(s->w, t), "while", seg, sizeof seg);
+    size_t used = 0;
+    for (size_t j = 0; j < s->ns + (size_t)s->node && used < sizeof state - 40; j++) {
+        char v[96];
+        if (j < s->ns) msi_drive_value_words(c->state_names[j], Y[j], c->state_units[j], v, sizeof v);
+        else msi_drive_value_words("v", Y[j], "V", v, sizeof v);
+        int n = snprintf(state + used, sizeof state - used, "%s%s", j ? ", " : "", v);
+        if (n < 0 || (size_t)n >= sizeof state - used) break;
+        used += (size_t)n;
+    }
+    return ms_error_set(err, st, "%s: %s%s; %s; state at t = %.9g s: %s", c->name, why, blame, seg, t,
+                        used ? state : "(none)");
+}
+
 /* Integrates to ts, handling every root on the way. */
 static ms_status advance_to(sess *s, double ts, ms_drive_result *r, ms_error *err)
 {
@@ -260,7 +316,9 @@ static ms_status advance_to(sess *s, double ts, ms_drive_result *r, ms_error *er
     for (;;) {
         double tr;
         int nf;
+        s->nonfinite = -1;
         ms_status st = ms_ode_advance(s->ode, ts, &tr, &nf, err);
+        if (st == MS_ESOLVER) return drive_failed(s, st, err);
         if (st || nf == 0) return st;
         repeats = tr == t_prev ? repeats + 1 : 0;
         t_prev = tr;
@@ -326,9 +384,19 @@ static size_t count_samples(const ms_pwl *w, double dt)
     return n;
 }
 
+/* The checks at the end of the segment that ends at waveform point k (drive_check.h). */
+static ms_status check_point(sess *s, size_t k, double t, ms_error *err)
+{
+    double *Y = ms_ode_state(s->ode), src, slope, V = node_v(s, t, Y, &src, &slope);
+    char seg[192];
+    msi_drive_segment_words(s->o.source, s->w, k, "after", seg, sizeof seg);
+    return msi_drive_check_state(s->c, Y, s->node, V, s->c->current(t, Y, s->p, V), t, seg, err);
+}
+
 static ms_status sess_run(sess *s, const ms_pwl *w, ms_drive_result *r, hooks *h, ms_error *err)
 {
     ms_status st;
+    if ((st = msi_drive_check_source(s->c, s->o.source, w, err))) return st;
     s->w = w;
     s->seg = 0;
     if (!s->ode) {
@@ -363,6 +431,7 @@ static ms_status sess_run(sess *s, const ms_pwl *w, ms_drive_result *r, hooks *h
                 h->cur++;
             }
         }
+        if (is_w && (st = check_point(s, k, ts, err))) return st;
         if (r) record(s, r, ts);
         if (is_w && k > 0 && k + 1 < w->n && (st = ms_ode_reinit(s->ode, ts, err))) return st;
         k += (size_t)is_w;

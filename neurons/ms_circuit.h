@@ -25,6 +25,15 @@
 #define MS_CIRCUIT_C_PAR_DEFAULT 0.0
 #define MS_CIRCUIT_NAME_LEN 32
 
+/* Ranges a circuit keeps (a bookkeeping choice [I], docs/reliability.md, "State ranges"): a
+ * supply and every node voltage within +-1 kV, a current source within +-1 A, so a node
+ * beyond them is a runaway, not a result. A node voltage's typical magnitude (its scale,
+ * the margin of the run-time check) is 1 V. Single-device drives keep the same ranges
+ * (neurons/ms_device_drive.h). */
+#define MS_NODE_V_RANGE_V 1e3
+#define MS_NODE_V_SCALE_V 1.0
+#define MS_SOURCE_I_RANGE_A 1.0
+
 typedef struct ms_circuit ms_circuit;
 
 /* An empty circuit named `name` (its model name); NULL when out of memory. */

@@ -81,7 +81,10 @@ typedef struct ms_drive_result {
 
 /* Drives device class c with parameters p (checked first) from state y0 (NULL: c->init).
  * Samples at every waveform point and every dt_sample_s. *out is freed with
- * ms_drive_result_free. */
+ * ms_drive_result_free. Every protocol below keeps the ranges of neurons/drive_check.h:
+ * MS_EINVAL before running for a source beyond a circuit's supply or current-source range
+ * (neurons/ms_circuit.h), MS_ERANGE when a state, the node voltage or the current leaves its
+ * range at a waveform corner, MS_ESOLVER for a CVODE failure; the message names the device. */
 ms_status ms_device_drive(const ms_device_class *c, const double *p, const double *y0,
                           const ms_pwl *w, const ms_drive_opts *o, ms_drive_result **out,
                           ms_error *err);

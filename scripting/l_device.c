@@ -21,6 +21,7 @@
 #include "devices/ms_device.h"
 #include "devices/ms_program.h"
 #include "devices/ms_rram.h"
+#include "neurons/ms_circuit.h"
 #include "neurons/ms_device_drive.h"
 #include "scripting/l_device_impl.h"
 #include "scripting/l_util.h"
@@ -107,6 +108,28 @@ double *ldev_opt_array(lua_State *L, int idx, const char *key, const char *fname
     return a;
 }
 
+/* A source value inside the range of a circuit's supplies (V) or current sources (A)
+ * (neurons/ms_circuit.h), checked before anything runs (docs/reliability.md, "Single
+ * devices"). key is the option, as the message names it ("v", "v[2]"). */
+void ldev_check_amplitude(lua_State *L, const ldev *d, const char *fname, const char *key, double x,
+                          int current)
+{
+    double lim = current ? MS_SOURCE_I_RANGE_A : MS_NODE_V_RANGE_V;
+    const char *u = current ? "A" : "V";
+    if (!(fabs(x) <= lim))
+        ms_lua_errorf(L, "%s: %s: %s = %g %s is outside [%g, %g] %s, the range of a %s in a circuit; "
+                      "nothing was driven", fname, d->c->name, key, x, u, -lim, lim, u,
+                      current ? "current source" : "supply");
+}
+
+/* The node voltage a drive starts from: inside the range of a circuit's node. */
+static void check_node_v(lua_State *L, const char *fname, const char *key, double v)
+{
+    if (!(fabs(v) <= MS_NODE_V_RANGE_V))
+        ms_lua_errorf(L, "%s: %s = %g V is outside [%g, %g] V, the range of a node voltage", fname, key, v,
+                      -MS_NODE_V_RANGE_V, MS_NODE_V_RANGE_V);
+}
+
 /* Options shared by the drive and the protocols; `which` selects the ones a method takes, and
  * must match its list of allowed names. */
 
@@ -117,7 +140,10 @@ void ldev_read_drive_opts(lua_State *L, int idx, const char *fname, const ldev *
     o->v0_V = d->v_node;
     if (which & O_LOAD) o->r_load_ohm = ldev_opt_num(L, idx, "r_load", fname, 0, NONNEG, "ohm", 0);
     if (which & O_NODE) o->c_node_F = ldev_opt_num(L, idx, "c_node", fname, 0, NONNEG, "F", 0);
-    if (which & O_V0) o->v0_V = ldev_opt_num(L, idx, "v0", fname, d->v_node, ANY, "V", 0);
+    if (which & O_V0) {
+        o->v0_V = ldev_opt_num(L, idx, "v0", fname, d->v_node, ANY, "V", 0);
+        check_node_v(L, fname, "v0", o->v0_V);
+    }
     if (which & O_EVERY) o->dt_sample_s = ldev_opt_num(L, idx, "every", fname, 0, NONNEG, "s", 0);
     if (which & O_SOLVER) {
         o->rtol = ldev_opt_num(L, idx, "rtol", fname, o->rtol, FRACTION, "", 0);
@@ -401,6 +427,11 @@ static int l_drive(lua_State *L)
     if (i && o.r_load_ohm > 0)
         return ms_lua_errorf(L, "drive: r_load is the series resistor of a voltage source; a current source takes none");
     if (v) o.v_scale_V = fmax(1.0, ldev_max_abs(v, nv));
+    for (size_t k = 0; k < nx; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "%s[%zu]", v ? "v" : "i", k + 1);
+        ldev_check_amplitude(L, d, F, key, v ? v[k] : i[k], i != NULL);
+    }
     ldev_check_node(L, d, &o, F);
     if (nt >= 2) ldev_check_samples(L, F, t[nt - 1] - t[0], o.dt_sample_s, nt);
     ms_pwl w = { nt, t, v ? v : i };
@@ -454,8 +485,20 @@ static int l_set_state(lua_State *L)
             return ms_lua_errorf(L, "set_state: %s has no state '%s' (it has: %s)", c->name, name, lua_tostring(L, -1));
         }
         double v = ldev_opt_num(L, 2, name, "set_state", 0, ANY, "", 1);
-        if (idx < 0) d->v_node = v;
-        else d->y[idx] = v;
+        if (idx < 0) {
+            check_node_v(L, "set_state", "v", v);
+            d->v_node = v;
+            continue;
+        }
+        /* a state inside its class's domain, as pop:initialize asks of a network */
+        double lo = c->state_min ? c->state_min[idx] : -INFINITY;
+        double hi = c->state_max ? c->state_max[idx] : INFINITY;
+        if (!(v >= lo && v <= hi)) {
+            const char *u = strcmp(c->state_units[idx], "1") == 0 ? "" : c->state_units[idx];
+            return ms_lua_errorf(L, "set_state: %s: %s = %g%s%s is outside its domain [%g, %g]%s%s", c->name, name,
+                                 v, *u ? " " : "", u, lo, hi, *u ? " " : "", u);
+        }
+        d->y[idx] = v;
     }
     return 0;
 }
@@ -498,6 +541,7 @@ static int l_read(lua_State *L)
         ms_lua_check_options(L, 2, "read", allowed);
         v = ldev_opt_num(L, 2, "v", "read", v, ANY, "V", 0);
         if (v == 0) return ms_lua_errorf(L, "read: v must not be 0 V");
+        ldev_check_amplitude(L, d, "read", "v", v, 0);
     }
     lua_pushnumber(L, ldev_read_G(d, v, 1));
     return 1;

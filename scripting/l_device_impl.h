@@ -57,6 +57,7 @@ long long ldev_opt_int(lua_State *L, int idx, const char *key, const char *fname
 int ldev_opt_bool(lua_State *L, int idx, const char *key, const char *fname, int def);
 double *ldev_opt_array(lua_State *L, int idx, const char *key, const char *fname, size_t *n);
 void ldev_read_drive_opts(lua_State *L, int idx, const char *fname, const ldev *d, unsigned which, ms_drive_opts *o);
+void ldev_check_amplitude(lua_State *L, const ldev *d, const char *fname, const char *key, double x, int current);
 void ldev_check_node(lua_State *L, const ldev *d, const ms_drive_opts *o, const char *fname);
 void ldev_check_samples(lua_State *L, const char *fname, double duration, double every, size_t points);
 double ldev_max_abs(const double *x, size_t n);

@@ -31,6 +31,8 @@ int ldev_sweep(lua_State *L)
     if (s.v_min_V > 0) return ms_lua_errorf(L, "sweep: v_min = %g V must be <= 0", s.v_min_V);
     if (s.v_max_V == 0 && s.v_min_V == 0)
         return ms_lua_errorf(L, "sweep: give v_max > 0 and/or v_min < 0 (V); both are 0");
+    ldev_check_amplitude(L, d, F, "v_max", s.v_max_V, 0);
+    ldev_check_amplitude(L, d, F, "v_min", s.v_min_V, 0);
     s.t_ramp_s = ldev_opt_num(L, 2, "t_ramp", F, 0, POS, "s", 1);
     s.cycles = (int)ldev_opt_int(L, 2, "cycles", F, 1, 1, MAX_CYCLES, 0);
     ms_drive_opts o;
@@ -60,6 +62,7 @@ int ldev_pulses(lua_State *L)
     ms_lua_check_options(L, 2, F, allowed);
     ms_pulse pl;
     pl.v_V = ldev_opt_num(L, 2, "v", F, 0, ANY, "V", 1);
+    ldev_check_amplitude(L, d, F, "v", pl.v_V, 0);
     size_t n = (size_t)ldev_opt_int(L, 2, "n", F, 0, 1, MAX_PULSES, 1);
     ms_drive_opts o;
     ldev_read_drive_opts(L, 2, F, d, O_EDGE | O_EVERY | O_SOLVER, &o);
@@ -184,6 +187,10 @@ int ldev_program(lua_State *L)
     wv.t_pulse_s = ldev_opt_num(L, 2, "width", F, wv.t_pulse_s, POS, "s", 0);
     v_read = ldev_opt_num(L, 2, "v_read", F, v_read, ANY, "V", 0);
     if (v_read == 0) return ms_lua_errorf(L, "program: v_read must not be 0 V");
+    ldev_check_amplitude(L, d, F, "v_set", wv.v_set_first_V, 0);
+    ldev_check_amplitude(L, d, F, "v_reset", wv.v_reset_first_V, 0);
+    ldev_check_amplitude(L, d, F, "v_max", v_max, 0);
+    ldev_check_amplitude(L, d, F, "v_read", v_read, 0);
 
     prog p;
     memset(&p, 0, sizeof p);
@@ -272,6 +279,7 @@ int ldev_current_step(lua_State *L)
     lua_settop(L, 2);
     ms_lua_check_options(L, 2, F, allowed);
     double amp = ldev_opt_num(L, 2, "i", F, 0, ANY, "A", 1);
+    ldev_check_amplitude(L, d, F, "i", amp, 1);
     ms_drive_opts o;
     ldev_read_drive_opts(L, 2, F, d, O_EDGE | O_NODE | O_V0 | O_EVERY | O_SOLVER, &o);
     o.source = MS_DRIVE_CURRENT;

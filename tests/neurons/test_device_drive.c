@@ -59,6 +59,38 @@ Test(drive, rejects_non_increasing_times_nan_and_short_waveforms)
     cr_assert(strstr(e.msg, "at least 2 points"), "%s", e.msg);
 }
 
+/* The library keeps the ranges itself, for callers other than Lua (docs/reliability.md,
+ * "Single devices"): a start state outside the domain, a source beyond a supply, a
+ * write-verify pulse beyond it. */
+Test(drive, refuses_states_and_sources_outside_their_ranges)
+{
+    const ms_device_class *c = use("rram");
+    ms_drive_result *r = (ms_drive_result *)1;
+    ms_error e;
+    double t[] = { 0, 1e-9, 1e-6 }, v[] = { 0, 0.1, 0.1 }, y0[] = { 5.0 };
+    ms_pwl w = { 3, t, v };
+    cr_assert_eq(ms_device_drive(c, p, y0, &w, NULL, &r, &e), MS_ERANGE);
+    cr_assert_null(r);
+    cr_assert_str_eq(e.msg, "rram: state x = 5 at t = 0 s is far outside its domain [0, 1], at the start of the "
+                            "drive (the voltage source at 0 V); the drive is stopped (a drive far outside the "
+                            "device's range, or too loose a tolerance?)");
+    y0[0] = 1.5;   /* within the margin of one scale: passes */
+    cr_assert_eq(ms_device_drive(c, p, y0, &w, NULL, &r, &e), MS_OK, "%s", e.msg);
+    ms_drive_result_free(r);
+    v[2] = 1000.5;
+    cr_assert_eq(ms_device_drive(c, p, NULL, &w, NULL, &r, &e), MS_EINVAL);
+    cr_assert_str_eq(e.msg, "rram: the voltage source's 1000.5 V at t = 1e-06 s (waveform point 3) is outside "
+                            "[-1000, 1000] V, the range of a supply in a circuit; nothing was driven");
+    double y[] = { 0.5 };
+    ms_wv_opts wv;
+    ms_rram_wv_defaults(p, 1e-5, &wv);
+    wv.v_set_max_V = 2000;
+    wv.v_set_first_V = 1500;
+    ms_wv_result res;
+    cr_assert_eq(ms_drive_write_verify(c, p, y, &wv, NULL, &res, &e), MS_EINVAL);
+    cr_assert(strstr(e.msg, "rram: the voltage source's 1500 V at t = 1e-09 s (waveform point 2)"), "%s", e.msg);
+}
+
 Test(drive, rejects_bad_parameters_and_impossible_circuits)
 {
     const ms_device_class *c = use("rram");
