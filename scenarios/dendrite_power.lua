@@ -352,25 +352,60 @@ if sweep then
       for _, v in ipairs(all[name]) do cases[#cases + 1] = { name, v } end
     end
   end
-  local cols = { parameter = {}, value = {}, advantage_clean = {}, advantage_noisy = {}, dendritic_clean = {},
-                 dendritic_noisy = {}, control_clean = {}, control_noisy = {} }
+  -- SWEEP=grid: Extended Data Fig. 6's panels, the advantage and the accuracies against the
+  -- nonlinearity (dV) for ON/OFF 10 and 100 at applied voltages (V_branch) of 2 V and 5 V
+  if os.getenv("SWEEP") == "grid" then
+    for _, vb in ipairs{ 2, 5 } do
+      for _, oo in ipairs{ 10, 100 } do
+        for _, dv in ipairs(all.dV) do cases[#cases + 1] = { "grid", dv, V_branch = vb, on_off = oo } end
+      end
+    end
+  end
+  local cols = { parameter = {}, value = {}, V_branch = {}, on_off = {}, dV = {}, sigma = {}, advantage_clean = {},
+                 advantage_noisy = {}, dendritic_clean = {}, dendritic_noisy = {}, control_clean = {}, control_noisy = {} }
   S.n_test = env("N_TEST", 20)
   for _, case in ipairs(cases) do
     S.V_branch, S.on_off, S.noise.sigma, S.dV = base.V_branch, base.on_off, base.sigma, base.dV
-    if case[1] == "sigma" then S.noise.sigma = case[2] else S[case[1]] = case[2] end
-    print(string.format("dendrite_power: sweep %s = %g", case[1], case[2]))
+    if case[1] == "sigma" then S.noise.sigma = case[2]
+    elseif case[1] == "grid" then S.dV, S.V_branch, S.on_off = case[2], case.V_branch, case.on_off
+    else S[case[1]] = case[2] end
+    print(string.format("dendrite_power: sweep %s = %g (V_branch %g V, ON/OFF %g, dV %g V, sigma %g)", case[1], case[2],
+      S.V_branch, S.on_off, S.dV, S.noise.sigma))
     V_ROWS = {}
     train_models()
     local m = li_and_accuracy(run_all())
     local k = #cols.parameter + 1
     cols.parameter[k], cols.value[k] = case[1], case[2]
+    cols.V_branch[k], cols.on_off[k], cols.dV[k], cols.sigma[k] = S.V_branch, S.on_off, S.dV, S.noise.sigma
     cols.advantage_clean[k] = m.control_clean_li / m.dendritic_clean_li
     cols.advantage_noisy[k] = m.control_noisy_li / m.dendritic_noisy_li
     cols.dendritic_clean[k], cols.dendritic_noisy[k] = m.dendritic_clean_accuracy, m.dendritic_noisy_accuracy
     cols.control_clean[k], cols.control_noisy[k] = m.control_clean_accuracy, m.control_noisy_accuracy
   end
-  memsnn.write_csv("sweep.csv", cols, { columns = { "parameter", "value", "advantage_clean", "advantage_noisy",
-    "dendritic_clean", "dendritic_noisy", "control_clean", "control_noisy" } })
+  memsnn.write_csv("sweep.csv", cols, { columns = { "parameter", "value", "V_branch", "on_off", "dV", "sigma",
+    "advantage_clean", "advantage_noisy", "dendritic_clean", "dendritic_noisy", "control_clean", "control_noisy" } })
+  if os.getenv("SWEEP") == "grid" then
+    local adv, acc = {}, {}
+    for _, vb in ipairs{ 2, 5 } do
+      for _, oo in ipairs{ 10, 100 } do
+        local x, a, dn, cn = {}, {}, {}, {}
+        for k = 1, #cols.parameter do
+          if cols.V_branch[k] == vb and cols.on_off[k] == oo then
+            x[#x + 1], a[#a + 1] = cols.dV[k], cols.advantage_noisy[k]
+            dn[#dn + 1], cn[#cn + 1] = cols.dendritic_noisy[k], cols.control_noisy[k]
+          end
+        end
+        local name = string.format("%g V, ON/OFF %g", vb, oo)
+        adv[#adv + 1] = { x = x, y = a, label = name, style = "both" }
+        acc[#acc + 1] = { x = x, y = dn, label = "dendritic, " .. name, style = "both" }
+        acc[#acc + 1] = { x = x, y = cn, label = "control, " .. name, style = "both" }
+      end
+    end
+    memsnn.plot.xy{ file = "advantage_vs_nonlinearity.png", xlabel = "dendrite sigmoid width dV (V)",
+      ylabel = "power advantage P(without) / P(with), noisy", series = adv, title = "Li 2020 power advantage (Extended Data Fig. 6 panels)" }
+    memsnn.plot.xy{ file = "accuracy_vs_nonlinearity.png", xlabel = "dendrite sigmoid width dV (V)",
+      ylabel = "device-network accuracy, noisy", series = acc, title = "Accuracy on noisy digits" }
+  end
   for _, p in ipairs{ { "V_branch", "strongest branch voltage V_branch (V)" }, { "on_off", "dendrite ON/OFF ratio" },
                       { "dV", "dendrite sigmoid width dV (V)" }, { "sigma", "background noise sigma" } } do
     local x, adv_c, adv_n, dc, dn, cc, cn = {}, {}, {}, {}, {}, {}, {}
