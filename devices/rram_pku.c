@@ -77,6 +77,13 @@ static int check(const double *p, char *msg, size_t len)
         return msi_dev_err(msg, len, MS_DEV_EINVAL,
                            "rram_pku: R_on must be < R_off (R_on = %g ohm, R_off = %g ohm)",
                            p[MS_PKU_R_ON], p[MS_PKU_R_OFF]);
+    /* sinh(V_read / V0) overflows above V_read / V0 = 710: both gap bounds are then infinite
+     * and so is every state (found by tests/fuzz/fuzz_device_params.c). */
+    if (!isfinite(ms_rram_pku_gap_max(p)))
+        return msi_dev_err(msg, len, MS_DEV_EINVAL,
+                           "rram_pku: V_read = %g V and V0 = %g V give gap bounds that are not finite "
+                           "(sinh(V_read / V0) overflows); V_read / V0 must stay below 700",
+                           p[MS_PKU_V_READ], p[MS_PKU_V0]);
     if (!(ms_rram_pku_gap_min(p) > 0))
         return msi_dev_err(msg, len, MS_DEV_EINVAL,
                            "rram_pku: R_on = %g ohm gives a gap minimum %g m <= 0; it needs "
