@@ -50,7 +50,8 @@ fuzz: deps
 	@for h in $(FUZZ_HARNESSES); do \
 	    echo "memsnn: fuzzing $$h for $(FUZZ_SECONDS) s"; \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp build-asan/tests/fuzz/fuzz_$$h \
-	        -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=3072 -handle_int=0 -print_final_stats=1 \
+	        -fork=1 -ignore_timeouts=1 -ignore_ooms=1 -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -rss_limit_mb=3072 -handle_int=0 \
 	        -artifact_prefix=build-asan/fuzz/$$h/artifacts/ build-asan/fuzz/$$h/corpus tests/fuzz/corpus/$$h \
 	        || exit 1; \
 	done

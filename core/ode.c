@@ -96,10 +96,22 @@ static void err_handler(int code, const char *module, const char *function, char
     snprintf(ode->sun_msg, sizeof ode->sun_msg, "%s/%s: %s", module, function, msg);
 }
 
+/* The name of a CVODE return flag ("CV_ERR_FAILURE") in buf. CVodeGetReturnFlagName returns
+ * a string the caller must free (SUNDIALS 6 cvodes_io.c); every solver failure leaked it until
+ * tests/fuzz/fuzz_lua.c found it. */
+static const char *flag_name(int flag, char *buf, size_t len)
+{
+    char *name = CVodeGetReturnFlagName(flag);
+    snprintf(buf, len, "%s", name ? name : "unknown flag");
+    free(name);
+    return buf;
+}
+
 static ms_status fail(ms_ode *ode, ms_error *err, const char *what, int flag)
 {
+    char name[64];
     return ms_error_set(err, MS_ESOLVER, "ode: %s failed (%s)%s%s", what,
-                        CVodeGetReturnFlagName(flag), ode && ode->sun_msg[0] ? ": " : "",
+                        flag_name(flag, name, sizeof name), ode && ode->sun_msg[0] ? ": " : "",
                         ode ? ode->sun_msg : "");
 }
 
@@ -256,10 +268,12 @@ ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_fou
     realtype tret = ode->t;
     ode->sun_msg[0] = '\0';
     int flag = CVode(ode->mem, tout, ode->y, &tret, CV_NORMAL);
-    if (flag < 0)
+    if (flag < 0) {
+        char name[64];
         return ms_error_set(err, MS_ESOLVER, "ode: CVode failed at t = %.9g s (%s)%s%s", ode->t,
-                            CVodeGetReturnFlagName(flag), ode->sun_msg[0] ? ": " : "",
+                            flag_name(flag, name, sizeof name), ode->sun_msg[0] ? ": " : "",
                             ode->sun_msg);
+    }
     ode->t = tret;
     if (ode->has_stop && (tret >= ode->t_stop || too_close(tret, ode->t_stop))) {
         ms_status st = drop_stop_time(ode, err);

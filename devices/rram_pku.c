@@ -17,7 +17,8 @@
  * at one instant without end (Zeno). memsnn smooths the gate with a logistic of width F_width
  * (0.1 % of F_min): g' = gate((F - F_min)/F_width) x the source's rate, which is smooth, stiff
  * along the threshold (BDF's domain) and below 1e-30 of the rate for reads. The gap bounds stop
- * g and are roots, so the integrator restarts at them. */
+ * g and are roots, so the integrator restarts at them.
+ * Source tags ([S N1-ED7], ...) are defined in docs/devices/sources.md. */
 #include <math.h>
 
 #include "devices/device_impl.h"

@@ -15,6 +15,10 @@
  * Limits, so that a long computation is not reported as a hang: Lua code (the callbacks) gets
  * INSTR_BUDGET instructions per input, and an input stops calling after WALL_LIMIT_S seconds,
  * when a timer also interrupts a running net:run the way Ctrl-C does (scripting/l_progress.c).
+ * One C call that runs long and cannot be interrupted (d:current_step over a second of
+ * spiking) is bounded by libFuzzer's -timeout, which `make fuzz` and ctest run in fork mode
+ * with -ignore_timeouts: set aside, not a finding. MEMSNN_FUZZ_VERBOSE=1 in the environment
+ * prints each call's outcome, to read what an input does.
  *
  * Files the calls write go to a private temporary folder, emptied after each input; strings
  * made from the input hold only [a-z0-9_], so no path can leave that folder. */
@@ -38,7 +42,7 @@
 #include "scripting/ms_lua.h"
 
 #define MAX_STEPS 24         /* calls per input                                         */
-#define MAX_DEPTH 3          /* nesting of generated tables                             */
+#define MAX_DEPTH 4          /* nesting of generated tables                             */
 #define POOL 16              /* objects and results kept for later calls                */
 #define INSTR_BUDGET 200000  /* Lua instructions per input (callbacks), then an error  */
 #define WALL_LIMIT_S 1.0     /* seconds per input before calls stop                     */
@@ -104,6 +108,7 @@ static long g_instr;
 static unsigned g_turn;                /* a full pool replaces its entries in turn */
 static timer_t g_timer;
 static int g_ready;
+static int g_verbose;                 /* MEMSNN_FUZZ_VERBOSE set: print each call's outcome */
 static struct sigaction g_prev_int;   /* the SIGINT action found (libFuzzer's own)  */
 
 static double now_s(void)
@@ -151,6 +156,7 @@ static void setup(void)
 {
     if (g_ready) return;
     g_ready = 1;
+    g_verbose = getenv("MEMSNN_FUZZ_VERBOSE") != NULL;
     snprintf(g_dir, sizeof g_dir, "/tmp/memsnn-fuzz-XXXXXX");
     if (!mkdtemp(g_dir)) {
         perror("fuzz_lua: mkdtemp");
@@ -339,7 +345,9 @@ static int program(lua_State *L)
             push_from_pool(L, S_FUNCS, fz_u8(in) | fz_u8(in) << 8);
             for (int a = 0; a < nargs; a++) push_value(L, in, 0);
         }
-        if (lua_pcall(L, nargs, LUA_MULTRET, 0) == LUA_OK)
+        int rc = lua_pcall(L, nargs, LUA_MULTRET, 0);
+        if (g_verbose) fprintf(stderr, "fuzz_lua: step %d: %s\n", step + 1, rc == LUA_OK ? "ok" : lua_tostring(L, -1));
+        if (rc == LUA_OK)
             for (int r = base + 1; r <= lua_gettop(L); r++) keep(L, r);
         lua_settop(L, base);
     }
