@@ -151,6 +151,8 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return 0;
 }
 
+static void remove_dir(void) { rmdir(g_dir); }   /* emptied after every input */
+
 /* Once per process, at the first input (after libFuzzer has set its own signal handlers). */
 static void setup(void)
 {
@@ -162,6 +164,7 @@ static void setup(void)
         perror("fuzz_lua: mkdtemp");
         abort();
     }
+    atexit(remove_dir);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
