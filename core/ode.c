@@ -143,10 +143,22 @@ static void err_handler(int code, const char *module, const char *function, char
     snprintf(ode->sun_msg, sizeof ode->sun_msg, "%s/%s: %s", module, function, msg);
 }
 
+/* The name of a CVODE return flag ("CV_ERR_FAILURE") in buf. CVodeGetReturnFlagName returns
+ * a string the caller must free (SUNDIALS 6 cvodes_io.c); every solver failure leaked it until
+ * tests/fuzz/fuzz_lua.c found it. */
+static const char *flag_name(int flag, char *buf, size_t len)
+{
+    char *name = CVodeGetReturnFlagName(flag);
+    snprintf(buf, len, "%s", name ? name : "unknown flag");
+    free(name);
+    return buf;
+}
+
 static ms_status fail(ms_ode *ode, ms_error *err, const char *what, int flag)
 {
+    char name[64];
     return ms_error_set(err, MS_ESOLVER, "ode: %s failed (%s)%s%s", what,
-                        CVodeGetReturnFlagName(flag), ode && ode->sun_msg[0] ? ": " : "",
+                        flag_name(flag, name, sizeof name), ode && ode->sun_msg[0] ? ": " : "",
                         ode ? ode->sun_msg : "");
 }
 
@@ -341,9 +353,10 @@ static ms_status advance_failed(ms_ode *ode, int flag, double tret, double tout,
     /* CVode leaves the solution at the last time it reached in y */
     if (tret > ode->t) ode->t = tret;
     scatter(ode);
+    char name[64];
     return ms_error_set(err, MS_ESOLVER, "CVODE failed at t = %.9g s on the way to %.9g s (%s; %s; step %.3g s, "
                         "%ld steps since the last restart, max_steps = %ld, rtol = %g)%s%s",
-                        (double)tcur, tout, failure_kind(flag), CVodeGetReturnFlagName(flag), (double)h, steps,
+                        (double)tcur, tout, failure_kind(flag), flag_name(flag, name, sizeof name), (double)h, steps,
                         ode->spec.max_steps, ode->spec.rtol, ode->sun_msg[0] ? ": " : "", ode->sun_msg);
 }
 

@@ -12,7 +12,8 @@
  *   w' = lambda sinh(eta v) - w / tau,   w in [w_min, 1]
  *   I  = (1 - w) alpha (1 - exp(-beta v)) + w gamma sinh(delta v)
  * The bounds stop w (the script's w_min floor); they are roots, so the integrator restarts at
- * them instead of stepping across the jump in w'. */
+ * them instead of stepping across the jump in w'.
+ * Source tags ([S N1-ED7], ...) are defined in docs/devices/sources.md. */
 #include <math.h>
 
 #include "devices/device_impl.h"

@@ -7,7 +7,8 @@
  *   alpha = 50 NL / (1 - NL)  (alpha = 0: y = x)
  *
  * The per-sample normalisation of the code (x_n = x / max|x|) belongs to the network, not to
- * the device: V_max is the voltage that stands for x_n = 1. */
+ * the device: V_max is the voltage that stands for x_n = 1.
+ * Source tags ([S N1-ED7], ...) are defined in docs/devices/sources.md. */
 #include <math.h>
 
 #include "devices/device_impl.h"

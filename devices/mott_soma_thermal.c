@@ -14,7 +14,8 @@
  * a reversal is a root: on the heating branch, T' falling through -rev_rate, on the cooling
  * branch T' rising through +rev_rate. rev_rate reproduces the source's reversal threshold
  * (0.01 K per 10 ns step, i.e. 1e6 K/s). A second root marks the insulator-metal transition
- * (g falling through 1/2), which is the spike. */
+ * (g falling through 1/2), which is the spike.
+ * Source tags ([S N1-ED7], ...) are defined in docs/devices/sources.md. */
 #include <math.h>
 
 #include "devices/device_impl.h"

@@ -5,7 +5,8 @@
  * The algorithm ([S RC-GH]; docs/devices/rram.md): read; stop when |G - G_target| <= tol; else one
  * SET (below target) or RESET (above) pulse whose amplitude starts just beyond the threshold and
  * grows by one step per consecutive pulse of the same polarity, up to a cap, and restarts when
- * the polarity flips. docs/devices/README.md. */
+ * the polarity flips. docs/devices/README.md.
+ * Source tags ([S N1-ED7], ...) are defined in docs/devices/sources.md. */
 #ifndef MEMSNN_DEVICES_MS_PROGRAM_H
 #define MEMSNN_DEVICES_MS_PROGRAM_H
 

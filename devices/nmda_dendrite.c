@@ -9,7 +9,8 @@
  *
  * s is the plain sigmoid sig((|v| - V_th)/dV) shifted and rescaled so that s(0) = 0 exactly:
  * with no input the conductance decays to G_off itself, not to G_off plus a sigmoid tail. The
- * switch of tau happens where G_inf = G, so the right-hand side stays continuous. */
+ * switch of tau happens where G_inf = G, so the right-hand side stays continuous.
+ * Source tags ([S N1-ED7], ...) are defined in docs/devices/sources.md. */
 #include <math.h>
 
 #include "devices/device_impl.h"

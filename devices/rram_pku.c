@@ -17,7 +17,8 @@
  * at one instant without end (Zeno). memsnn smooths the gate with a logistic of width F_width
  * (0.1 % of F_min): g' = gate((F - F_min)/F_width) x the source's rate, which is smooth, stiff
  * along the threshold (BDF's domain) and below 1e-30 of the rate for reads. The gap bounds stop
- * g and are roots, so the integrator restarts at them. */
+ * g and are roots, so the integrator restarts at them.
+ * Source tags ([S N1-ED7], ...) are defined in docs/devices/sources.md. */
 #include <math.h>
 
 #include "devices/device_impl.h"
@@ -78,6 +79,13 @@ static int check(const double *p, char *msg, size_t len)
         return msi_dev_err(msg, len, MS_DEV_EINVAL,
                            "rram_pku: R_on must be < R_off (R_on = %g ohm, R_off = %g ohm)",
                            p[MS_PKU_R_ON], p[MS_PKU_R_OFF]);
+    /* sinh(V_read / V0) overflows above V_read / V0 = 710: both gap bounds are then infinite
+     * and so is every state (found by tests/fuzz/fuzz_device_params.c). */
+    if (!isfinite(ms_rram_pku_gap_max(p)))
+        return msi_dev_err(msg, len, MS_DEV_EINVAL,
+                           "rram_pku: V_read = %g V and V0 = %g V give gap bounds that are not finite "
+                           "(sinh(V_read / V0) overflows); V_read / V0 must stay below 700",
+                           p[MS_PKU_V_READ], p[MS_PKU_V0]);
     if (!(ms_rram_pku_gap_min(p) > 0))
         return msi_dev_err(msg, len, MS_DEV_EINVAL,
                            "rram_pku: R_on = %g ohm gives a gap minimum %g m <= 0; it needs "

@@ -51,7 +51,7 @@ memsnn.plot.xy(with_size{ file = "xy.png", title = "LIF f-I curve: simulation an
              { x = x2, y = y2, label = "theory, t_ref = 2 ms" } },
   xlabel = "input current", xunit = "A", ylabel = "firing rate", yunit = "Hz" })
 
--- iv: the linear ion-drift memristor (Strukov et al. 2008, Joglekar window) under a 1 V sine
+-- iv: the linear ion-drift memristor (Strukov et al. 2008, Joglekar window: STRUKOV08, JOGLEKAR09 in docs/devices/sources.md) under a 1 V sine
 -- at two frequencies: the loop is pinched at the origin and narrows as the frequency rises.
 local function memristor_loop(f)
   local Ron, Roff, k_drift, x = 1e3, 10e3, 8e3, 0.3   -- ohm, ohm, mu_v Ron / D^2 (1/(A s)), state

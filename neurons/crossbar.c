@@ -6,7 +6,8 @@
  * program it from its initial state to the nominal conductance of its level by write-verify or
  * by an open-loop set of the level's nominal state, let it relax for t_since, and read its mean
  * conductance. The devices/ layer owns the physics; this file owns the streams, the levels,
- * the bookkeeping and the report. */
+ * the bookkeeping and the report.
+ * Source tags ([S N1-ED7], ...) are defined in docs/devices/sources.md. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>

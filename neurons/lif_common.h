@@ -14,7 +14,8 @@ enum { LIF_Y_V, LIF_Y_SYN_EXC, LIF_Y_SYN_INH, LIF_Y_IINJ, LIF_Y_REF_END, LIF_N_S
 /* The parameters both models start with, in this order. */
 enum { LIF_P_C, LIF_P_GL, LIF_P_EL, LIF_P_VTH, LIF_P_VRESET, LIF_P_TREF, LIF_N_COMMON_PARAMS };
 
-/* Brette et al. 2007, J. Comput. Neurosci. 23:349, Benchmarks 1 and 2. */
+/* Brette et al. 2007, J. Comput. Neurosci. 23:349, Benchmarks 1 and 2 (BRETTE07 in
+ * docs/devices/sources.md). */
 #define LIF_COMMON_PARAM_SPECS                                                                      \
     { "C_m", "F", 200e-12, 1e-15, 1e-6, "membrane capacitance (Brette 2007)" },                     \
     { "g_L", "S", 10e-9, 1e-12, 1e-3, "leak conductance; tau_m = C_m / g_L = 20 ms (Brette 2007)" }, \

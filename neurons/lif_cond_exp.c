@@ -5,7 +5,8 @@
  *   dg_exc/dt = -g_exc / tau_exc,   dg_inh/dt = -g_inh / tau_inh
  * held at V_reset for t_ref after a spike at V_th. Inputs: "exc" and "inh" add to the
  * conductances (weights in S), "current" to the injected step current I_inj.
- * Defaults: Brette et al. 2007, J. Comput. Neurosci. 23:349, Benchmark 1 (COBA).
+ * Defaults: Brette et al. 2007, J. Comput. Neurosci. 23:349, Benchmark 1 (COBA)
+ * (BRETTE07 in docs/devices/sources.md).
  *
  * Methods: exact (conductances in closed form, v by its integrating factor with
  * Gauss-Legendre quadrature, spike times to ~1e-12 s; lif_cond_exact.c), cvode (spike

@@ -8,7 +8,7 @@
  * I_inh (weights in A, positive: the inhibitory current is subtracted), "current" to the
  * injected step current I_inj. Defaults: Brette et al. 2007, J. Comput. Neurosci. 23:349,
  * Benchmarks 1/2 (C = 200 pF, g_L = 10 nS, E_L = -60 mV, V_th = -50 mV, V_reset = -60 mV,
- * t_ref = 5 ms, tau_exc = 5 ms, tau_inh = 10 ms).
+ * t_ref = 5 ms, tau_exc = 5 ms, tau_inh = 10 ms; BRETTE07 in docs/devices/sources.md).
  *
  * All three methods: exact (closed form with a guaranteed first-crossing search,
  * neurons/ms_expsum.h), cvode, and fixed (the exact propagator over each step, as NEST's

@@ -111,6 +111,9 @@ static int l_write_csv(lua_State *L)
     enum { MAX_COLS = 256 };
     csv_col cols[MAX_COLS];
     int nc = 0;
+    /* Slot 3 is the options or nil before anything is pushed: pushed values must not land in
+     * it when no options were given (a table with a "t" column once read as its options). */
+    lua_settop(L, 3);
     int is_trace = lua_getfield(L, 2, "t") == LUA_TTABLE && lua_geti(L, 2, 1) == LUA_TTABLE;
     lua_settop(L, 3);
     if (is_trace) {

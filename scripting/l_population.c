@@ -319,7 +319,8 @@ static int pop_spikes(lua_State *L)
         lua_rawseti(L, -2, (lua_Integer)(k - k0) + 1);
     }
     lua_setfield(L, -2, "ids");
-    ms_lua_push_doubles(L, times + k0, k1 - k0);
+    /* times is NULL when nothing was recorded, and NULL + 0 is undefined in C */
+    ms_lua_push_doubles(L, k1 > k0 ? times + k0 : NULL, k1 - k0);
     lua_setfield(L, -2, "times");
     return 1;
 }

@@ -235,3 +235,24 @@ Test(sample, soma_and_dendrite_variation_keeps_their_rules)
         cr_assert_eq(differ, 1000, "%s", names[k]);
     }
 }
+
+/* Found by tests/fuzz/fuzz_device_params.c: V_read / V0 = 3000 overflowed sinh, the gap bounds
+ * became infinite, the check passed (inf > 0) and the initial state was inf. */
+Test(params, rram_pku_refuses_read_voltages_whose_gap_bounds_overflow)
+{
+    const ms_device_class *c = ms_device_find("rram_pku");
+    double p[MS_DEVICE_MAX_PARAMS];
+    char msg[256];
+    ms_device_defaults(c, p);
+    cr_assert_eq(ms_device_param_set(c, p, "V0", 1e-3, msg, sizeof msg), MS_DEV_OK);
+    cr_assert_eq(ms_device_param_set(c, p, "V_read", 3, msg, sizeof msg), MS_DEV_OK);
+    cr_assert_eq(ms_device_check(c, p, msg, sizeof msg), MS_DEV_EINVAL);
+    cr_assert_str_eq(msg, "rram_pku: V_read = 3 V and V0 = 0.001 V give gap bounds that are not finite "
+                          "(sinh(V_read / V0) overflows); V_read / V0 must stay below 700");
+    /* 0.5 V / 1 mV = 500 is still finite: accepted, with a finite initial gap */
+    cr_assert_eq(ms_device_param_set(c, p, "V_read", 0.5, msg, sizeof msg), MS_DEV_OK);
+    cr_assert_eq(ms_device_check(c, p, msg, sizeof msg), MS_DEV_OK, "%s", msg);
+    double y[MS_DEVICE_MAX_STATE];
+    cr_assert_eq(c->init(p, y), 0);
+    cr_assert(isfinite(y[0]) && y[0] > 0, "gap %g", y[0]);
+}
