@@ -45,7 +45,8 @@ local S = {
   -- integrator tolerance: 1e-4 gives the spike counts of 1e-6 within 0.3 % at 2.4x fewer
   -- steps (docs/reproductions/dendrite-power.md, "Speed")
   rtol = env("RTOL", 1e-4),
-  same_v = os.getenv("SAME_V") ~= "0",           -- the control reads at the dendritic network's voltages
+  same_v = os.getenv("SAME_V") ~= "0",           -- run "control" (at the dendritic network's voltages)
+  own_v = os.getenv("OWN_V") ~= "0",             -- run "control_own" (at its own best voltages)
   threads = env("THREADS", 2),                   -- threads per network (results do not depend on it)
   on_off = env("ON_OFF", 100),                   -- dendrite G_on / G_off (nmda_dendrite default: 100)
   dV = env("DV", 0.1),                           -- width of the dendrite's activation sigmoid (V): its nonlinearity
@@ -144,8 +145,18 @@ local function n_images() return 2 * S.n_test end   -- clean, then noisy
 
 local V_ROWS = {}                         -- the dendritic network's row voltages (same_v)
 
+-- The device networks compared: the dendritic one; its control without dendrites at the same
+-- row and output voltages (the paper's comparison: the same applied voltage); and the same
+-- control at its own best voltages (rows scaled for I_soma, output voltage calibrated), so
+-- that a control over-driven by the dendritic network's volts is not the only reference.
+local SOFTWARE = { dendritic = "dendritic", control = "control", control_own = "control" }
+local function same_v_of(kind) return kind == "control" end
+local KINDS = { "dendritic" }
+if S.same_v then KINDS[#KINDS + 1] = "control" end
+if S.own_v then KINDS[#KINDS + 1] = "control_own" end
+
 local function build(kind, v_out, n_images)
-  local ann = anns[kind]
+  local ann = anns[SOFTWARE[kind]]
   local dend = kind == "dendritic"
   local net = memsnn.network{ seed = 1, rtol = S.rtol, threads = S.threads }
   local times = {}
@@ -182,10 +193,8 @@ local function build(kind, v_out, n_images)
     local v_read = z <= 0 and 1.0 or (dend and S.V_branch / (R_BRANCH * G_RANGE * z) or S.I_soma / (G_RANGE * z))
     -- the same row voltage for both networks (the fair comparison of the paper: the same
     -- applied voltage with and without dendrites): the control takes the dendritic one's
-    if S.same_v then
-      if dend then V_ROWS[b] = v_read
-      else local sum = 0 for _, v in ipairs(V_ROWS) do sum = sum + v end v_read = sum / #V_ROWS end
-    end
+    if dend then V_ROWS[b] = v_read
+    elseif same_v_of(kind) then local sum = 0 for _, v in ipairs(V_ROWS) do sum = sum + v end v_read = sum / #V_ROWS end
     if os.getenv("VERBOSE") then print(kind, "branch", b, "ref", ref1[b], "v_read", v_read) end
     prj1[b] = net:connect(src, hid, { rule = { "from_list", pre = pre, post = post }, synapse = "rram",
       weight = w.w, delay = 1 * u.us, port = "b" .. b,
@@ -251,7 +260,7 @@ local function calibrate_output(kind)
       local noisy = k % 2 == 0
       local c = present(m, train, CAL0 + k, noisy)
       local opt = noisy and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 } or nil
-      if c == anns[kind]:predict(train, CAL0 + k, opt) then agree = agree + 1 end
+      if c == anns[SOFTWARE[kind]]:predict(train, CAL0 + k, opt) then agree = agree + 1 end
     end
     if os.getenv("VERBOSE") then print(kind, "V_out", v, "agreement", agree / S.n_cal) end
     if agree > best_agree then best_v, best_agree = v, agree end
@@ -262,7 +271,7 @@ end
 local V_OUT_DENDRITIC
 local function infer(kind)
   local v_out, cal
-  if S.same_v and kind == "control" then v_out, cal = V_OUT_DENDRITIC, 0 / 0
+  if same_v_of(kind) then v_out, cal = V_OUT_DENDRITIC, 0 / 0
   else v_out, cal = calibrate_output(kind) end
   if kind == "dendritic" then V_OUT_DENDRITIC = v_out end
   local N_IMAGES = n_images()
@@ -279,7 +288,7 @@ local function infer(kind)
       for name, v in pairs(e.by_class) do by[name] = v - e_prev.by_class[name] end
       res[cond][k] = {
         label = test_labels:get(k), predicted = c,
-        software = anns[kind]:predict(test, k, noisy and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 } or nil),
+        software = anns[SOFTWARE[kind]]:predict(test, k, noisy and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 } or nil),
         hidden_spikes = hs, output_spikes = os_,
         li = e.li_metric - e_prev.li_metric, total = e.total - e_prev.total, by_class = by,
       }
@@ -295,7 +304,7 @@ end
 
 local function run_all()
 local results = {}
-for _, kind in ipairs{ "dendritic", "control" } do
+for _, kind in ipairs(KINDS) do
   results[kind] = infer(kind)
   local r = results[kind]
   for _, cond in ipairs{ "clean", "noisy" } do
@@ -324,7 +333,7 @@ end
 -- images per condition.
 local function li_and_accuracy(results)
   local out = {}
-  for _, kind in ipairs{ "dendritic", "control" } do
+  for _, kind in ipairs(KINDS) do
     for _, cond in ipairs{ "clean", "noisy" } do
       local li, ok = 0, 0
       for _, x in ipairs(results[kind][cond]) do
@@ -339,6 +348,8 @@ local function li_and_accuracy(results)
 end
 
 if sweep then
+  S.own_v = false
+  KINDS = { "dendritic", "control" }
   local base = { V_branch = S.V_branch, on_off = S.on_off, sigma = S.noise.sigma, dV = S.dV }
   local all = {
     V_branch = { 2, 3, 4, 6 },
@@ -444,7 +455,7 @@ local cols = { kind = {}, condition = {}, image = {}, label = {}, software = {},
 local summary = { kind = {}, condition = {}, accuracy_software = {}, accuracy_devices = {}, agreement = {},
                   hidden_spikes = {}, output_spikes = {}, li_metric = {}, energy = {}, seconds_per_image = {} }
 local tallies = {}
-for _, kind in ipairs{ "dendritic", "control" } do
+for _, kind in ipairs(KINDS) do
   local r = results[kind]
   for _, cond in ipairs{ "clean", "noisy" } do
     local n, ok, sw, ag, hs, os_, li, tot = #r[cond], 0, 0, 0, 0, 0, 0, 0
@@ -479,7 +490,7 @@ memsnn.plot.power{ file = "energy.png", tallies = tallies,
 
 -- both networks' spikes on the first test image (its window is the first P of each run)
 local raster = {}
-for _, kind in ipairs{ "dendritic", "control" } do
+for _, kind in ipairs(KINDS) do
   local m = results[kind].model
   for _, pop in ipairs{ m.hid, m.out } do
     local s = pop:spikes{ t1 = P }
@@ -505,6 +516,19 @@ do
     title = string.format("Test digits, clean (top) and noisy (bottom: sigma %.2g, %d strokes)", S.noise.sigma, S.noise.clutter) }
 end
 
-local d, c = summary.li_metric, summary
-print(string.format("dendrite_power: Li metric per inference, control / dendritic: clean %.3g, noisy %.3g (power advantage)",
-  d[3] / d[1], d[4] / d[2]))
+-- the short summary table
+print("")
+print("dendrite_power: summary per inference (test images; Li = the paper's metric, time integral of V_applied x I_soma)")
+print(string.format("  %-12s %-5s %9s %9s %8s %9s %9s %10s %10s", "network", "cond", "software", "devices", "agree",
+  "hid.spk", "out.spk", "Li (J)", "Li / dend"))
+local li_dend = {}
+for c = 1, #summary.kind do
+  if summary.kind[c] == "dendritic" then li_dend[summary.condition[c]] = summary.li_metric[c] end
+end
+for c = 1, #summary.kind do
+  print(string.format("  %-12s %-5s %9.3f %9.3f %8.3f %9.1f %9.1f %10.3g %10.3g", summary.kind[c], summary.condition[c],
+    summary.accuracy_software[c], summary.accuracy_devices[c], summary.agreement[c], summary.hidden_spikes[c],
+    summary.output_spikes[c], summary.li_metric[c], summary.li_metric[c] / li_dend[summary.condition[c]]))
+end
+print("  (Li / dend: a control's power over the dendritic network's, the power advantage of the dendrites;")
+print("   'control' reads at the dendritic network's voltages, 'control_own' at its own best ones)")
