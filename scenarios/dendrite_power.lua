@@ -443,7 +443,7 @@ if sweep then
   return
 end
 
-print(string.format("dendrite_power: %d test images x 2 conditions x 2 networks (%s mode)", S.n_test,
+print(string.format("dendrite_power: %d test images x 2 conditions x %d networks (%s mode)", S.n_test, #KINDS,
   full and "full" or "quick"))
 train_models()
 local results = run_all()
