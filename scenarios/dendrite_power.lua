@@ -347,6 +347,26 @@ local function li_and_accuracy(results)
   return out
 end
 
+-- The dendrite's nonlinearity, measured on the device: its steady-state current I(v) over
+-- the branch's range [0, V_branch], normalised, f(x) = I(x V_branch) / I(V_branch), and
+-- NL = 1 - 2 * integral_0^1 f(x) dx: 0 for a linear (ohmic) branch, t for the thresholded-
+-- linear max(0, x - t) / (1 - t), 1 - 2 (1/a - 1/(e^a - 1)) for the official code's
+-- (e^(a x) - 1) / (e^a - 1) (0.65 at its default NL = 0.1, a = 5.6). Each I(v) is the current
+-- after 20 us at v (ten tau_on), through memsnn.device; docs/reproductions/dendrite-power.md.
+local function dendrite_nonlinearity()
+  local n, sum, i_top = 40, 0, nil
+  local cur = {}
+  for k = 0, n do
+    local v = S.V_branch * k / n
+    local d = memsnn.device("nmda_dendrite", { G_off = 100 * u.uS / S.on_off, dV = S.dV })
+    local r = d:drive{ t = { 0, 20 * u.us }, v = { v, v } }
+    cur[k] = r.i[#r.i]
+  end
+  i_top = cur[n]
+  for k = 1, n do sum = sum + 0.5 * (cur[k - 1] + cur[k]) / i_top / n end
+  return 1 - 2 * sum
+end
+
 if sweep then
   S.own_v = false
   KINDS = { "dendritic", "control" }
@@ -372,7 +392,7 @@ if sweep then
       end
     end
   end
-  local cols = { parameter = {}, value = {}, V_branch = {}, on_off = {}, dV = {}, sigma = {}, advantage_clean = {},
+  local cols = { parameter = {}, value = {}, V_branch = {}, on_off = {}, dV = {}, sigma = {}, nonlinearity = {}, advantage_clean = {},
                  advantage_noisy = {}, dendritic_clean = {}, dendritic_noisy = {}, control_clean = {}, control_noisy = {} }
   S.n_test = env("N_TEST", 20)
   for _, case in ipairs(cases) do
@@ -388,12 +408,13 @@ if sweep then
     local k = #cols.parameter + 1
     cols.parameter[k], cols.value[k] = case[1], case[2]
     cols.V_branch[k], cols.on_off[k], cols.dV[k], cols.sigma[k] = S.V_branch, S.on_off, S.dV, S.noise.sigma
+    cols.nonlinearity[k] = dendrite_nonlinearity()
     cols.advantage_clean[k] = m.control_clean_li / m.dendritic_clean_li
     cols.advantage_noisy[k] = m.control_noisy_li / m.dendritic_noisy_li
     cols.dendritic_clean[k], cols.dendritic_noisy[k] = m.dendritic_clean_accuracy, m.dendritic_noisy_accuracy
     cols.control_clean[k], cols.control_noisy[k] = m.control_clean_accuracy, m.control_noisy_accuracy
   end
-  memsnn.write_csv("sweep.csv", cols, { columns = { "parameter", "value", "V_branch", "on_off", "dV", "sigma",
+  memsnn.write_csv("sweep.csv", cols, { columns = { "parameter", "value", "V_branch", "on_off", "dV", "sigma", "nonlinearity",
     "advantage_clean", "advantage_noisy", "dendritic_clean", "dendritic_noisy", "control_clean", "control_noisy" } })
   if os.getenv("SWEEP") == "grid" then
     local adv, acc = {}, {}
@@ -402,7 +423,7 @@ if sweep then
         local x, a, dn, cn = {}, {}, {}, {}
         for k = 1, #cols.parameter do
           if cols.V_branch[k] == vb and cols.on_off[k] == oo then
-            x[#x + 1], a[#a + 1] = cols.dV[k], cols.advantage_noisy[k]
+            x[#x + 1], a[#a + 1] = cols.nonlinearity[k], cols.advantage_noisy[k]
             dn[#dn + 1], cn[#cn + 1] = cols.dendritic_noisy[k], cols.control_noisy[k]
           end
         end
@@ -412,9 +433,9 @@ if sweep then
         acc[#acc + 1] = { x = x, y = cn, label = "control, " .. name, style = "both" }
       end
     end
-    memsnn.plot.xy{ file = "advantage_vs_nonlinearity.png", xlabel = "dendrite sigmoid width dV (V)",
+    memsnn.plot.xy{ file = "advantage_vs_nonlinearity.png", xlabel = "dendrite nonlinearity NL (1 - 2 x area of its normalised I-V)",
       ylabel = "power advantage P(without) / P(with), noisy", series = adv, title = "Li 2020 power advantage (Extended Data Fig. 6 panels)" }
-    memsnn.plot.xy{ file = "accuracy_vs_nonlinearity.png", xlabel = "dendrite sigmoid width dV (V)",
+    memsnn.plot.xy{ file = "accuracy_vs_nonlinearity.png", xlabel = "dendrite nonlinearity NL (1 - 2 x area of its normalised I-V)",
       ylabel = "device-network accuracy, noisy", series = acc, title = "Accuracy on noisy digits" }
   end
   for _, p in ipairs{ { "V_branch", "strongest branch voltage V_branch (V)" }, { "on_off", "dendrite ON/OFF ratio" },
