@@ -53,7 +53,23 @@ typedef struct sess {
     ms_ode *ode;
     size_t rec_j, ev_cap;      /* recording cursor and event capacity                         */
     int nonfinite;             /* ODE state whose derivative was not a number (-1: none)      */
+    int interrupted;           /* o.interrupt said stop                                       */
+    unsigned rhs_count;        /* evaluations since the last poll                             */
 } sess;
+
+/* Asks o.interrupt (if any) whether to stop; once it said so, the answer stays yes. */
+static int poll_stop(sess *s)
+{
+    if (!s->interrupted && s->o.interrupt && s->o.interrupt(s->o.interrupt_ud))
+        s->interrupted = 1;
+    return s->interrupted;
+}
+
+static ms_status interrupted_at(sess *s, ms_error *err)
+{
+    double t = s->ode ? ms_ode_time(s->ode) : (s->w ? s->w->t_s[0] : 0.0);
+    return ms_error_set(err, MS_EINTR, "interrupted at t = %.6g s", t);
+}
 
 /* Per-pulse hooks of a run: state captured at waveform point start[k], c2c noise applied and
  * the conductance read at end[k]. */
@@ -100,6 +116,11 @@ static double source_current(const sess *s, double src, double slope, double V, 
 static int f_rhs(double t, const double *Y, double *Yd, void *ud)
 {
     sess *s = ud;
+    /* < 0: unrecoverable, CVODE returns at once; advance_to reports the interrupt. */
+    if (s->o.interrupt && ++s->rhs_count >= MS_DRIVE_POLL_RHS) {
+        s->rhs_count = 0;
+        if (poll_stop(s)) return -1;
+    }
     if (s->ns == 0 && !s->node) {   /* the dummy state */
         Yd[0] = 0.0;
         return 0;
@@ -318,6 +339,7 @@ static ms_status advance_to(sess *s, double ts, ms_drive_result *r, ms_error *er
         int nf;
         s->nonfinite = -1;
         ms_status st = ms_ode_advance(s->ode, ts, &tr, &nf, err);
+        if (s->interrupted) return interrupted_at(s, err);
         if (st == MS_ESOLVER) return drive_failed(s, st, err);
         if (st || nf == 0) return st;
         repeats = tr == t_prev ? repeats + 1 : 0;
@@ -335,6 +357,7 @@ static ms_status advance_to(sess *s, double ts, ms_drive_result *r, ms_error *er
                                     s->c->name, s->c->root_names[k], tr);
         }
         if ((st = ms_ode_reinit(s->ode, tr, err))) return st;
+        if (poll_stop(s)) return interrupted_at(s, err);
     }
 }
 
@@ -416,6 +439,7 @@ static ms_status sess_run(sess *s, const ms_pwl *w, ms_drive_result *r, hooks *h
     size_t k = 0, j = 0, k_stop = 0;
     int is_w, is_g;
     while (next_stop(w, dt, k, j, &ts, &is_w, &is_g)) {
+        if (poll_stop(s)) return interrupted_at(s, err);
         /* The next corner is a stop time; it outlives the restarts at roots before it. */
         if (k > k_stop && k < w->n) {
             if ((st = ms_ode_set_stop_time(s->ode, w->t_s[k], err))) return st;

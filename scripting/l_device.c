@@ -9,6 +9,7 @@
  * MS_RNG_VARIATION for the parameters drawn at construction, MS_RNG_NOISE for cycle-to-cycle
  * noise, read noise and relaxation draws, which continues across calls. */
 #include "scripting/l_device.h"
+#include "scripting/l_objects.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -34,6 +35,13 @@ int ldev_fail(lua_State *L, const char *fname, const char *msg)
     size_t n = strlen(fname);
     if (strncmp(msg, fname, n) == 0 && msg[n] == ':') return luaL_error(L, "%s", msg);
     return luaL_error(L, "%s: %s", fname, msg);
+}
+
+int ldev_drive_fail(lua_State *L, const char *fname, ms_status st, const char *msg)
+{
+    if (st == MS_EINTR)
+        return luaL_error(L, "%s: %s; the device keeps its state before the call", fname, msg);
+    return ldev_fail(L, fname, msg);
 }
 
 static double rng_uniform(void *ud) { return ms_rng_uniform(ud); }
@@ -137,6 +145,7 @@ void ldev_read_drive_opts(lua_State *L, int idx, const char *fname, const ldev *
                             ms_drive_opts *o)
 {
     ms_drive_opts_default(o);
+    o->interrupt = ms_lua_interrupt_poll;   /* armed by ms_lua_interrupt_begin */
     o->v0_V = d->v_node;
     if (which & O_LOAD) o->r_load_ohm = ldev_opt_num(L, idx, "r_load", fname, 0, NONNEG, "ohm", 0);
     if (which & O_NODE) o->c_node_F = ldev_opt_num(L, idx, "c_node", fname, 0, NONNEG, "F", 0);
@@ -437,7 +446,11 @@ static int l_drive(lua_State *L)
     ms_pwl w = { nt, t, v ? v : i };
     rbox *b = ldev_box_new(L);
     ms_error err;
-    if (ms_device_drive(d->c, d->p, d->y, &w, &o, &b->r, &err)) return ldev_fail(L, F, err.msg);
+    ms_lua_sigsave sv;
+    ms_lua_interrupt_begin(&sv);
+    ms_status st = ms_device_drive(d->c, d->p, d->y, &w, &o, &b->r, &err);
+    ms_lua_interrupt_end(&sv);
+    if (st) return ldev_drive_fail(L, F, st, err.msg);
     ldev_absorb(d, b->r);
     ldev_push_result(L, d, b->r);
     ldev_box_free(b);

@@ -49,6 +49,8 @@ enum rule { ANY, NONNEG, POS, FRACTION };
 enum { O_LOAD = 1, O_NODE = 2, O_V0 = 4, O_EVERY = 8, O_SOLVER = 16, O_EDGE = 32 };
 
 int ldev_fail(lua_State *L, const char *fname, const char *msg);
+/* ldev_fail for a drive's status: an interrupt (Ctrl-C) also says the device kept its state. */
+int ldev_drive_fail(lua_State *L, const char *fname, ms_status st, const char *msg);
 ms_device_rng ldev_device_rng(ms_rng *r);
 ldev *ldev_check_dev(lua_State *L, int idx);
 void ldev_check_table(lua_State *L, int idx, const char *fname, const char *example);

@@ -11,6 +11,7 @@
 #include "devices/ms_program.h"
 #include "devices/ms_rram.h"
 #include "scripting/l_device.h"
+#include "scripting/l_objects.h"
 #include "scripting/l_device_impl.h"
 #include "scripting/l_util.h"
 
@@ -44,7 +45,11 @@ int ldev_sweep(lua_State *L)
                   o.dt_sample_s, 1 + 4 * (size_t)s.cycles);
     rbox *b = ldev_box_new(L);
     ms_error err;
-    if (ms_drive_dc_sweep(d->c, d->p, d->y, &s, &o, &b->r, &err)) return ldev_fail(L, F, err.msg);
+    ms_lua_sigsave sv;
+    ms_lua_interrupt_begin(&sv);
+    ms_status st = ms_drive_dc_sweep(d->c, d->p, d->y, &s, &o, &b->r, &err);
+    ms_lua_interrupt_end(&sv);
+    if (st) return ldev_drive_fail(L, F, st, err.msg);
     ldev_absorb(d, b->r);
     ldev_push_result(L, d, b->r);
     ldev_box_free(b);
@@ -80,7 +85,11 @@ int ldev_pulses(lua_State *L)
     double *G = lua_newuserdatauv(L, (n + 1) * sizeof *G, 0);
     rbox *b = ldev_box_new(L);
     ms_error err;
-    if (ms_drive_pulse_train(d->c, d->p, d->y, &pl, n, &o, G, &b->r, &err)) return ldev_fail(L, F, err.msg);
+    ms_lua_sigsave sv;
+    ms_lua_interrupt_begin(&sv);
+    ms_status st = ms_drive_pulse_train(d->c, d->p, d->y, &pl, n, &o, G, &b->r, &err);
+    ms_lua_interrupt_end(&sv);
+    if (st) return ldev_drive_fail(L, F, st, err.msg);
     ldev_absorb(d, b->r);
     lua_createtable(L, 0, 8);
     lua_createtable(L, (int)n + 1, 0);
@@ -210,8 +219,13 @@ int ldev_program(lua_State *L)
     ms_wv_result res;
     ms_wv_ops ops = { prog_read, prog_pulse, &p };
     char msg[MS_ERRMSG_LEN];
+    ldev before = *d;   /* pulses update the device one by one; an interrupt undoes them all */
+    ms_lua_sigsave sv;
+    ms_lua_interrupt_begin(&sv);
     int rc = ms_write_verify(&wv, &ops, &res, msg, sizeof msg);
-    if (p.st) return ldev_fail(L, F, p.err.msg);
+    ms_lua_interrupt_end(&sv);
+    if (p.st == MS_EINTR) *d = before;
+    if (p.st) return ldev_drive_fail(L, F, p.st, p.err.msg);
     if (rc) return ldev_fail(L, F, msg);
 
     lua_createtable(L, 0, 16);
@@ -293,7 +307,11 @@ int ldev_current_step(lua_State *L)
     ms_pwl w = { 3, t, x };
     rbox *b = ldev_box_new(L);
     ms_error err;
-    if (ms_device_drive(d->c, d->p, d->y, &w, &o, &b->r, &err)) return ldev_fail(L, F, err.msg);
+    ms_lua_sigsave sv;
+    ms_lua_interrupt_begin(&sv);
+    ms_status st = ms_device_drive(d->c, d->p, d->y, &w, &o, &b->r, &err);
+    ms_lua_interrupt_end(&sv);
+    if (st) return ldev_drive_fail(L, F, st, err.msg);
     ldev_absorb(d, b->r);
     ldev_push_result(L, d, b->r);
     lua_pushnumber(L, ms_drive_spike_rate(b->r, d->c));

@@ -44,6 +44,17 @@ int ms_lua_net_connect(lua_State *L);
 /* net:energy() (l_energy.c). */
 int ms_lua_net_energy(lua_State *L);
 
+/* Ctrl-C and SIGTERM during one single-device call (l_progress.c): begin installs the
+ * handlers (saving the old ones in sv), the drive polls ms_lua_interrupt_poll through its
+ * ms_drive_opts.interrupt, end restores the handlers. No Lua error may come in between. */
+typedef struct ms_lua_sigsave {
+    void (*old_int)(int);
+    void (*old_term)(int);
+} ms_lua_sigsave;
+void ms_lua_interrupt_begin(ms_lua_sigsave *sv);
+void ms_lua_interrupt_end(const ms_lua_sigsave *sv);
+int ms_lua_interrupt_poll(void *ud);
+
 /* Runs the network with a progress bar on a terminal and Ctrl-C as a clean stop
  * (l_progress.c). Returns the status of ms_net_run. */
 ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration);

@@ -451,12 +451,29 @@ static int plot_traces(lua_State *L)
         int has_ids = lua_getfield(L, e, "ids") == LUA_TTABLE;
         int ids = lua_gettop(L);
         size_t m = (size_t)luaL_len(L, e);
+        /* Hand-made traces name their columns: labels = { ... } one each, or label alone for
+         * a table with one column and no ids; pop:trace() tables are named by unit. */
+        int lt = lua_getfield(L, e, "labels");
+        int names = lua_gettop(L);
+        if (lt != LUA_TNIL && lt != LUA_TTABLE)
+            ms_lua_errorf(L, "traces: trace %d: labels must be a list of strings (one per column), got %s", (int)k + 1,
+                          luaL_typename(L, -1));
+        if (lt == LUA_TTABLE && (size_t)luaL_len(L, names) != m)
+            ms_lua_errorf(L, "traces: trace %d: labels has %d names but the trace has %d columns", (int)k + 1,
+                          (int)luaL_len(L, names), (int)m);
         for (size_t j = 0; j < m; j++, col++) {
             lua_Integer id = (lua_Integer)j + 1;
             if (has_ids && lua_geti(L, ids, (lua_Integer)j + 1) == LUA_TNUMBER) id = lua_tointeger(L, -1);
             if (has_ids) lua_pop(L, 1);
             char *l = labels + col * LABEL_LEN;
-            if (n_tr == 1) snprintf(l, LABEL_LEN, "unit %lld", (long long)id);
+            if (lt == LUA_TTABLE) {
+                if (lua_geti(L, names, (lua_Integer)j + 1) != LUA_TSTRING)
+                    ms_lua_errorf(L, "traces: trace %d: labels[%d] must be a string, got %s", (int)k + 1, (int)j + 1,
+                                  luaL_typename(L, -1));
+                snprintf(l, LABEL_LEN, "%s", lua_tostring(L, -1));
+                lua_pop(L, 1);
+            } else if (lab && !has_ids && m == 1) snprintf(l, LABEL_LEN, "%s", lab);
+            else if (n_tr == 1) snprintf(l, LABEL_LEN, "unit %lld", (long long)id);
             else if (lab && nm) snprintf(l, LABEL_LEN, "%s %s %lld", lab, nm, (long long)id);
             else if (lab) snprintf(l, LABEL_LEN, "%s %lld", lab, (long long)id);
             else snprintf(l, LABEL_LEN, "trace %zu, unit %lld", k + 1, (long long)id);

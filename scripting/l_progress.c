@@ -6,7 +6,9 @@
  * the script gets an error "run: interrupted". Ctrl-C during a connect stops it within
  * 2^18 synapses with "connect: interrupted", and nothing of the projection is kept. A
  * second Ctrl-C kills the process as usual. SIGTERM, the polite kill of batch systems, stops
- * a run the same way (streamed files hold every completed window). */
+ * a run the same way (streamed files hold every completed window). A single-device call
+ * (d:sweep, d:current_step, ...) polls the same flag between its solver steps and stops with
+ * "<method>: interrupted at t = ... s"; the device keeps its state before the call. */
 #include <signal.h>
 #include <stdio.h>
 #include <time.h>
@@ -65,6 +67,28 @@ static int on_progress(void *ud, double t_now, double t_end)
     fflush(stderr);
     p->drawn = 1;
     return 0;
+}
+
+/* ---- single-device calls -------------------------------------------------------------------- */
+
+/* A device drive (neurons/ms_device_drive.h) polls this between its steps; nonzero stops it. */
+int ms_lua_interrupt_poll(void *ud)
+{
+    (void)ud;
+    return interrupted != 0;
+}
+
+void ms_lua_interrupt_begin(ms_lua_sigsave *sv)
+{
+    interrupted = 0;
+    sv->old_int = signal(SIGINT, on_signal);
+    sv->old_term = signal(SIGTERM, on_signal);
+}
+
+void ms_lua_interrupt_end(const ms_lua_sigsave *sv)
+{
+    signal(SIGINT, sv->old_int == SIG_ERR ? SIG_DFL : sv->old_int);
+    signal(SIGTERM, sv->old_term == SIG_ERR ? SIG_DFL : sv->old_term);
 }
 
 ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration)

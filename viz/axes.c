@@ -157,7 +157,7 @@ static void format_ticks(msi_axis *a)
     double scale = 1.0;
     const msi_ticks *t = &a->ticks;
 
-    if (a->n_custom) {
+    if (a->n_custom || a->custom) {
         compose_title(a, NULL);
         return;
     }
@@ -182,7 +182,9 @@ static void format_ticks(msi_axis *a)
         msi_format_pow10(e, p, sizeof p);
         snprintf(unit_text, sizeof unit_text, "\xc3\x97%s", p);  /* U+00D7 MULTIPLICATION SIGN */
     }
-    int dec = a->integer ? 0 : msi_decimals_for_step(t->step / scale);
+    /* Integer axes have whole steps; with a unit prefix (1500 Hz = 1.5 kHz) they still need
+     * the decimals of step / scale. */
+    int dec = msi_decimals_for_step(t->step / scale);
     for (int i = 0; i < t->n; i++)
         msi_format_fixed((t->v[i] + a->label_offset) / scale, dec, a->text[i], MSI_TICK_TEXT);
     compose_title(a, unit_text);
@@ -192,6 +194,9 @@ static void make_ticks(msi_axis *a, int max_ticks)
 {
     if (a->log) {
         msi_ticks_log(a->lo, a->hi, max_ticks, &a->ticks);
+        /* Within a decade or two the log ticks fall back to linear ones; keep them whole. */
+        if (a->integer && a->ticks.step == 0.0 && a->ticks.n > 0)
+            msi_ticks_linear(a->lo, a->hi, max_ticks, 1, &a->ticks);
     } else {
         /* Round numbers in what the reader sees (first_index shifts unit numbers). */
         double off = a->label_offset;
@@ -272,7 +277,7 @@ static void custom_ticks(msi_fig *f, msi_axis *a, double length, int horizontal)
 static void choose_ticks(msi_fig *f, msi_axis *a, double length, int horizontal)
 {
     double fs = MSI_FONT_TICK * f->s;
-    if (a->n_custom) {
+    if (a->n_custom || a->custom) {
         custom_ticks(f, a, length, horizontal);
         return;
     }

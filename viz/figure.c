@@ -146,6 +146,18 @@ static void utc_now(char *buf, size_t len)
         snprintf(buf, len, "unknown");
 }
 
+/* Copies an axis's ticks and their texts as drawn (none when its numbers are hidden). */
+static void report_axis(const msi_axis *a, int *n, double *pos,
+                        char (*text)[MS_PLOT_INFO_TEXT], char *title)
+{
+    *n = 0;
+    for (int i = 0; i < a->ticks.n && i < MS_PLOT_INFO_TICKS; i++) {
+        pos[*n] = a->ticks.v[i];
+        snprintf(text[(*n)++], MS_PLOT_INFO_TEXT, "%s", a->hide_labels ? "" : a->text[i]);
+    }
+    snprintf(title, MS_PLOT_INFO_TITLE, "%s", a->hide_labels ? "" : a->title);
+}
+
 ms_status msi_fig_finish(msi_fig *f, const struct msi_axes *main)
 {
     const ms_plot_opts *o = f->o;
@@ -192,6 +204,12 @@ ms_status msi_fig_finish(msi_fig *f, const struct msi_axes *main)
         in->y_max = main->y.hi;
         in->log_x = main->x.log;
         in->log_y = main->y.log;
+        report_axis(&main->x, &in->n_x_ticks, in->x_ticks, in->x_tick_text, in->x_title);
+        report_axis(&main->y, &in->n_y_ticks, in->y_ticks, in->y_tick_text, in->y_title);
+        in->n_labels = 0;
+        for (size_t i = 0; i < f->n_names && i < MS_PLOT_INFO_LABELS; i++)
+            snprintf(in->labels[in->n_labels++], MS_PLOT_INFO_TEXT, "%s",
+                     f->names[i].label ? f->names[i].label : "");
     }
     return st;
 }

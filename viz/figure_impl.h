@@ -44,6 +44,8 @@ typedef struct msi_fig {
     cairo_surface_t *surf;    /* ARGB32 image the plot draws into                          */
     cairo_t *cr;
     msi_rect free;            /* room left for axes after title and legend took theirs     */
+    const struct msi_key *names;  /* names drawn beside the data (legend, raster bands),   */
+    size_t n_names;               /* reported in ms_plot_info.labels                       */
 } msi_fig;
 
 /* Checks the common options (file, size, scale, ranges) without drawing anything. */
@@ -101,6 +103,7 @@ typedef struct msi_axis {
     const char *unit;         /* SI unit symbol, e.g. "V"; NULL or "" = plain numbers     */
     int hide_labels;          /* ticks only: no numbers and no title (shared axes)        */
     size_t n_custom;          /* > 0: labelled positions instead of numbers               */
+    int custom;               /* custom positions even when n_custom is 0 (none fit)      */
     const double *custom_pos;
     const char *const *custom_text;
     const size_t *custom_colour;  /* palette index per label; NULL = black                 */

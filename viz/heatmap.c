@@ -76,6 +76,9 @@ ms_status ms_plot_heatmap(const ms_heatmap_data *d, const ms_plot_opts *o, ms_er
     msi_axes ax;
     msi_axis_init(&ax.x, d->x0, d->x1, o->xlabel, o->xunit);
     msi_axis_init(&ax.y, d->y0, d->y1, o->ylabel, o->yunit);
+    /* Cell edges all whole (pixel or row numbers, the default 0..cols): whole ticks only. */
+    ax.x.integer = msi_is_whole(d->x0) && msi_is_whole((d->x1 - d->x0) / (double)d->n_cols);
+    ax.y.integer = msi_is_whole(d->y0) && msi_is_whole((d->y1 - d->y0) / (double)d->n_rows);
     msi_axes_layout(&f, &ax, outer);
 
     msi_axes_clip(&f, &ax);

@@ -62,6 +62,12 @@ void msi_legend_draw(msi_fig *f, double x, double y, double max_h, const msi_key
     char buf[MSI_TITLE_TEXT];
     if (n == 0 || isnan(x))
         return;
+    if (f->names && keys == f->names + f->n_names) {
+        f->n_names += n;  /* a second legend continuing the same key list (power) */
+    } else {
+        f->names = keys;
+        f->n_names = n;
+    }
     size_t fit = (size_t)fmax(1.0, floor(max_h / row));
     size_t shown = n <= fit ? n : fit - 1;
     cairo_save(f->cr);

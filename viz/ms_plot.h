@@ -39,6 +39,10 @@
  * Main area: the raster (not its rate strip), the bars of a power plot (its time panel when
  * there are no bars). The y values of a raster are unit numbers for one population (unit u
  * centred at y = u) and 0 (bottom) .. 1 (top) of the band stack for several. */
+#define MS_PLOT_INFO_TICKS  32     /* ticks reported per axis (all an axis draws)         */
+#define MS_PLOT_INFO_TEXT   64     /* bytes of one tick number or label, with its NUL     */
+#define MS_PLOT_INFO_TITLE  256
+#define MS_PLOT_INFO_LABELS 64     /* legend entries / population names reported          */
 typedef struct ms_plot_info {
     int width_px, height_px;              /* size of the image written                        */
     double area_x_px, area_y_px;          /* top-left corner of the main data area (px)       */
@@ -46,6 +50,18 @@ typedef struct ms_plot_info {
     double x_min, x_max;                  /* data x at the left / right edge (x unit; s)      */
     double y_min, y_max;                  /* data y at the bottom / top edge (y unit)         */
     int log_x, log_y;                     /* 1 when that mapping is logarithmic               */
+    /* What the reader sees on the main axes, as drawn: tick positions (data values; for a
+     * raster of several populations the 0..1 band-stack coordinate) and their numbers or
+     * names, and the axis titles. */
+    int n_x_ticks, n_y_ticks;
+    double x_ticks[MS_PLOT_INFO_TICKS], y_ticks[MS_PLOT_INFO_TICKS];
+    char x_tick_text[MS_PLOT_INFO_TICKS][MS_PLOT_INFO_TEXT];
+    char y_tick_text[MS_PLOT_INFO_TICKS][MS_PLOT_INFO_TEXT];
+    char x_title[MS_PLOT_INFO_TITLE], y_title[MS_PLOT_INFO_TITLE];
+    /* Names written beside the data, top to bottom: the legend entries (traces, xy, iv,
+     * power), or a raster's population names at the right of their bands. */
+    int n_labels;
+    char labels[MS_PLOT_INFO_LABELS][MS_PLOT_INFO_TEXT];
 } ms_plot_info;
 
 /* Options shared by every plot. Call ms_plot_opts_init() first: it sets every range to NaN

@@ -27,6 +27,15 @@
 #define RATE_LINE         1.5     /* design px                                               */
 #define SEPARATOR_GREY    0.82
 #define MAX_BANDS         64      /* populations drawn with their own label                  */
+/* Unit numbers of several populations (tick font sizes). A number keeps EDGE_ROOM from its
+ * band's edges, so numbers of neighbouring bands stay a line height (1.2, as in axes.c)
+ * apart; numbers in one band are NUMBER_GAP apart (axes.c's Y_NUMBER_GAP). */
+#define EDGE_ROOM         0.6
+#define NUMBER_GAP        1.5
+#define BAND_TICKS_MAX    6       /* unit numbers per band at most                            */
+#define NAME_GAP          8.0     /* design px between the raster and the population names  */
+#define NAME_LINE         1.2     /* population names at least this many font sizes apart    */
+#define NUMBER_TEXT       16
 
 typedef struct band {
     int32_t rows;                 /* units in the population                                 */
@@ -191,6 +200,95 @@ static void draw_separators(msi_fig *f, const msi_axes *ax, const band *b, size_
     cairo_restore(f->cr);
 }
 
+/* Unit-number ticks of the bands: for each, whole numbers as printed (unit + first) at round
+ * steps, inside the part of the band at least EDGE_ROOM from its edges, as many as fit
+ * NUMBER_GAP apart (none in a band too thin for one). Positions in the axis's 0..1
+ * coordinate, from the bands' pixel rows, where count_spikes puts the marks. */
+typedef struct unit_ticks {
+    size_t n;
+    double pos[MSI_MAX_TICKS];
+    char text[MSI_MAX_TICKS][NUMBER_TEXT];
+    const char *texts[MSI_MAX_TICKS];
+} unit_ticks;
+
+static void band_unit_ticks(const msi_fig *f, const msi_axes *ax, const band *b, size_t nb,
+                            int32_t first, unit_ticks *ut)
+{
+    double fs = MSI_FONT_TICK * f->s, room = EDGE_ROOM * fs;
+    ut->n = 0;
+    for (size_t k = 0; k < nb && ut->n < MSI_MAX_TICKS; k++) {
+        double h = b[k].bottom - b[k].top, row_h = h / b[k].rows;
+        /* unit u is centred (u + 0.5) rows above the band's bottom */
+        double ulo = fmax(room / row_h - 0.5, 0.0);
+        double uhi = fmin((h - room) / row_h - 0.5, b[k].rows - 1.0);
+        msi_ticks t = {0};
+        if (uhi > ulo) {
+            int max = (int)fmin(BAND_TICKS_MAX, floor((uhi - ulo) * row_h / (NUMBER_GAP * fs)) + 1);
+            for (; max >= 1; max--) {
+                msi_ticks_linear(ulo + first, uhi + first, max, 1, &t);
+                if (t.n < 2 || t.step * row_h >= NUMBER_GAP * fs)
+                    break;
+            }
+        } else if (uhi == ulo && msi_is_whole(ulo)) {
+            t.n = 1;
+            t.v[0] = ulo + first;
+        }
+        for (int i = 0; i < t.n && ut->n < MSI_MAX_TICKS; i++) {
+            double u = t.v[i] - first;
+            double y_px = b[k].bottom - (u + 0.5) * row_h;
+            ut->pos[ut->n] = (ax->area.y + ax->area.h - y_px) / ax->area.h;
+            snprintf(ut->text[ut->n], NUMBER_TEXT, "%.0f", t.v[i]);
+            ut->texts[ut->n] = ut->text[ut->n];
+            ut->n++;
+        }
+    }
+}
+
+/* Room at the right of f->free for the population names; returns their x (px). */
+static double names_reserve(msi_fig *f, const band *b, size_t nb)
+{
+    double fs = MSI_FONT_TICK * f->s, widest = 0.0;
+    for (size_t k = 0; k < nb; k++)
+        widest = fmax(widest, msi_text_width(f, fs, b[k].label));
+    widest = fmin(widest, MSI_LEGEND_MAX_FRAC * f->w);
+    f->free.w -= widest + NAME_GAP * f->s;
+    return f->free.x + f->free.w + NAME_GAP * f->s;
+}
+
+/* Each population's name right of its band, in its colour, centred on the band; a name that
+ * would touch the one above is left out (dozens of thin bands). */
+static void draw_names(msi_fig *f, double x, const band *b, size_t nb, msi_key *shown)
+{
+    double fs = MSI_FONT_TICK * f->s, last = -INFINITY;
+    char t[MSI_TITLE_TEXT];
+    size_t n = 0;
+    for (size_t k = 0; k < nb; k++) {
+        double cy = 0.5 * (b[k].top + b[k].bottom);
+        if (cy - last < NAME_LINE * fs)
+            continue;
+        last = cy;
+        msi_set_colour(f->cr, k);
+        msi_text_fit(f, fs, b[k].label, MSI_LEGEND_MAX_FRAC * f->w, t, sizeof t);
+        msi_text_draw(f, x, cy, fs, t, 0.0, 0.5, 0.0);
+        shown[n++] = (msi_key){b[k].label, k, MSI_KEY_PATCH};
+    }
+    cairo_set_source_rgb(f->cr, 0, 0, 0);
+    f->names = shown;
+    f->n_names = n;
+}
+
+/* The raster axes, with the rate strip under them when asked. */
+static void layout(msi_fig *f, msi_axes *ax, msi_axes *rax, int rate)
+{
+    if (!rate) {
+        msi_axes_layout(f, ax, f->free);
+        return;
+    }
+    msi_axes *stack[2] = {ax, rax};
+    double weights[2] = {RASTER_WEIGHT, RATE_WEIGHT};
+    msi_axes_layout_stack(f, stack, 2, weights, f->free);
+}
+
 static size_t rate_bins(double lo, double hi, double bin)
 {
     size_t n = (size_t)ceil((hi - lo) / bin - 1e-9);
@@ -313,25 +411,31 @@ ms_status ms_plot_raster(const ms_raster_data *d, const ms_plot_opts *o, ms_erro
     const char *tname = o->xlabel ? o->xlabel : "time";
     msi_axis_init(&ax.x, lo, hi, tname, "s");
     ax.x.time = 1;
-    double centres[MAX_BANDS];
-    const char *texts[MAX_BANDS];
-    size_t colours[MAX_BANDS];
+    unit_ticks ut;
+    msi_key name_keys[MAX_BANDS];
+    double names_x = NAN;
+    const char *yname = o->ylabel ? o->ylabel : "unit";
     if (d->n_pops == 1) {
-        msi_axis_init(&ax.y, -0.5, b[0].rows - 0.5, o->ylabel ? o->ylabel : "unit", NULL);
+        msi_axis_init(&ax.y, -0.5, b[0].rows - 0.5, yname, NULL);
         ax.y.integer = 1;
         ax.y.label_offset = d->first_index;
     } else {
-        msi_axis_init(&ax.y, 0.0, 1.0, o->ylabel, NULL);
-        ax.y.n_custom = d->n_pops;
-        ax.y.custom_pos = centres;
-        ax.y.custom_text = texts;
-        ax.y.custom_colour = colours;
+        /* Unit numbers restart in each band; the names sit at the right. A first layout
+         * with each band's largest number (the widest) gives the bands their pixel rows; the
+         * numbers that fit them then replace it (the height does not depend on them). */
+        names_x = names_reserve(&f, b, d->n_pops);
+        msi_axis_init(&ax.y, 0.0, 1.0, yname, NULL);
         band_fractions(b, d->n_pops);
-        for (size_t k = 0; k < d->n_pops; k++) {
-            centres[k] = b[k].centre;
-            texts[k] = b[k].label;
-            colours[k] = k;
+        ut.n = d->n_pops < MSI_MAX_TICKS ? d->n_pops : MSI_MAX_TICKS;
+        for (size_t k = 0; k < ut.n; k++) {
+            ut.pos[k] = b[k].centre;
+            snprintf(ut.text[k], NUMBER_TEXT, "%ld", (long)b[k].rows - 1 + d->first_index);
+            ut.texts[k] = ut.text[k];
         }
+        ax.y.n_custom = ut.n;
+        ax.y.custom = 1;
+        ax.y.custom_pos = ut.pos;
+        ax.y.custom_text = ut.texts;
     }
     if (d->rate) {
         ax.x.hide_labels = 1;
@@ -342,15 +446,17 @@ ms_status ms_plot_raster(const ms_raster_data *d, const ms_plot_opts *o, ms_erro
             st = MS_ENOMEM;
             goto done;
         }
-        msi_axes *stack[2] = {&ax, &rax};
-        double weights[2] = {RASTER_WEIGHT, RATE_WEIGHT};
-        msi_axes_layout_stack(&f, stack, 2, weights, f.free);
-    } else {
-        msi_axes_layout(&f, &ax, f.free);
     }
+    layout(&f, &ax, &rax, d->rate);
     if (d->n_pops == 1)
         band_fractions(b, 1);
     band_pixels(b, d->n_pops, &ax);
+    if (d->n_pops > 1) {
+        band_unit_ticks(&f, &ax, b, d->n_pops, d->first_index, &ut);
+        ax.y.n_custom = ut.n;
+        layout(&f, &ax, &rax, d->rate);
+        band_pixels(b, d->n_pops, &ax);
+    }
 
     draw_separators(&f, &ax, b, d->n_pops);
     uint16_t *hits = calloc((size_t)ax.area.w * (size_t)ax.area.h, sizeof *hits);
@@ -367,6 +473,8 @@ ms_status ms_plot_raster(const ms_raster_data *d, const ms_plot_opts *o, ms_erro
     if (shown == 0)
         msi_axes_message(&f, &ax, total == 0 ? "no spikes" : "no spikes in this time window");
     msi_axes_draw(&f, &ax);
+    if (d->n_pops > 1)
+        draw_names(&f, names_x, b, d->n_pops, name_keys);
     if (d->rate) {
         draw_rates(&f, &rax, d, rates, bin);
         msi_axes_draw(&f, &rax);

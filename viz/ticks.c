@@ -33,6 +33,11 @@ double msi_pow10(int e)
     return e < 0 ? 1.0 / p : p;  /* one correctly rounded division */
 }
 
+int msi_is_whole(double v)
+{
+    return isfinite(v) && v == floor(v);
+}
+
 /* A round step: m10 / 10 * 10^e, with m10 in {10, 20, 25, 50}. */
 typedef struct round_step {
     int m10;

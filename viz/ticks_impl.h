@@ -60,6 +60,10 @@ void msi_format_si(double v, const char *unit, int sig, char *buf, size_t len);
 /* "10\u207b\u2079"-style power of ten (UTF-8 superscripts) for log axes without a unit. */
 void msi_format_pow10(int exponent, char *buf, size_t len);
 
+/* Is v a whole number (finite, no fractional part)? An axis whose data all are (unit
+ * indices, spike counts) gets whole ticks only. */
+int msi_is_whole(double v);
+
 /* Exact power of ten as a double (the double nearest 10^e), e in [-300, 300]. */
 double msi_pow10(int e);
 

@@ -141,6 +141,7 @@ ms_status ms_plot_traces(const ms_traces_data *d, const ms_plot_opts *o, ms_erro
 
     size_t n = d->n_t;
     double lo, hi, vmin = INFINITY, vmax = -INFINITY;
+    int whole = 1;  /* every shown value a whole number (counts): whole ticks on y */
     msi_auto_range(o->t0_s, o->t1_s, n > 0, n ? d->t_s[0] : 0.0, n ? d->t_s[n - 1] : 0.0,
                    MSI_RANGE_EXACT, 0, &lo, &hi);
     /* Samples inside the window, plus one on each side so lines run to the frame. */
@@ -156,6 +157,7 @@ ms_status ms_plot_traces(const ms_traces_data *d, const ms_plot_opts *o, ms_erro
         for (size_t i = in0; i < in1; i++) {
             double v = d->traces[k].values[i];
             if (usable(v, o->log_y)) {
+                whole &= msi_is_whole(v);
                 vmin = fmin(vmin, v);
                 vmax = fmax(vmax, v);
             }
@@ -196,6 +198,7 @@ ms_status ms_plot_traces(const ms_traces_data *d, const ms_plot_opts *o, ms_erro
     ax.x.time = 1;
     msi_axis_init(&ax.y, ylo, yhi, o->ylabel ? o->ylabel : "value", o->yunit);
     ax.y.log = o->log_y;
+    ax.y.integer = have && whole;
     msi_axes_layout(&f, &ax, f.free);
 
     msi_axes_clip(&f, &ax);

@@ -56,11 +56,14 @@ ms_status ms_plot_xy(const ms_xy_data *d, const ms_plot_opts *o, ms_error *err)
         return st;
 
     double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+    int x_whole = 1, y_whole = 1;  /* counts, indices: no tick between two whole numbers */
     for (size_t k = 0; k < d->n_series; k++) {
         const ms_xy_series *s = &d->series[k];
         for (size_t i = 0; i < s->n_x; i++) {
             if (!msi_usable(s->x[i], o->log_x) || !msi_usable(s->y[i], o->log_y))
                 continue;
+            x_whole &= msi_is_whole(s->x[i]);
+            y_whole &= msi_is_whole(s->y[i]);
             xmin = fmin(xmin, s->x[i]);
             xmax = fmax(xmax, s->x[i]);
             ymin = fmin(ymin, s->y[i]);
@@ -89,6 +92,8 @@ ms_status ms_plot_xy(const ms_xy_data *d, const ms_plot_opts *o, ms_error *err)
     msi_axis_init(&ax.y, ylo, yhi, o->ylabel, o->yunit);
     ax.x.log = o->log_x;
     ax.y.log = o->log_y;
+    ax.x.integer = have && x_whole;
+    ax.y.integer = have && y_whole;
     msi_axes_layout(&f, &ax, f.free);
     msi_zero_lines(&f, &ax);
 

@@ -251,6 +251,35 @@ Test(plot, traces_match_the_c_plot_with_unit_labels_and_the_variable_unit)
     cr_expect(same_pixels(lua_png, c_png), "Lua and C traces differ");
 }
 
+/* Hand-made traces: a one-column table's label, or a labels list, is the legend entry (the
+ * C plot with those names is pixel-identical); a labels list of the wrong length is an error. */
+Test(plot, hand_made_traces_are_named_by_their_labels)
+{
+    run_ok("memsnn.plot.traces{ file = 'hand.png', width = 600, height = 400, traces = {\n"
+           "  { t = { 0, 1, 2 }, { 1, 2, 1.5 }, label = 'drive' },\n"
+           "  { t = { 0, 1, 2 }, { 0, 1, 1 }, { 2, 2, 0 }, labels = { 'left', 'right' } } } }\n");
+    static const double t[] = { 0, 1, 2 }, a[] = { 1, 2, 1.5 }, b[] = { 0, 1, 1 }, c[] = { 2, 2, 0 };
+    ms_trace tr[3] = { { "drive", 3, a }, { "left", 3, b }, { "right", 3, c } };
+    ms_traces_data d = { 3, t, 3, tr };
+    char lua_png[1200], c_png[1200];
+    out_path("hand.png", lua_png, sizeof lua_png);
+    ms_plot_opts o;
+    ms_plot_opts_init(&o);
+    o.file = out_path("hand-c.png", c_png, sizeof c_png);
+    o.width_px = 600;
+    o.height_px = 400;
+    ms_error err = { 0 };
+    cr_assert(eq(int, ms_plot_traces(&d, &o, &err), MS_OK), "%s", err.msg);
+    cr_expect(same_pixels(lua_png, c_png), "Lua and C traces differ: the legend is not 'drive', 'left', 'right'");
+    const char *m = run("memsnn.plot.traces{ file = 'bad.png', trace = { t = { 0, 1 }, { 1, 2 }, { 3, 4 },\n"
+                        "  labels = { 'only one' } } }\n");
+    cr_assert(m != NULL);
+    cr_expect(eq(str, (char *)m, "test:1: traces: trace 1: labels has 1 names but the trace has 2 columns"));
+    m = run("memsnn.plot.traces{ file = 'bad.png', trace = { t = { 0, 1 }, { 1, 2 }, labels = { 7 } } }\n");
+    cr_assert(m != NULL);
+    cr_expect(eq(str, (char *)m, "test:1: traces: trace 1: labels[1] must be a string, got number"));
+}
+
 /* Classes stack synapse, dendrite, soma first whatever the table order; a tally with only a
  * total is one class "total"; bins come from per-class bins when no total per bin is given. */
 Test(plot, power_orders_classes_and_sums_binned_classes)

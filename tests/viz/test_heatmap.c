@@ -59,6 +59,36 @@ Test(heatmap, cells_take_the_colour_of_their_values)
     }
 }
 
+/* A 2 x 3 grid on its default edges (cell numbers 0..3, 0..2): whole ticks only; the same
+ * grid over 0..1 V gets fractional ticks. */
+Test(heatmap, cell_number_axes_tick_at_whole_numbers)
+{
+    char path[512];
+    test_path("heatmap-int.png", path, sizeof path);
+    double v[6] = { 0.0, 0.5, 1.0, 0.1, 0.25, 0.75 };
+    ms_heatmap_data d = { .n_rows = 2, .n_cols = 3, .values = v, .x0 = 0, .x1 = 3, .y0 = 0, .y1 = 2,
+                          .v_min = NAN, .v_max = NAN };
+    ms_plot_opts o;
+    test_opts(&o, path);
+    ms_plot_info info;
+    o.info = &info;
+    ms_error e;
+    cr_assert_eq(ms_plot_heatmap(&d, &o, &e), MS_OK, "%s", e.msg);
+    cr_expect_eq(info.n_x_ticks, 4, "x ticks 0, 1, 2, 3: got %d", info.n_x_ticks);
+    cr_expect_eq(info.n_y_ticks, 3, "y ticks 0, 1, 2: got %d", info.n_y_ticks);
+    for (int i = 0; i < info.n_x_ticks; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "%d", i);
+        cr_expect_str_eq(info.x_tick_text[i], want);
+    }
+    for (int i = 0; i < info.n_y_ticks; i++)
+        cr_expect_eq(info.y_ticks[i], round(info.y_ticks[i]), "y tick %g", info.y_ticks[i]);
+    d.x1 = 1.0;
+    cr_assert_eq(ms_plot_heatmap(&d, &o, &e), MS_OK, "%s", e.msg);
+    cr_expect(info.n_x_ticks > 2 && info.x_ticks[1] != round(info.x_ticks[1]), "0..1 keeps fractional ticks");
+    unlink(path);
+}
+
 Test(heatmap, colour_ends)
 {
     double a[3], b[3];

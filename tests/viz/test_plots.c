@@ -542,3 +542,93 @@ Test(options, default_provenance_has_version_and_a_utc_date)
     free(version);
     unlink(path);
 }
+
+/* ==== integer axes and legend names ========================================================= */
+
+/* Every tick text of an axis is a whole number (no "2.5", no "0.5"). */
+static int all_whole_texts(int n, char (*text)[MS_PLOT_INFO_TEXT], const double *pos)
+{
+    for (int i = 0; i < n; i++) {
+        char *end;
+        strtol(text[i], &end, 10);
+        if (end == text[i] || end[0] != '\0' || pos[i] != round(pos[i]))
+            return 0;
+    }
+    return n > 0;
+}
+
+/* Spike counts 0..3 against unit indices 0..4: both axes tick at whole numbers only; the
+ * same plot with one fractional value on y goes back to round fractional steps. */
+Test(xy, whole_number_data_get_whole_ticks)
+{
+    const double x[] = {0, 1, 2, 3, 4}, y[] = {0, 3, 1, 2, 3};
+    ms_xy_series s = {"counts", 5, x, 5, y, MS_XY_LINES_POINTS};
+    ms_xy_data d = {1, &s};
+    ms_plot_opts o;
+    ms_plot_info in;
+    ms_error err = {0};
+    char path[512];
+    opts(&o, "xy-int.png", path, sizeof path, &in);
+    cr_assert(eq(int, ms_plot_xy(&d, &o, &err), MS_OK), "%s", err.msg);
+    cr_expect(all_whole_texts(in.n_x_ticks, in.x_tick_text, in.x_ticks));
+    cr_expect(all_whole_texts(in.n_y_ticks, in.y_tick_text, in.y_ticks));
+    cr_expect(eq(int, in.n_y_ticks, 4), "counts 0..3: ticks 0, 1, 2, 3, got %d", in.n_y_ticks);
+    cr_expect(eq(str, in.y_tick_text[in.n_y_ticks - 1], "3"));
+    cr_assert(eq(int, in.n_labels, 1));
+    cr_expect(eq(str, in.labels[0], "counts"));
+
+    const double yf[] = {0, 3, 1, 2, 2.5};  /* not all whole: half steps are right again */
+    s.y = yf;
+    cr_assert(eq(int, ms_plot_xy(&d, &o, &err), MS_OK), "%s", err.msg);
+    cr_expect(all_whole_texts(in.n_x_ticks, in.x_tick_text, in.x_ticks));
+    cr_expect(0 == all_whole_texts(in.n_y_ticks, in.y_tick_text, in.y_ticks),
+              "fractional data keep fractional ticks ('%s')", in.y_tick_text[1]);
+    unlink(path);
+}
+
+/* Whole numbers with a unit prefix still print their decimals: 0..2500 Hz in kHz. */
+Test(xy, whole_data_with_a_prefix_keep_their_decimals)
+{
+    const double x[] = {0, 1, 2}, y[] = {0, 1500, 2500};
+    ms_xy_series s = {NULL, 3, x, 3, y, MS_XY_LINES};
+    ms_xy_data d = {1, &s};
+    ms_plot_opts o;
+    ms_plot_info in;
+    ms_error err = {0};
+    char path[512];
+    opts(&o, "xy-khz.png", path, sizeof path, &in);
+    o.yunit = "Hz";
+    cr_assert(eq(int, ms_plot_xy(&d, &o, &err), MS_OK), "%s", err.msg);
+    cr_expect(strstr(in.y_title, "kHz") != NULL, "title '%s'", in.y_title);
+    for (int i = 0; i < in.n_y_ticks; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%.1f", in.y_ticks[i] / 1000.0);
+        cr_expect(eq(str, in.y_tick_text[i], want));
+    }
+    cr_expect(eq(int, in.n_labels, 0), "an unnamed series has no legend entry");
+    unlink(path);
+}
+
+/* A trace of counts ticks at whole numbers; a hand-made trace's label is its legend entry. */
+Test(traces, whole_values_and_named_traces)
+{
+    const double t[] = {0, 0.1, 0.2, 0.3};
+    const double n[] = {0, 1, 1, 2}, v[] = {0.5, 0.7, 1.1, 1.3};
+    ms_trace tr[2] = {{"spike count", 4, n}, {"drive", 4, v}};
+    ms_traces_data d = {4, t, 1, tr};
+    ms_plot_opts o;
+    ms_plot_info in;
+    ms_error err = {0};
+    char path[512];
+    opts(&o, "tr-int.png", path, sizeof path, &in);
+    cr_assert(eq(int, ms_plot_traces(&d, &o, &err), MS_OK), "%s", err.msg);
+    cr_expect(all_whole_texts(in.n_y_ticks, in.y_tick_text, in.y_ticks));
+    cr_assert(eq(int, in.n_labels, 1));
+    cr_expect(eq(str, in.labels[0], "spike count"));
+    d.n_traces = 2;
+    cr_assert(eq(int, ms_plot_traces(&d, &o, &err), MS_OK), "%s", err.msg);
+    cr_expect(0 == all_whole_texts(in.n_y_ticks, in.y_tick_text, in.y_ticks));
+    cr_assert(eq(int, in.n_labels, 2));
+    cr_expect(eq(str, in.labels[1], "drive"));
+    unlink(path);
+}

@@ -127,6 +127,90 @@ Test(raster, each_population_gets_its_band_and_colour)
     unlink(path);
 }
 
+/* Several populations: the y axis numbers the units within each band (restarting, printed
+ * as first_index + unit), every number is whole and sits on its unit's row (a spike placed at
+ * a numbered unit lands on that number's tick), and each band's name is beside it. */
+Test(raster, several_populations_have_a_unit_index_axis_and_names)
+{
+    enum { NA = 200, NB = 80 };
+    const double ta[] = {0.5};
+    const int32_t ia[] = {99};   /* 1-based unit 100 of "exc" */
+    const double tb[] = {0.5};
+    const int32_t ib[] = {19};   /* 1-based unit 20 of "inh" */
+    ms_raster_pop p[2] = {{"exc", NA, 1, ta, 1, ia}, {"inh", NB, 1, tb, 1, ib}};
+    ms_raster_data d = {2, p, 0, 0.0, 1};
+    ms_plot_info in;
+    ms_error err = {0};
+    char path[512];
+    cr_assert(eq(int, plot(&d, "units.png", path, sizeof path, &in, &err), MS_OK), "%s", err.msg);
+    cr_expect(eq(str, in.y_title, "unit"));
+    cr_assert(eq(int, in.n_labels, 2));
+    cr_expect(eq(str, in.labels[0], "exc"));
+    cr_expect(eq(str, in.labels[1], "inh"));
+    cr_assert(in.n_y_ticks >= 4, "%d unit numbers", in.n_y_ticks);
+    /* Band boundary in the 0..1 coordinate: "inh" (bottom) takes NB / (NA + NB). */
+    double split = (double)NB / (NA + NB);
+    int found_a = 0, found_b = 0, in_a = 0, in_b = 0;
+    double prev = -1.0;
+    for (int i = 0; i < in.n_y_ticks; i++) {
+        char *end;
+        long u = strtol(in.y_tick_text[i], &end, 10);
+        cr_expect(end[0] == '\0' && end != in.y_tick_text[i], "tick text '%s' is not a whole number",
+                  in.y_tick_text[i]);
+        double pos = in.y_ticks[i];
+        int top_band = pos > split;
+        long n = top_band ? NA : NB;
+        cr_expect(u >= 1 && u <= n, "unit number %ld outside 1..%ld of its band", u, n);
+        /* unit u (1-based) is centred (u - 0.5) rows above its band's bottom */
+        double want = top_band ? split + (u - 0.5) / NA * (1.0 - split) : (u - 0.5) / NB * split;
+        cr_expect(fabs(pos - want) * in.area_h_px < 1.0, "unit %ld at %g, want %g", u, pos, want);
+        /* bands drawn top to bottom, ticks listed band by band, increasing within a band */
+        if (i > 0 && top_band == (prev > split))
+            cr_expect(pos > prev);
+        prev = pos;
+        in_a += top_band;
+        in_b += !top_band;
+        found_a |= top_band && u == 100;
+        found_b |= !top_band && u == 20;
+    }
+    cr_expect(in_a >= 2 && in_b >= 2, "%d numbers in exc, %d in inh", in_a, in_b);
+    cr_expect(found_a && found_b, "unit 100 of exc and unit 20 of inh are round numbers");
+
+    /* The spikes at those units are drawn on their ticks' rows. */
+    test_img img;
+    cr_assert(eq(int, read_png(path, &img), 0));
+    int x = (int)floor(col_of(&in, 0.5));
+    for (int i = 0; i < in.n_y_ticks; i++) {
+        long u = strtol(in.y_tick_text[i], NULL, 10);
+        int top_band = in.y_ticks[i] > split;
+        if ((top_band && u == 100) || (!top_band && u == 20)) {
+            int y = (int)floor(in.area_y_px + in.area_h_px * (1.0 - in.y_ticks[i]));
+            cr_expect(is_palette_ink(pixel(&img, x, y), top_band ? 0 : 1), "no mark on unit %ld's tick", u);
+        }
+    }
+    free_img(&img);
+    unlink(path);
+}
+
+/* A band too thin for any number keeps its name but shows no number that would collide. */
+Test(raster, numbers_of_neighbouring_bands_never_touch)
+{
+    ms_raster_pop p[3] = {{"big", 1000, 0, NULL, 0, NULL}, {"one", 1, 0, NULL, 0, NULL},
+                          {"two", 2, 0, NULL, 0, NULL}};
+    ms_raster_data d = {3, p, 0, 0.0, 1};
+    ms_plot_info in;
+    ms_error err = {0};
+    char path[512];
+    cr_assert(eq(int, plot(&d, "thin.png", path, sizeof path, &in, &err), MS_OK), "%s", err.msg);
+    cr_expect(eq(int, in.n_labels, 3));
+    /* tick font 15 px, line height 1.2: numbers at least 18 px apart */
+    for (int i = 1; i < in.n_y_ticks; i++)
+        cr_expect(fabs(in.y_ticks[i] - in.y_ticks[i - 1]) * in.area_h_px >= 18.0 - 1.0,
+                  "'%s' and '%s' are %g px apart", in.y_tick_text[i - 1], in.y_tick_text[i],
+                  fabs(in.y_ticks[i] - in.y_ticks[i - 1]) * in.area_h_px);
+    unlink(path);
+}
+
 Test(raster, rate_strip_is_drawn_under_the_raster)
 {
     double t[200];

@@ -105,6 +105,13 @@ Test(ticks, integer_axes_never_tick_between_units)
     cr_expect(t.step >= 1.0 && t.step != 2.5);
 }
 
+Test(ticks, whole_numbers_are_recognised)
+{
+    cr_expect(msi_is_whole(0.0) && msi_is_whole(-3.0) && msi_is_whole(1e15));
+    cr_expect(0 == msi_is_whole(2.5) && !msi_is_whole(0.1 * 3) && !msi_is_whole(NAN) &&
+              !msi_is_whole(INFINITY));
+}
+
 Test(ticks, bad_ranges_are_refused)
 {
     msi_ticks t;
