@@ -88,17 +88,17 @@ ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opt
 ms_status ms_net_proj_set_row_gain(ms_net *net, int proj, const double *gains, size_t n)
 {
     if (proj < 0 || (size_t)proj >= net->n_projs)
-        return msi_net_fail(net, MS_EINVAL, "row_gain: no projection with id %d", proj);
+        return msi_net_fail(net, MS_EINVAL, "set_row_gain: no projection with id %d", proj);
     ms_proj *q = &net->projs[proj];
-    if (!q->device) return msi_net_fail(net, MS_EINVAL, "row_gain: the projection has static synapses (use synapse = \"rram\")");
+    if (!q->device) return msi_net_fail(net, MS_EINVAL, "set_row_gain: the projection has static synapses (use synapse = \"rram\")");
     if (n != 1 && n != q->n_pre)
-        return msi_net_fail(net, MS_EINVAL, "row_gain: %zu gains, expected 1 or %zu (one per presynaptic unit)", n, q->n_pre);
+        return msi_net_fail(net, MS_EINVAL, "set_row_gain: %zu gains, expected 1 or %zu (one per presynaptic unit)", n, q->n_pre);
     for (size_t i = 0; i < n; i++)
         if (!(fabs(gains[i]) <= 1.0))
-            return msi_net_fail(net, MS_EINVAL, "row_gain: gain %g of row %zu must be in [-1, 1] (v_read is the full scale)",
+            return msi_net_fail(net, MS_EINVAL, "set_row_gain: gain %g of row %zu must be in [-1, 1] (v_read is the full scale)",
                                 gains[i], i + 1);
     if (!q->row_gain && !(q->row_gain = malloc((q->n_pre ? q->n_pre : 1) * sizeof *q->row_gain)))
-        return msi_net_fail(net, MS_ENOMEM, "row_gain: out of memory");
+        return msi_net_fail(net, MS_ENOMEM, "set_row_gain: out of memory");
     for (size_t i = 0; i < q->n_pre; i++) q->row_gain[i] = gains[n == 1 ? 0 : i];
     return MS_OK;
 }

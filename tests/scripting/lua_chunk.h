@@ -15,7 +15,7 @@
 
 static lua_State *L;
 
-static void lua_chunk_open(void)
+static inline void lua_chunk_open(void)
 {
     L = luaL_newstate();
     luaL_openlibs(L);
@@ -23,10 +23,10 @@ static void lua_chunk_open(void)
     lua_pop(L, 1);
 }
 
-static void lua_chunk_close(void) { lua_close(L); }
+static inline void lua_chunk_close(void) { lua_close(L); }
 
 /* Runs a chunk, leaving nres results; the Lua status. */
-static int run(const char *chunk, int nres)
+static inline int run(const char *chunk, int nres)
 {
     int rc = luaL_loadbuffer(L, chunk, strlen(chunk), "=test");
     if (rc == LUA_OK) rc = lua_pcall(L, 0, nres, 0);
@@ -34,7 +34,7 @@ static int run(const char *chunk, int nres)
 }
 
 /* The one number a chunk returns (the test fails on an error or another type). */
-static double num(const char *chunk)
+static inline double num(const char *chunk)
 {
     if (run(chunk, 1) != LUA_OK) cr_assert_fail("chunk failed: %s\n%s", lua_tostring(L, -1), chunk);
     cr_assert(lua_isnumber(L, -1), "not a number: %s", chunk);
@@ -44,7 +44,7 @@ static double num(const char *chunk)
 }
 
 /* A chunk that must fail at line `line` with a message holding `frag`. */
-static void expect_error(const char *chunk, int line, const char *frag)
+static inline void expect_error(const char *chunk, int line, const char *frag)
 {
     int top = lua_gettop(L);
     int rc = run(chunk, 0);
