@@ -239,6 +239,32 @@ static size_t ceil_div(size_t a, size_t b) { return a / b + (a % b != 0); }
 
 /* ---- the mapping ---------------------------------------------------------------------------- */
 
+int ms_crossbar_nominal(const ms_crossbar_opts *o, double *nom, char *msg, size_t len)
+{
+    if (!o) return ms_msgf(msg, len, MS_EINVAL, "crossbar: options are NULL");
+    const ms_device_class *c = ms_device_find("rram");
+    if (!c) return ms_msgf(msg, len, MS_EINVAL, "crossbar: device class rram is not registered");
+    return nominal_params(c, o, nom, msg, len);
+}
+
+int ms_crossbar_device(const ms_crossbar_opts *o, const double *nom, uint64_t index, double *p,
+                       double *xi, char *msg, size_t len)
+{
+    const ms_device_class *c = ms_device_find("rram");
+    if (!c) return ms_msgf(msg, len, MS_EINVAL, "crossbar: device class rram is not registered");
+    /* The same streams and the same first draws as program_device. */
+    ms_rng rv, rn;
+    ms_rng_init(&rv, o->seed, index, MS_RNG_VARIATION);
+    ms_rng_init(&rn, o->seed, index, MS_RNG_NOISE);
+    ms_device_rng var = { rng_uniform, rng_normal, &rv };
+    char dmsg[256];
+    if (ms_device_sample(c, nom, p, &var, dmsg, sizeof dmsg))
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: device %llu: %s", (unsigned long long)index,
+                    dmsg);
+    if (xi) *xi = ms_rng_normal(&rn);
+    return MS_OK;
+}
+
 int ms_crossbar_map(const ms_crossbar_opts *o, const double *w, size_t n, size_t n_pre,
                     size_t n_post, uint64_t stream_base, double *g_pos, double *g_neg,
                     double *x_pos, double *x_neg, double *w_real, ms_crossbar_report *rep,

@@ -80,4 +80,15 @@ int ms_crossbar_map(const ms_crossbar_opts *o, const double *w, size_t n, size_t
                     double *x_pos, double *x_neg, double *w_real, ms_crossbar_report *rep,
                     char *msg, size_t len);
 
+/* The nominal rram parameters a mapping with options o programs towards (the rram defaults
+ * with the window, levels, tolerance and each non-ideality of o), checked as ms_crossbar_map
+ * checks them. nom: MS_DEVICE_MAX_PARAMS doubles. */
+int ms_crossbar_nominal(const ms_crossbar_opts *o, double *nom, char *msg, size_t len);
+
+/* Device `index` (stream_base + k as in ms_crossbar_map) of a mapping with options o and
+ * nominal parameters nom: its own parameters p (its variation and stuck-at draw, as the
+ * mapping drew them) and its relaxation draw xi (the first normal of its noise stream). */
+int ms_crossbar_device(const ms_crossbar_opts *o, const double *nom, uint64_t index, double *p,
+                       double *xi, char *msg, size_t len);
+
 #endif

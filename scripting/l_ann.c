@@ -15,6 +15,7 @@
 #include "scripting/l_ann.h"
 #include "scripting/l_data.h"
 #include "scripting/l_util.h"
+#include "scripting/l_xbar.h"
 #include "scripting/ms_idx.h"
 
 typedef struct l_ann {
@@ -335,16 +336,27 @@ static int l_train(lua_State *L)
     return 1;
 }
 
-/* ann:accuracy{ images, labels, n, offset, noise } -> fraction correct */
+/* ann:accuracy{ images, labels, n, offset, noise, crossbars, read_noise } -> fraction correct */
 static int l_accuracy(lua_State *L)
 {
-    static const char *const allowed[] = { "images", "labels", "n", "offset", "noise", NULL };
+    static const char *const allowed[] = { "images", "labels", "n", "offset", "noise", "crossbars", "read_noise", NULL };
     const char *fname = "ann:accuracy";
     ms_ann *a = check_ann(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
     ms_lua_check_options(L, 2, fname, allowed);
     ms_ann_data d;
     read_set(L, 2, a, fname, &d);
+    if (lua_getfield(L, 2, "crossbars") != LUA_TNIL) {
+        lua_pop(L, 1);
+        if (lua_getfield(L, 2, "noise") != LUA_TNIL)
+            ms_lua_errorf(L, "%s: noise (image noise) is not available with crossbars", fname);
+        lua_pop(L, 1);
+        lua_pushnumber(L, ms_lua_ann_chip_accuracy(L, a, 2, &d));
+        return 1;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 2, "read_noise") != LUA_TNIL) ms_lua_errorf(L, "%s: read_noise needs crossbars", fname);
+    lua_pop(L, 1);
     ms_noise_opts nb;
     lua_getfield(L, 2, "noise");
     const ms_noise_opts *noise = read_noise(L, -1, fname, 1, &nb);
@@ -354,6 +366,25 @@ static int l_accuracy(lua_State *L)
     if (ms_ann_accuracy(a, &d, noise, &acc) != MS_OK) return fail_ann(L, fname, ms_ann_errmsg(a));
     lua_pushnumber(L, acc);
     return 1;
+}
+
+/* ann:map{ array = {...}, seed = } -> crossbar 1, crossbar 2 (docs/lua-api.md) */
+static int l_map(lua_State *L) { return ms_lua_ann_map(L, check_ann(L, 1)); }
+
+/* ann:adapt{ crossbars = {c1, c2}, images, labels, n, offset, fraction, threshold, epochs,
+ * logit_scale, seed, phase, rule, read_noise } -> { samples, presentations, pulses, set,
+ * reset, energy } */
+static int l_adapt(lua_State *L)
+{
+    static const char *const allowed[] = { "crossbars", "images", "labels", "n", "offset", "fraction", "threshold",
+                                           "epochs", "logit_scale", "seed", "phase", "rule", "read_noise", NULL };
+    const char *fname = "ann:adapt";
+    ms_ann *a = check_ann(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    ms_lua_check_options(L, 2, fname, allowed);
+    ms_ann_data d;
+    read_set(L, 2, a, fname, &d);
+    return ms_lua_ann_adapt(L, a, &d);
 }
 
 /* Sample k (1-based, argument k_arg) of the tensor at img_arg as doubles with the noise table at
@@ -540,6 +571,8 @@ void ms_lua_open_ann(lua_State *L)
     static const luaL_Reg methods[] = {
         { "train", l_train },
         { "accuracy", l_accuracy },
+        { "map", l_map },
+        { "adapt", l_adapt },
         { "predict", l_predict },
         { "hidden", l_hidden },
         { "layer_weights", l_layer_weights },

@@ -9,6 +9,7 @@
 #include "core/ms_outfile.h"
 #include "core/ms_version.h"
 #include "scripting/l_ann.h"
+#include "scripting/l_xbar.h"
 #include "scripting/l_data.h"
 #include "scripting/l_circuit.h"
 #include "scripting/l_device.h"
@@ -221,6 +222,7 @@ int luaopen_memsnn(lua_State *L)
     ms_lua_open_device(L);
     ms_lua_open_data(L);
     ms_lua_open_ann(L);
+    ms_lua_open_xbar(L);
     ms_lua_open_circuit(L);
     lua_pushstring(L, MS_VERSION_STRING);
     lua_setfield(L, -2, "version");
