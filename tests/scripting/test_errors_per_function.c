@@ -12,6 +12,8 @@ TestSuite(errors, .init = lua_chunk_open, .fini = lua_chunk_close, .timeout = 30
     "local net = memsnn.network{} local pop = net:population{ n = 2, model = 'lif_cond_exp' } "    \
     "local src = net:poisson{ n = 2, rate = 10 } local prj = net:connect(src, pop, { weight = 1e-9, port = 'exc' }) " \
     "local d = memsnn.device('rram') local ann = memsnn.ann.dendritic{ inputs = 4, hidden = 2, outputs = 2 } " \
+    "local x = memsnn.crossbar{ weights = { { 0.5, -0.25 }, { 1.0, 0 } } } "                      \
+    "local plain = memsnn.ann.dendritic{ inputs = 4, hidden = 2, outputs = 2, dendrites = false } " \
     "local bad = { bogus_option = 1 }\n"
 
 typedef struct row { const char *call, *frag; } row;
@@ -43,6 +45,10 @@ static const row option_tables[] = {
     { "memsnn.plot.iv(bad)", "iv: unknown option 'bogus_option' (expected: file," },
     { "memsnn.plot.xy(bad)", "xy: unknown option 'bogus_option' (expected: file," },
     { "memsnn.plot.heatmap(bad)", "heatmap: unknown option 'bogus_option' (expected: file," },
+    { "memsnn.crossbar(bad)", "crossbar: unknown option 'bogus_option' (expected: weights, array, seed)" },
+    { "plain:map(bad)", "ann:map: unknown option 'bogus_option' (expected: array, seed)" },
+    { "plain:adapt(bad)", "ann:adapt: unknown option 'bogus_option' (expected: crossbars," },
+    { "x:update_sign(bad)", "crossbar:update_sign: unknown option 'bogus_option' (expected: x, err," },
 };
 
 static const row wrong_types[] = {
@@ -72,6 +78,9 @@ static const row wrong_types[] = {
     { "ann:set_layer_weights(bad)", "bad argument #1 to 'set_layer_weights' (number expected, got table)" },
     { "ann:save(bad)", "bad argument #1 to 'save' (string expected, got table)" },
     { "ann:load(bad)", "bad argument #1 to 'load' (string expected, got table)" },
+    { "x:forward(bad)", "crossbar:forward: inputs has 0 values, the array has 2" },
+    { "x:program(bad)", "crossbar:program: weights has 0 rows, the array has 2 inputs" },
+    { "x:age(bad)", "bad argument #1 to 'age' (number expected, got table)" },
 };
 
 static void check_rows(const row *rows, size_t n)
