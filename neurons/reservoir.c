@@ -141,7 +141,7 @@ static ms_status scale(const ms_reservoir *r, const double *u, size_t T, double 
             }
         if (!(lo < hi))
             return ms_error_set(err, MS_EINVAL, "reservoir: drive: the %zu masked inputs are all %g, "
-                                "nothing to scale; give input_range", T * n * m, lo);
+                                "nothing to scale; give input_range", T * n * m, lo + 0.0);
     }
     double g = (r->o.v_max_V - r->o.v_min_V) / (hi - lo);
     for (size_t t = 0; t < T; t++)
