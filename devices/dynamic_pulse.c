@@ -7,7 +7,8 @@
  *   x' = -(x - x_inf(v)) / tau_eff(v),
  * so a hold of duration t is x(t) = x_inf + (x(0) - x_inf) exp(-t / tau_eff): exact, not an
  * approximation. The ODE path (neurons/ms_device_drive.h) integrates the same equations; the
- * tests compare the two. */
+ * tests compare the two.
+ * Source tags ([S ZH21], [R], ...) are defined in docs/devices/sources.md. */
 #include <math.h>
 
 #include "devices/ms_dendrite.h"

@@ -1,6 +1,7 @@
 /* neurons/ms_rc_tasks.h: the data of the reservoir-computing benchmarks, generated here with
  * seeded streams (core/ms_rng.h, MS_RNG_TASK) so that a scenario needs no data files.
- * docs/reservoir.md, "Tasks". */
+ * docs/reservoir.md, "Tasks".
+ * Source tags ([S ZH21], [R], ...) are defined in docs/devices/sources.md. */
 #ifndef MEMSNN_NEURONS_MS_RC_TASKS_H
 #define MEMSNN_NEURONS_MS_RC_TASKS_H
 

@@ -13,7 +13,8 @@
  *                 edges, for any device class with a state; slow, the reference.
  * Reads: MS_RES_READ_INPUT takes the device current at the end of the input pulse, at the
  * pulse's own voltage (what the released code collects); MS_RES_READ_PULSE the current of a
- * read pulse at v_read after it, taken as not disturbing the state. */
+ * read pulse at v_read after it, taken as not disturbing the state.
+ * Source tags ([S ZH21], [R], ...) are defined in docs/devices/sources.md. */
 #ifndef MEMSNN_NEURONS_MS_RESERVOIR_H
 #define MEMSNN_NEURONS_MS_RESERVOIR_H
 

@@ -1,5 +1,6 @@
 /* neurons/rc_tasks.c: Henon map, sine/square waveforms and the Mackey-Glass series for the
- * reservoir benchmarks (neurons/ms_rc_tasks.h, docs/reservoir.md "Tasks"). */
+ * reservoir benchmarks (neurons/ms_rc_tasks.h, docs/reservoir.md "Tasks").
+ * Source tags ([S ZH21], [R], ...) are defined in docs/devices/sources.md. */
 #include "neurons/ms_rc_tasks.h"
 
 #include <math.h>

@@ -2,7 +2,8 @@
 -- Commun. 12, 408 (2021)): sine/square waveform classification, Henon one-step prediction,
 -- Mackey-Glass prediction and the Henon error map over mask length M and V_max.
 -- docs/reproductions/reservoir.md. Environment: MAP=0 skips the error map, QUICK=1 runs a
--- coarse one (a few M values), SEED=k changes the mask and the data.
+-- coarse one (a few M values), SEED=k changes the mask and the data. Source tags ([S RC-GH],
+-- [S ZH21]) are defined in docs/devices/sources.md.
 local memsnn = require("memsnn")
 
 local SEED = tonumber(os.getenv("SEED")) or 1

@@ -2,7 +2,8 @@
  * (neurons/ms_ridge.h), the task data (neurons/ms_rc_tasks.h) and memsnn.nrmse.
  * docs/lua-api.md "Reservoirs", docs/reservoir.md. Feature matrices stay in C between drive
  * and fit: train and predict take inputs, not features, so an error map of hundreds of
- * reservoirs does not build Lua tables of millions of numbers. */
+ * reservoirs does not build Lua tables of millions of numbers.
+ * Source tags ([S ZH21], [R], ...) are defined in docs/devices/sources.md. */
 #include "scripting/l_reservoir.h"
 
 #include <math.h>

@@ -2,7 +2,8 @@
  * fading memory with the device's time constant, potentiation and relaxation by pulse sign
  * (hand values), the closed form against CVODE, the ridge solver on problems with a known
  * solution, the Henon benchmark on a short run, reproducibility, and every bad input. The
- * numbers quoted in docs/reservoir.md are the cr_log_info lines (run with --verbose). */
+ * numbers quoted in docs/reservoir.md are the cr_log_info lines (run with --verbose).
+ * Source tags ([S ZH21], [R], ...) are defined in docs/devices/sources.md. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
