@@ -82,6 +82,6 @@ memsnn.write_csv("reservoir_error_map.csv", { V_max = (function()
   for _ = 1, #Vs do for _, m in ipairs(Ms) do c[#c + 1] = m end end
   return c end)(), log10_nrmse = values })
 memsnn.plot.heatmap{ file = "reservoir_error_map.png", values = values, rows = #Vs, cols = #Ms,
-  x = { 0.5, #Ms + 0.5 }, y = { 1.95, 3.05 }, vlabel = "log10 NRMSE", width = 900, height = 480,
-  xlabel = "mask length M (column k: M = " .. table.concat(Ms, ", ") .. ")", ylabel = "V_max (V)",
+  x = { 0.5, #Ms + 0.5 }, y = { 1.95, 3.05 }, vlabel = "lg NRMSE", width = 1100, height = 480,
+  xlabel = "column: M = " .. table.concat(Ms, " "), ylabel = "V_max (V)",
   title = "Henon one-step prediction, test NRMSE, N = 25, V_min = 0 V" }
