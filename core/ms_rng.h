@@ -18,7 +18,9 @@ typedef enum ms_rng_purpose {
     MS_RNG_NOISE = 5,       /* cycle-to-cycle and read noise (index: device)              */
     MS_RNG_USER = 6,        /* memsnn.random streams requested by scripts                 */
     MS_RNG_READ = 7,        /* read noise of device synapses (index: projection, synapse) */
-    MS_RNG_UPDATE = 8       /* in-situ pulses of a mapped array (index: the array)        */
+    MS_RNG_MASK = 8,        /* the input mask of a reservoir (index: 0)                   */
+    MS_RNG_TASK = 9,        /* data of the reservoir tasks (index: 0)                     */
+    MS_RNG_UPDATE = 10      /* in-situ pulses of a mapped array (index: the array)        */
 } ms_rng_purpose;
 
 typedef struct ms_rng {

@@ -47,6 +47,10 @@ enum ms_tiox_param {
     MS_TIOX_A,              /* input gain of u(V) = aV/(aV + 1) (1/V)                      */
     MS_TIOX_N_PARAMS
 };
+/* State G after v (V) held for t (s) from G: the ODE's exact solution (devices/dynamic_pulse.c). */
+double ms_tiox_hold(const double *p, double G, double v, double t);
+/* One step of the source code's discrete map at input v: the Euler step of size dt_in. */
+double ms_tiox_map_step(const double *p, double G, double v);
 
 /* ---- "dynamic_wox" (D4): state w in [w_min, 1] ----------------------------------------------- */
 enum ms_wox_state { MS_WOX_W, MS_WOX_N_STATE };
@@ -62,5 +66,8 @@ enum ms_wox_param {
     MS_WOX_W_INIT,          /* initial w                                                   */
     MS_WOX_N_PARAMS
 };
+/* State w after v (V) held for t (s) from w in [w_min, 1]: the exact solution, stopped at
+ * the bounds as the device's roots stop it. */
+double ms_wox_hold(const double *p, double w, double v, double t);
 
 #endif

@@ -13,6 +13,7 @@
 #include "scripting/l_data.h"
 #include "scripting/l_circuit.h"
 #include "scripting/l_device.h"
+#include "scripting/l_reservoir.h"
 #include "scripting/l_objects.h"
 #include "scripting/l_plot.h"
 #include "scripting/l_util.h"
@@ -220,6 +221,7 @@ int luaopen_memsnn(lua_State *L)
     ms_lua_open_projection(L);
     luaL_newlib(L, funcs);
     ms_lua_open_device(L);
+    ms_lua_open_reservoir(L);
     ms_lua_open_data(L);
     ms_lua_open_ann(L);
     ms_lua_open_xbar(L);
