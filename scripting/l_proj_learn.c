@@ -15,13 +15,14 @@
 #include "scripting/l_util.h"
 #include "scripting/l_xbar.h"
 
-/* The projection at 1, its network and its array; a Lua error naming fname for static
- * synapses. Leaves the network userdata at the top of the stack. */
+/* The projection at 1, its network and its array (kept alive by the registry); a Lua error
+ * naming fname for static synapses. */
 static ms_xbar *proj_array(lua_State *L, const char *fname, ms_net **net, int *q)
 {
     *net = ms_lua_check_proj(L, 1, q);
     lua_getiuservalue(L, 1, 1); /* the network userdata */
     ms_xbar *x = ms_lua_proj_array(L, -1, *q);
+    lua_pop(L, 1);
     if (x) return x;
     const double *gp, *gn;
     ms_net_proj_devices(*net, *q, &gp, &gn, NULL);
