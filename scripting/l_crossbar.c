@@ -1,6 +1,7 @@
 /* scripting/l_crossbar.c: synapse = "rram" in net:connect: the projection's weights are
- * mapped onto RRAM crossbar devices (neurons/ms_crossbar.h) with the options of `array`,
- * and the network reads through them with read pulses (core/ms_net.h, device synapses).
+ * mapped onto RRAM crossbar devices (an array in list mode, neurons/ms_xbar.h, kept for the
+ * learning rules of scripting/l_proj_learn.c) with the options of `array`, and the network
+ * reads through them with read pulses (core/ms_net.h, device synapses).
  * prj:conductances() and prj:mapping() report what the devices hold. docs/circuits.md,
  * docs/crossbar.md, docs/lua-api.md. */
 #include <math.h>
