@@ -326,6 +326,8 @@ out:
 
 size_t ms_net_projection_count(const ms_net *net) { return net->n_projs; }
 size_t ms_net_proj_size(const ms_net *net, int proj) { return net->projs[proj].n; }
+int ms_net_proj_pre(const ms_net *net, int proj) { return net->projs[proj].pre; }
+int ms_net_proj_post(const ms_net *net, int proj) { return net->projs[proj].post; }
 
 ms_status ms_net_proj_synapses(ms_net *net, int proj, size_t *pre, size_t *post, double *weight,
                                double *delay)

@@ -169,6 +169,16 @@ ms_status ms_net_proj_set_devices(ms_net *net, int proj, const ms_device_syn_opt
  * scale; n == 1: every row). Takes effect for spikes routed from now on, so it may
  * change between runs (one image per run). docs/circuits.md, "Amplitude-coded reads". */
 ms_status ms_net_proj_set_row_gain(ms_net *net, int proj, const double *gains, size_t n);
+/* New states of the devices of a device projection (a learning rule programmed them), in
+ * the order and with the arrays of ms_net_proj_set_devices (x and w_real may be NULL: kept).
+ * Allowed before and between runs: the next spike reads the new conductances, and in node mode
+ * each target unit's standing column load changes by its column's difference (its integrator
+ * restarts). No allocation but a scratch of the target population's size in node mode. */
+ms_status ms_net_proj_update_devices(ms_net *net, int proj, const double *g_pos, const double *g_neg,
+                                     const double *x_pos, const double *x_neg, const double *w_real);
+/* Books the energy of programming pulses (J, >= 0) on the projection's synapses in the target
+ * population's ledger: class synapse_write, and supplied (the write drivers). */
+ms_status ms_net_proj_book_write(ms_net *net, int proj, double joules);
 /* The conductances (S) of each synapse's devices, NULL when the projection has none. */
 ms_status ms_net_proj_devices(ms_net *net, int proj, const double **g_pos, const double **g_neg,
                               const ms_device_syn_opts **o);
@@ -177,6 +187,9 @@ ms_status ms_net_proj_devices(ms_net *net, int proj, const double **g_pos, const
 ms_status ms_net_disconnect_last(ms_net *net, int proj);
 size_t ms_net_projection_count(const ms_net *net);
 size_t ms_net_proj_size(const ms_net *net, int proj);
+/* The presynaptic and postsynaptic population of a projection (a valid id). */
+int ms_net_proj_pre(const ms_net *net, int proj);
+int ms_net_proj_post(const ms_net *net, int proj);
 /* The synapses in storage order: by presynaptic unit, then creation order. Arrays of
  * ms_net_proj_size() entries; any pointer may be NULL. */
 ms_status ms_net_proj_synapses(ms_net *net, int proj, size_t *pre, size_t *post,

@@ -103,6 +103,73 @@ ms_status ms_net_proj_set_row_gain(ms_net *net, int proj, const double *gains, s
     return MS_OK;
 }
 
+ms_status ms_net_proj_update_devices(ms_net *net, int proj, const double *g_pos, const double *g_neg,
+                                     const double *x_pos, const double *x_neg, const double *w_real)
+{
+    if (proj < 0 || (size_t)proj >= net->n_projs)
+        return msi_net_fail(net, MS_EINVAL, "projection: no projection with id %d", proj);
+    ms_proj *q = &net->projs[proj];
+    if (!q->device) return msi_net_fail(net, MS_EINVAL, "projection: the projection has static synapses (use synapse = \"rram\")");
+    if ((g_neg != NULL) != (q->g_neg != NULL))
+        return msi_net_fail(net, MS_EINVAL, "projection: the synapses are %s; the update %s negative devices",
+                            q->g_neg ? "differential pairs" : "single devices", g_neg ? "has" : "has no");
+    for (size_t k = 0; k < q->n; k++) {
+        double gp = g_pos[k], gn = g_neg ? g_neg[k] : 0.0;
+        if (!(gp >= 0 && isfinite(gp)) || !(gn >= 0 && isfinite(gn)))
+            return msi_net_fail(net, MS_EINVAL, "projection: conductance of synapse %zu is not a finite value >= 0 S", k + 1);
+    }
+    ms_pop *p = &net->pops[q->post];
+    const ms_model *m = p->model;
+    double *dg = NULL;
+    if (net->frozen && !q->dev.virtual_ground) {
+        /* Node mode: the column's standing load on each target node changes with it; the
+         * units were attached at the first run, so they learn the difference. */
+        if (!(dg = calloc(p->n ? p->n : 1, sizeof *dg))) return msi_net_fail(net, MS_ENOMEM, "projection: out of memory");
+        for (size_t k = 0; k < q->n; k++)
+            dg[q->target[k]] += g_pos[k] - q->g_pos[k] + (g_neg ? g_neg[k] - q->g_neg[k] : 0.0);
+        size_t np = m->n_params;
+        double prow[np ? np : 1];
+        for (size_t i = 0; i < p->n; i++) {
+            if (dg[i] == 0.0) continue;
+            for (size_t k = 0; k < np; k++) prow[k] = p->param[k * p->n + i];
+            ms_attach a = { .g_column = dg[i], .v_read = q->dev.v_read, .virtual_ground = 0, .rectify = 0 };
+            char msg[256];
+            if (m->attach(m, q->port, prow, &a, msg, sizeof msg) != 0) {
+                free(dg);
+                return msi_net_fail(net, MS_EINVAL, "projection: synapses into '%s' unit %zu: %s", p->label, i + 1, msg);
+            }
+            for (size_t k = 0; k < np; k++) {
+                p->param[k * p->n + i] = prow[k];
+                if (p->p_rows) p->p_rows[i * np + k] = prow[k];
+            }
+            if (p->dirty) p->dirty[i] = 1; /* the unit's equations changed: restart its integrator */
+        }
+        free(dg);
+    }
+    size_t n = q->n;
+    if (n) {
+        memcpy(q->g_pos, g_pos, n * sizeof(double));
+        if (g_neg) memcpy(q->g_neg, g_neg, n * sizeof(double));
+        if (x_pos && q->x_pos) memcpy(q->x_pos, x_pos, n * sizeof(double));
+        if (x_neg && q->x_neg) memcpy(q->x_neg, x_neg, n * sizeof(double));
+        if (w_real) memcpy(q->weight, w_real, n * sizeof(double));
+    }
+    return MS_OK;
+}
+
+ms_status ms_net_proj_book_write(ms_net *net, int proj, double joules)
+{
+    if (proj < 0 || (size_t)proj >= net->n_projs)
+        return msi_net_fail(net, MS_EINVAL, "projection: no projection with id %d", proj);
+    if (!(joules >= 0 && isfinite(joules)))
+        return msi_net_fail(net, MS_EINVAL, "projection: write energy %g J must be a finite value >= 0", joules);
+    ms_pop *p = &net->pops[net->projs[proj].post];
+    /* dissipated in the devices, supplied by the write drivers */
+    p->e_event[MS_E_SYNAPSE_WRITE] += joules;
+    p->e_event[MS_E_SOURCE] += joules;
+    return MS_OK;
+}
+
 ms_status ms_net_proj_devices(ms_net *net, int proj, const double **g_pos, const double **g_neg,
                               const ms_device_syn_opts **o)
 {

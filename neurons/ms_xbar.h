@@ -4,7 +4,7 @@
  * write-verify, and aged by the devices' relaxation law. The hybrid-training experiment
  * (docs/hybrid-training.md) runs on it. docs/crossbar.md, "Arrays after mapping".
  *
- * Layout: synapse s = i n_out + j joins input (word line) i to output (bit line) j; with pairs
+ * Layout (dense): synapse s = i n_out + j joins input (word line) i to output (bit line) j; with pairs
  * its positive device is 2s and its negative one 2s + 1 (device s single-ended), and device k
  * has the streams of ms_crossbar_map's device stream_base + k, so an array's devices are those
  * of ms_crossbar_map on the same weights.
@@ -30,11 +30,23 @@ typedef struct ms_xbar ms_xbar;
  * first ms_xbar_age). MS_EINVAL (message in msg) for a bad option or weight, MS_ENOMEM. */
 ms_status ms_xbar_create(const ms_crossbar_opts *o, const double *w, size_t n_in, size_t n_out,
                          uint64_t stream_base, ms_xbar **out, char *msg, size_t len);
+/* List mode, for the synapses of a network's projection: n synapses in any order, synapse s
+ * joining input pre[s] to output post[s] (0-based, < n_in and < n_out; pairs may repeat or be
+ * missing), w[s] its weight. Devices, streams and layout are those of the dense array with
+ * synapse s in place of i n_out + j (device 2s, 2s + 1), so the devices are those of
+ * ms_crossbar_map on w with the same stream_base; the mapping's tiles hold the rows and
+ * columns the synapses occupy (max pre + 1 by max post + 1). Forward reads and sign updates
+ * go synapse by synapse in their order. ms_xbar_create is the dense case (n = n_in n_out,
+ * pre = post = NULL). */
+ms_status ms_xbar_create_list(const ms_crossbar_opts *o, const double *w, size_t n,
+                              const size_t *pre, const size_t *post, size_t n_in, size_t n_out,
+                              uint64_t stream_base, ms_xbar **out, char *msg, size_t len);
 void ms_xbar_free(ms_xbar *xb);
 const char *ms_xbar_errmsg(const ms_xbar *xb);
 
 size_t ms_xbar_inputs(const ms_xbar *xb);
 size_t ms_xbar_outputs(const ms_xbar *xb);
+size_t ms_xbar_synapses(const ms_xbar *xb);   /* n_in n_out, or the list's n            */
 size_t ms_xbar_devices(const ms_xbar *xb);
 const ms_crossbar_opts *ms_xbar_options(const ms_xbar *xb);
 const ms_crossbar_report *ms_xbar_report(const ms_xbar *xb);   /* the mapping's report */
@@ -83,8 +95,11 @@ ms_status ms_xbar_program(ms_xbar *xb, const double *w, ms_xbar_pulses *r);
 ms_status ms_xbar_age(ms_xbar *xb, double t);
 double ms_xbar_age_now(const ms_xbar *xb);   /* the t of the last ms_xbar_age (s)          */
 
-/* Mean read conductances (S) per synapse, input-major; g_neg gets 0 single-ended. */
+/* Mean read conductances (S) per synapse, input-major (list mode: the list's order); g_neg
+ * gets 0 single-ended; either may be NULL. */
 void ms_xbar_conductances(const ms_xbar *xb, double *g_pos, double *g_neg);
+/* The rram state x of each synapse's devices, as ms_xbar_conductances orders them. */
+void ms_xbar_states(const ms_xbar *xb, double *x_pos, double *x_neg);
 /* The weights the devices hold: (G+ - G-) w_max / (g_max - g_min), single-ended
  * (G - g_min) w_max / (g_max - g_min). */
 void ms_xbar_weights(const ms_xbar *xb, double *w);

@@ -18,6 +18,7 @@ struct ms_xbar {
     ms_crossbar_opts o;
     ms_crossbar_report rep;
     size_t n_in, n_out, n_syn, n_dev, per;
+    size_t *pre, *post; /* list mode: synapse s joins pre[s] to post[s]; NULL when dense    */
     double nom[MS_DEVICE_MAX_PARAMS];
     double *dev;        /* n_dev x D_N own parameters                                    */
     double *x, *xp;     /* state now, state after the last programming                   */
@@ -81,6 +82,7 @@ void ms_xbar_free(ms_xbar *xb)
     if (!xb) return;
     free(xb->dev), free(xb->x), free(xb->xp), free(xb->xi), free(xb->G);
     free(xb->gd), free(xb->gs2), free(xb->gsum), free(xb->var), free(xb->wear), free(xb->level);
+    free(xb->pre), free(xb->post);
     free(xb);
 }
 
@@ -88,16 +90,54 @@ ms_status ms_xbar_create(const ms_crossbar_opts *o, const double *w, size_t n_in
                          uint64_t stream_base, ms_xbar **out, char *msg, size_t len)
 {
     *out = NULL;
-    if (!o) return ms_msgf(msg, len, MS_EINVAL, "crossbar: options are NULL");
     if (n_in < 1 || n_out < 1)
         return ms_msgf(msg, len, MS_EINVAL, "crossbar: %zu inputs x %zu outputs: both must be >= 1",
                        n_in, n_out);
     if (n_in > SIZE_MAX / 2 / n_out / sizeof(double))
         return ms_msgf(msg, len, MS_EINVAL, "crossbar: %zu x %zu weights are too many", n_in, n_out);
+    return ms_xbar_create_list(o, w, n_in * n_out, NULL, NULL, n_in, n_out, stream_base, out, msg,
+                               len);
+}
+
+ms_status ms_xbar_create_list(const ms_crossbar_opts *o, const double *w, size_t n,
+                              const size_t *pre, const size_t *post, size_t n_in, size_t n_out,
+                              uint64_t stream_base, ms_xbar **out, char *msg, size_t len)
+{
+    *out = NULL;
+    if (!o) return ms_msgf(msg, len, MS_EINVAL, "crossbar: options are NULL");
+    if (n_in < 1 || n_out < 1)
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: %zu inputs x %zu outputs: both must be >= 1",
+                       n_in, n_out);
+    if (n < 1) return ms_msgf(msg, len, MS_EINVAL, "crossbar: no synapses to map");
+    if (n > SIZE_MAX / 2 / sizeof(double) / D_N)
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: %zu synapses are too many", n);
+    if ((pre == NULL) != (post == NULL))
+        return ms_msgf(msg, len, MS_EINVAL, "crossbar: a synapse list needs both pre and post");
+    /* The tiles hold the rows and columns the synapses occupy. */
+    size_t map_in = n_in, map_out = n_out;
+    if (pre) {
+        map_in = map_out = 1;
+        for (size_t s = 0; s < n; s++) {
+            if (pre[s] >= n_in || post[s] >= n_out)
+                return ms_msgf(msg, len, MS_EINVAL,
+                               "crossbar: synapse %zu joins input %zu to output %zu, outside the "
+                               "%zu x %zu array", s + 1, pre[s] + 1, post[s] + 1, n_in, n_out);
+            if (pre[s] + 1 > map_in) map_in = pre[s] + 1;
+            if (post[s] + 1 > map_out) map_out = post[s] + 1;
+        }
+    }
     ms_xbar *xb = calloc(1, sizeof *xb);
     if (!xb) return ms_msgf(msg, len, MS_ENOMEM, "crossbar: out of memory");
     xb->o = *o;
-    xb->n_in = n_in, xb->n_out = n_out, xb->n_syn = n_in * n_out;
+    xb->n_in = n_in, xb->n_out = n_out, xb->n_syn = n;
+    if (pre) {
+        xb->pre = malloc(n * sizeof *xb->pre), xb->post = malloc(n * sizeof *xb->post);
+        if (!xb->pre || !xb->post) {
+            ms_xbar_free(xb);
+            return ms_msgf(msg, len, MS_ENOMEM, "crossbar: no memory for %zu synapses", n);
+        }
+        memcpy(xb->pre, pre, n * sizeof *pre), memcpy(xb->post, post, n * sizeof *post);
+    }
     xb->per = o->differential ? 2 : 1;
     xb->n_dev = xb->n_syn * xb->per;
     /* The nominal parameters with the relaxation coefficients on (t_since > 0 switches them on
@@ -124,7 +164,7 @@ ms_status ms_xbar_create(const ms_crossbar_opts *o, const double *w, size_t n_in
         /* xp and G serve as scratch for the negative states and the mapping's conductances. */
         double *xpos = xb->x, *xneg = xb->xp;
         if (xb->per == 2) xneg = xb->xi;   /* reused below after copying */
-        rc = ms_crossbar_map(&m, w, ns, n_in, n_out, stream_base, NULL, NULL, xpos, xneg, NULL,
+        rc = ms_crossbar_map(&m, w, ns, map_in, map_out, stream_base, NULL, NULL, xpos, xneg, NULL,
                              &xb->rep, msg, len);
         if (!rc) {
             /* Interleave into device order: 2s positive, 2s + 1 negative. */
@@ -165,6 +205,7 @@ ms_status ms_xbar_create(const ms_crossbar_opts *o, const double *w, size_t n_in
 const char *ms_xbar_errmsg(const ms_xbar *xb) { return xb->err.msg; }
 size_t ms_xbar_inputs(const ms_xbar *xb) { return xb->n_in; }
 size_t ms_xbar_outputs(const ms_xbar *xb) { return xb->n_out; }
+size_t ms_xbar_synapses(const ms_xbar *xb) { return xb->n_syn; }
 size_t ms_xbar_devices(const ms_xbar *xb) { return xb->n_dev; }
 const ms_crossbar_opts *ms_xbar_options(const ms_xbar *xb) { return &xb->o; }
 const ms_crossbar_report *ms_xbar_report(const ms_xbar *xb) { return &xb->rep; }
@@ -185,7 +226,14 @@ ms_status ms_xbar_forward(ms_xbar *xb, const double *u, double *I, int noisy)
                                 "read voltage %g V)", i + 1, u[i], v);
     for (size_t j = 0; j < no; j++) I[j] = 0.0, xb->var[j] = 0.0;
     double e_sum = 0.0;
-    for (size_t i = 0; i < xb->n_in; i++) {
+    for (size_t s = 0; xb->pre && s < xb->n_syn; s++) {   /* list mode: synapse by synapse */
+        double ui = u[xb->pre[s]], u2 = ui * ui;
+        size_t j = xb->post[s];
+        I[j] += ui * xb->gd[s];
+        xb->var[j] += u2 * xb->gs2[s];
+        e_sum += u2 * xb->gsum[s];
+    }
+    for (size_t i = 0; !xb->pre && i < xb->n_in; i++) {
         double ui = u[i];
         if (ui == 0.0) continue;   /* an idle word line: no current, no read energy */
         const double *gd = xb->gd + i * no, *gs2 = xb->gs2 + i * no, *gsum = xb->gsum + i * no;
@@ -224,6 +272,27 @@ static void pulse(ms_xbar *xb, size_t k, double v, double t_w, double *energy)
     refresh(xb, k);
 }
 
+/* The sign rule on synapse s with g = err x activation: one pulse when |g| > threshold. */
+static void sign_pulse(ms_xbar *xb, size_t s, double g, double threshold, int set_phase,
+                       ms_xbar_pulses *res)
+{
+    if (!(fabs(g) > threshold) || g == 0.0) return;
+    int up = g > 0, set;
+    size_t k;
+    if (xb->per == 1) {
+        k = s, set = up;
+    } else if (set_phase) {
+        k = 2 * s + (up ? 0 : 1), set = 1;   /* SET G+ raises w, SET G- lowers it   */
+    } else {
+        k = 2 * s + (up ? 1 : 0), set = 0;   /* RESET G- raises w, RESET G+ lowers it */
+    }
+    double v = set ? xb->nom[MS_RRAM_V_PULSE_SET] : xb->nom[MS_RRAM_V_PULSE_RESET];
+    pulse(xb, k, v, xb->nom[MS_RRAM_T_PULSE], &res->energy_J);
+    res->pulses++;
+    if (set) res->n_set++;
+    else res->n_reset++;
+}
+
 ms_status ms_xbar_update_sign(ms_xbar *xb, const double *u, const double *err, double threshold,
                               ms_xbar_phase phase, ms_xbar_pulses *r)
 {
@@ -242,28 +311,16 @@ ms_status ms_xbar_update_sign(ms_xbar *xb, const double *u, const double *err, d
             return ms_error_set(&xb->err, MS_EINVAL, "crossbar: error %zu = %g is not finite",
                                 j + 1, err[j]);
     int set_phase = phase == MS_XBAR_SET_ONLY || xb->n_updates % 2 == 0;
-    double vs = xb->nom[MS_RRAM_V_PULSE_SET], vr = xb->nom[MS_RRAM_V_PULSE_RESET];
-    double tw = xb->nom[MS_RRAM_T_PULSE];
     ms_xbar_pulses res = { 0 };
-    for (size_t i = 0; i < xb->n_in; i++) {
-        if (u[i] == 0.0) continue;
-        for (size_t j = 0; j < xb->n_out; j++) {
-            double g = err[j] * u[i];
-            if (!(fabs(g) > threshold) || g == 0.0) continue;
-            int up = g > 0;
-            size_t s = i * xb->n_out + j, k;
-            int set;
-            if (xb->per == 1) {
-                k = s, set = up;
-            } else if (set_phase) {
-                k = 2 * s + (up ? 0 : 1), set = 1;   /* SET G+ raises w, SET G- lowers it   */
-            } else {
-                k = 2 * s + (up ? 1 : 0), set = 0;   /* RESET G- raises w, RESET G+ lowers it */
-            }
-            pulse(xb, k, set ? vs : vr, tw, &res.energy_J);
-            res.pulses++;
-            if (set) res.n_set++;
-            else res.n_reset++;
+    if (xb->pre) {
+        /* list mode: synapse by synapse, in their order */
+        for (size_t s = 0; s < xb->n_syn; s++)
+            sign_pulse(xb, s, err[xb->post[s]] * u[xb->pre[s]], threshold, set_phase, &res);
+    } else {
+        for (size_t i = 0; i < xb->n_in; i++) {
+            if (u[i] == 0.0) continue;
+            for (size_t j = 0; j < xb->n_out; j++)
+                sign_pulse(xb, i * xb->n_out + j, err[j] * u[i], threshold, set_phase, &res);
         }
     }
     xb->n_updates++;
@@ -367,6 +424,14 @@ void ms_xbar_conductances(const ms_xbar *xb, double *g_pos, double *g_neg)
     for (size_t s = 0; s < xb->n_syn; s++) {
         if (g_pos) g_pos[s] = xb->G[s * xb->per];
         if (g_neg) g_neg[s] = xb->per == 2 ? xb->G[s * 2 + 1] : 0.0;
+    }
+}
+
+void ms_xbar_states(const ms_xbar *xb, double *x_pos, double *x_neg)
+{
+    for (size_t s = 0; s < xb->n_syn; s++) {
+        if (x_pos) x_pos[s] = xb->x[s * xb->per];
+        if (x_neg) x_neg[s] = xb->per == 2 ? xb->x[s * 2 + 1] : 0.0;
     }
 }
 

@@ -14,8 +14,10 @@
 --    based pulses on 3 % and on 10 % of the training digits; then, from the 10 % array, 10 min,
 --    2 h, 1 day and 30 days after programming (relaxation of every device).
 -- 4. Print the table (mean +- sd over the seeds), write hybrid_training.csv (every run),
---    hybrid_summary.csv and hybrid_training.png, the adaptation's pulses and write energy, and
---    a chip-level energy estimate against the 78.4 TOPS/W of the seed talk.
+--    hybrid_summary.csv and hybrid_training.png, the adaptation's pulses and write energy
+--    (hybrid_pulses.csv), the mapping of both layers onto the seed talk's 1152 x 128 arrays
+--    (hybrid_tiles.csv), and a chip-level energy estimate against the 78.4 TOPS/W of the seed
+--    talk.
 
 local memsnn = require("memsnn")
 
@@ -44,10 +46,13 @@ local PERI = {
   ref_tops_w = 78.4 -- the ISSCC 2020 macro quoted in the seed talk [B]
 }
 
-local train = memsnn.data.idx("data/mnist/train-images-idx3-ubyte")
-local train_l = memsnn.data.idx("data/mnist/train-labels-idx1-ubyte")
-local test = memsnn.data.idx("data/mnist/t10k-images-idx3-ubyte")
-local test_l = memsnn.data.idx("data/mnist/t10k-labels-idx1-ubyte")
+-- MNIST_DIR points at another folder of the same four IDX files (the smoke test writes a small
+-- synthetic set); N_TRAIN, N_TEST, EPOCHS and SEEDS shrink the run.
+local DATA_DIR = os.getenv("MNIST_DIR") or "data/mnist"
+local train = memsnn.data.idx(DATA_DIR .. "/train-images-idx3-ubyte")
+local train_l = memsnn.data.idx(DATA_DIR .. "/train-labels-idx1-ubyte")
+local test = memsnn.data.idx(DATA_DIR .. "/t10k-images-idx3-ubyte")
+local test_l = memsnn.data.idx(DATA_DIR .. "/t10k-labels-idx1-ubyte")
 local TEST = { images = test, labels = test_l, n = S.n_test }
 local t_start = memsnn.clock()
 
@@ -62,6 +67,7 @@ end
 local acc = {}      -- acc[training][array][stage] = { per seed }
 local adapt = {}    -- adaptation pulses and energy per training, array, fraction
 local energy = nil  -- read energy per inference (first condition)
+local nets = {}     -- the trained software networks, by training
 
 local function with(t, extra) local r = {} for k, v in pairs(t) do r[k] = v end for k, v in pairs(extra) do r[k] = v end return r end
 
@@ -70,6 +76,7 @@ for _, tr in ipairs{ { "plain", 0 }, { "noise-aware", S.weight_noise } } do
   net:train{ images = train, labels = train_l, n = S.n_train, epochs = S.epochs, lr = S.lr, logit_scale = S.logit_scale,
              soma_grad = "through", weight_noise = tr[2], seed = 1, progress = false }
   local sw = net:accuracy(TEST)
+  nets[tr[1]] = net
   acc[tr[1]] = {}
   for _, ar in ipairs(ARRAYS) do
     local A = {}
@@ -153,6 +160,26 @@ for _, tr in ipairs{ "plain", "noise-aware" } do
   end
 end
 
+-- ---- the seed's array size: both layers on 1152 x 128 tiles -----------------------------------
+print("\nmapping onto the seed talk's 1152 x 128 arrays (rram defaults, device seed 1):")
+local tiles_csv = { training = {}, layer = {}, inputs = {}, outputs = {}, tiles = {}, tile_rows = {}, tile_cols = {},
+                    levels_used = {}, w_max = {}, rms_error = {}, max_error = {}, accuracy = {} }
+for _, tr in ipairs{ "plain", "noise-aware" } do
+  local c1, c2 = nets[tr]:map{ array = with(ARRAYS[1].a, { rows = 1152, cols = 128 }), seed = 1 }
+  local a = nets[tr]:accuracy(with(TEST, { crossbars = { c1, c2 } }))
+  for l, c in ipairs{ c1, c2 } do
+    local m = c:mapping()
+    print(string.format("  %-12s layer %d: %4d x %-3d weights, %d tile(s) (%d x %d), %2d of %d levels used, "
+      .. "rms error %.4f, max %.4f (w_max %.3f); transfer accuracy %.2f %%", tr, l, m.inputs, m.outputs, m.tiles,
+      m.tile_rows, m.tile_cols, m.levels_used, m.levels, m.rms_error, m.max_error, m.w_max, 100 * a))
+    local k = #tiles_csv.training + 1
+    tiles_csv.training[k], tiles_csv.layer[k], tiles_csv.inputs[k], tiles_csv.outputs[k] = tr, l, m.inputs, m.outputs
+    tiles_csv.tiles[k], tiles_csv.tile_rows[k], tiles_csv.tile_cols[k] = m.tiles, m.tile_rows, m.tile_cols
+    tiles_csv.levels_used[k], tiles_csv.w_max[k] = m.levels_used, m.w_max
+    tiles_csv.rms_error[k], tiles_csv.max_error[k], tiles_csv.accuracy[k] = m.rms_error, m.max_error, a
+  end
+end
+
 -- ---- chip-level energy estimate ------------------------------------------------------------
 local ops = 2 * (784 * 100 + 100 * 10)   -- a multiply-accumulate is 2 operations
 local function chip(rows, cols)
@@ -176,6 +203,8 @@ end
 -- ---- files ----------------------------------------------------------------------------------
 memsnn.write_csv("hybrid_training.csv", runs, { columns = { "training", "array", "seed", "stage", "accuracy" } })
 memsnn.write_csv("hybrid_summary.csv", summary, { columns = { "training", "array", "stage", "mean", "sd", "n" } })
+memsnn.write_csv("hybrid_tiles.csv", tiles_csv, { columns = { "training", "layer", "inputs", "outputs", "tiles",
+  "tile_rows", "tile_cols", "levels_used", "w_max", "rms_error", "max_error", "accuracy" } })
 memsnn.write_csv("hybrid_pulses.csv", pulses_csv,
   { columns = { "training", "array", "fraction", "images", "pulses", "energy_J", "wear_max" } })
 local series = {}

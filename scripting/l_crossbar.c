@@ -1,6 +1,7 @@
 /* scripting/l_crossbar.c: synapse = "rram" in net:connect: the projection's weights are
- * mapped onto RRAM crossbar devices (neurons/ms_crossbar.h) with the options of `array`,
- * and the network reads through them with read pulses (core/ms_net.h, device synapses).
+ * mapped onto RRAM crossbar devices (an array in list mode, neurons/ms_xbar.h, kept for the
+ * learning rules of scripting/l_proj_learn.c) with the options of `array`, and the network
+ * reads through them with read pulses (core/ms_net.h, device synapses).
  * prj:conductances() and prj:mapping() report what the devices hold. docs/circuits.md,
  * docs/crossbar.md, docs/lua-api.md. */
 #include <math.h>
@@ -15,21 +16,24 @@
 #include "scripting/l_crossbar.h"
 #include "scripting/l_objects.h"
 #include "scripting/l_util.h"
+#include "scripting/l_xbar.h"
 
 #define MAPPINGS_KEY "memsnn.mappings"
+#define ARRAYS_KEY "memsnn.projection_arrays"
 
-/* The mapping reports, per network userdata (weak keys) and projection id. */
-static void push_mappings(lua_State *L, int net_idx)
+/* The mapping reports (MAPPINGS_KEY) or the device arrays (ARRAYS_KEY), per network userdata
+ * (weak keys) and projection id. */
+static void push_per_net(lua_State *L, int net_idx, const char *key)
 {
     net_idx = lua_absindex(L, net_idx);
-    if (lua_getfield(L, LUA_REGISTRYINDEX, MAPPINGS_KEY) != LUA_TTABLE) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, key) != LUA_TTABLE) {
         lua_pop(L, 1);
         lua_newtable(L);
         lua_createtable(L, 0, 1);
         lua_pushstring(L, "k"), lua_setfield(L, -2, "__mode");
         lua_setmetatable(L, -2);
         lua_pushvalue(L, -1);
-        lua_setfield(L, LUA_REGISTRYINDEX, MAPPINGS_KEY);
+        lua_setfield(L, LUA_REGISTRYINDEX, key);
     }
     lua_pushvalue(L, net_idx);
     if (lua_gettable(L, -2) != LUA_TTABLE) {
@@ -40,6 +44,17 @@ static void push_mappings(lua_State *L, int net_idx)
         lua_settable(L, -4);
     }
     lua_remove(L, -2);
+}
+
+static void push_mappings(lua_State *L, int net_idx) { push_per_net(L, net_idx, MAPPINGS_KEY); }
+
+ms_xbar *ms_lua_proj_array(lua_State *L, int net_idx, int proj)
+{
+    push_per_net(L, net_idx, ARRAYS_KEY);
+    lua_rawgeti(L, -1, proj + 1);
+    ms_xbar *x = lua_isnil(L, -1) ? NULL : ms_lua_check_xbar(L, -1, "projection", "array");
+    lua_pop(L, 2);
+    return x;
 }
 
 static double opt_num(lua_State *L, int t, const char *k, double def)
@@ -138,10 +153,41 @@ void ms_lua_map_rram(lua_State *L, ms_net *net, int net_idx, int proj, const ms_
     }
     ms_crossbar_report rep;
     /* Devices of projection q use streams from (q + 1) << 36 on, so projections never
-     * share a stream and 2^36 devices fit in one. */
+     * share a stream and 2^36 devices fit in one. The devices live on in an array (list mode,
+     * neurons/ms_xbar.h) kept beside the network, which learning rules program
+     * (scripting/l_proj_learn.c); a projection without synapses has none. */
     uint64_t base = ((uint64_t)proj + 1) << 36;
-    if (ms_crossbar_map(&o, w, n, n_pre, n_post, base, gp, gn, xp, xn, wr, &rep, msg, sizeof msg) != 0) {
+    ms_xbar **slot = NULL;
+    if (n > 0) {
+        push_per_net(L, net_idx, ARRAYS_KEY);
+        slot = ms_lua_new_xbar(L);
+        lua_rawseti(L, -2, proj + 1);
+        lua_rawgeti(L, -1, proj + 1);
+        lua_remove(L, -2); /* keep the array's userdata on the stack while it is built */
+    } else {
+        lua_pushnil(L);
+    }
+    size_t n_pop_pre = ms_net_pop_size(net, ms_net_proj_pre(net, proj));
+    size_t n_pop_post = ms_net_pop_size(net, ms_net_proj_post(net, proj));
+    if (n > 0 ? ms_xbar_create_list(&o, w, n, pre_i, post_i, n_pop_pre, n_pop_post, base, slot, msg, sizeof msg) != 0
+              : ms_crossbar_map(&o, w, n, n_pre, n_post, base, gp, gn, xp, xn, wr, &rep, msg, sizeof msg) != 0) {
         ok = 0;
+    } else if (n > 0) {
+        rep = *ms_xbar_report(*slot);
+        ms_xbar_conductances(*slot, gp, gn);
+        ms_xbar_states(*slot, xp, xn);
+        ms_xbar_weights(*slot, wr);
+        /* the error of what the devices hold now (after t_since), against the weights asked for */
+        double sq = 0.0;
+        rep.max_error = 0.0;
+        for (size_t k = 0; k < n; k++) {
+            double e = wr[k] - w[k];
+            sq += e * e;
+            rep.max_error = fmax(rep.max_error, fabs(e));
+        }
+        rep.rms_error = sqrt(sq / (double)n);
+    }
+    if (!ok) {
     } else if (!(r->p_tile >= 0 && isfinite(r->p_tile))) {
         snprintf(msg, sizeof msg, "connect: array.p_tile = %g W must be >= 0", r->p_tile);
         ok = 0;
@@ -150,6 +196,13 @@ void ms_lua_map_rram(lua_State *L, ms_net *net, int net_idx, int proj, const ms_
     } else if (ms_net_proj_set_devices(net, proj, &d, gp, o.differential ? gn : NULL, xp, o.differential ? xn : NULL, wr)) {
         snprintf(msg, sizeof msg, "%s", ms_net_errmsg(net));
         ok = 0;
+    }
+    if (!ok && n > 0) {
+        /* no array for an undone projection */
+        push_per_net(L, net_idx, ARRAYS_KEY);
+        lua_pushnil(L);
+        lua_rawseti(L, -2, proj + 1);
+        lua_pop(L, 1);
     }
     if (!ok) {
         ms_net_disconnect_last(net, proj);
@@ -189,7 +242,7 @@ void ms_lua_map_rram(lua_State *L, ms_net *net, int net_idx, int proj, const ms_
     lua_pushboolean(L, d.virtual_ground), lua_setfield(L, -2, "virtual_ground");
     lua_pushboolean(L, d.rectify), lua_setfield(L, -2, "rectify");
     lua_rawseti(L, -2, proj + 1);
-    lua_pop(L, 5); /* mappings, g, post_i, pre_i, w */
+    lua_pop(L, 6); /* mappings, array, g, post_i, pre_i, w */
 }
 
 int ms_lua_proj_conductances(lua_State *L)

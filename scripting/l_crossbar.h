@@ -7,6 +7,7 @@
 #include "core/ms_net.h"
 
 #include "neurons/ms_crossbar.h"
+#include "neurons/ms_xbar.h"
 
 typedef struct ms_lua_rram {
     ms_crossbar_opts o;        /* mapping onto devices                                  */
@@ -19,6 +20,9 @@ void ms_lua_read_rram(lua_State *L, ms_net *net, int opts_idx, ms_lua_rram *r);
 /* Maps the weights of the new projection `proj` onto RRAM devices with the options r and gives them to the network; on any error the
  * projection is undone and a Lua error raised. net_idx is the network userdata. */
 void ms_lua_map_rram(lua_State *L, ms_net *net, int net_idx, int proj, const ms_lua_rram *r);
+/* The device array of projection proj of the network userdata at net_idx (list mode,
+ * neurons/ms_xbar.h), or NULL for static synapses or a projection without synapses. */
+ms_xbar *ms_lua_proj_array(lua_State *L, int net_idx, int proj);
 /* prj:conductances() and prj:mapping(). */
 int ms_lua_proj_conductances(lua_State *L);
 int ms_lua_proj_mapping(lua_State *L);

@@ -7,6 +7,7 @@
 
 #include "scripting/l_crossbar.h"
 #include "scripting/l_objects.h"
+#include "scripting/l_proj_learn.h"
 #include "scripting/l_util.h"
 
 /* A weight or delay given as function(i, j): called from the core's connect loop, so it
@@ -266,6 +267,7 @@ void ms_lua_open_projection(lua_State *L)
     luaL_newmetatable(L, MS_LUA_PROJECTION);
     luaL_setfuncs(L, meta, 0);
     luaL_newlib(L, methods);
+    ms_lua_proj_learn_methods(L);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
 }

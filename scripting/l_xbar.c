@@ -34,7 +34,7 @@ ms_xbar *ms_lua_check_xbar(lua_State *L, int idx, const char *fname, const char 
     return u->x;
 }
 
-static ms_xbar **new_ud(lua_State *L)
+ms_xbar **ms_lua_new_xbar(lua_State *L)
 {
     l_xbar *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->x = NULL;
@@ -128,7 +128,7 @@ static int l_new(lua_State *L)
         lua_pop(L, 2);
     }
     char msg[512];
-    ms_xbar **slot = new_ud(L);
+    ms_xbar **slot = ms_lua_new_xbar(L);
     if (ms_xbar_create(&o, w, n_in, n_out, 0, slot, msg, sizeof msg) != MS_OK) return ms_lua_errorf(L, "%s: %s", fname, bare(msg));
     return 1;
 }
@@ -157,7 +157,7 @@ static int l_forward(lua_State *L)
     return 1;
 }
 
-static void push_pulses(lua_State *L, const ms_xbar_pulses *p)
+void ms_lua_push_pulses(lua_State *L, const ms_xbar_pulses *p)
 {
     lua_createtable(L, 0, 4);
     lua_pushnumber(L, (double)p->pulses), lua_setfield(L, -2, "pulses");
@@ -166,7 +166,7 @@ static void push_pulses(lua_State *L, const ms_xbar_pulses *p)
     lua_pushnumber(L, p->energy_J), lua_setfield(L, -2, "energy");
 }
 
-static const char *check_rule(lua_State *L, int t, const char *fname)
+const char *ms_lua_xbar_rule(lua_State *L, int t, const char *fname)
 {
     const char *rule = ms_lua_opt_string(L, t, "rule", fname, "sign");
     if (strcmp(rule, "sign") != 0)
@@ -174,7 +174,7 @@ static const char *check_rule(lua_State *L, int t, const char *fname)
     return rule;
 }
 
-static ms_xbar_phase read_phase(lua_State *L, int t, const char *fname)
+ms_xbar_phase ms_lua_xbar_phase(lua_State *L, int t, const char *fname)
 {
     const char *ph = ms_lua_opt_string(L, t, "phase", fname, "alternate");
     if (strcmp(ph, "alternate") == 0) return MS_XBAR_ALTERNATE;
@@ -191,8 +191,8 @@ static int l_update_sign(lua_State *L)
     ms_xbar *x = self(L, fname);
     luaL_checktype(L, 2, LUA_TTABLE);
     ms_lua_check_options(L, 2, fname, allowed);
-    check_rule(L, 2, fname);
-    ms_xbar_phase phase = read_phase(L, 2, fname);
+    ms_lua_xbar_rule(L, 2, fname);
+    ms_xbar_phase phase = ms_lua_xbar_phase(L, 2, fname);
     double thr = ms_lua_opt_number(L, 2, "threshold", fname, 0.0, 0);
     lua_getfield(L, 2, "x");
     double *u = exact_array(L, -1, ms_xbar_inputs(x), fname, "x");
@@ -200,7 +200,7 @@ static int l_update_sign(lua_State *L)
     double *e = exact_array(L, -1, ms_xbar_outputs(x), fname, "err");
     ms_xbar_pulses p;
     if (ms_xbar_update_sign(x, u, e, thr, phase, &p) != MS_OK) return ms_lua_errorf(L, "%s: %s", fname, bare(ms_xbar_errmsg(x)));
-    push_pulses(L, &p);
+    ms_lua_push_pulses(L, &p);
     return 1;
 }
 
@@ -226,7 +226,7 @@ static int l_program(lua_State *L)
     }
     ms_xbar_pulses p;
     if (ms_xbar_program(x, w, &p) != MS_OK) return ms_lua_errorf(L, "%s: %s", fname, bare(ms_xbar_errmsg(x)));
-    push_pulses(L, &p);
+    ms_lua_push_pulses(L, &p);
     return 1;
 }
 
@@ -369,8 +369,8 @@ int ms_lua_ann_map(lua_State *L, ms_ann *a)
     ms_lua_check_options(L, 2, fname, allowed);
     ms_crossbar_opts o;
     read_array(L, 2, fname, &o);
-    ms_xbar **s1 = new_ud(L);
-    ms_xbar **s2 = new_ud(L);
+    ms_xbar **s1 = ms_lua_new_xbar(L);
+    ms_xbar **s2 = ms_lua_new_xbar(L);
     char msg[512];
     if (ms_hybrid_map(a, &o, s1, s2, msg, sizeof msg) != MS_OK) return ms_lua_errorf(L, "%s: %s", fname, bare(msg));
     return 2;
@@ -406,7 +406,7 @@ int ms_lua_ann_adapt(lua_State *L, ms_ann *a, const ms_ann_data *d)
     const char *fname = "ann:adapt";
     ms_xbar *l1, *l2;
     crossbars(L, 2, fname, &l1, &l2);
-    check_rule(L, 2, fname);
+    ms_lua_xbar_rule(L, 2, fname);
     ms_hybrid_adapt_opts o;
     ms_hybrid_adapt_opts_default(&o);
     o.fraction = ms_lua_opt_number(L, 2, "fraction", fname, o.fraction, 0);
@@ -416,7 +416,7 @@ int ms_lua_ann_adapt(lua_State *L, ms_ann *a, const ms_ann_data *d)
     o.epochs = (int)opt_whole(L, 2, "epochs", fname, o.epochs, 1, 1e6);
     o.logit_scale = ms_lua_opt_number(L, 2, "logit_scale", fname, o.logit_scale, 0);
     o.seed = (uint64_t)opt_whole(L, 2, "seed", fname, 1, 0, 9007199254740992.0);
-    o.phase = read_phase(L, 2, fname);
+    o.phase = ms_lua_xbar_phase(L, 2, fname);
     o.noisy = opt_bool(L, 2, "read_noise", fname, 1);
     ms_hybrid_adapt_result r;
     char msg[512];

@@ -14,8 +14,18 @@
 /* Registers the metatable and sets `crossbar` in the module table at the top of the stack. */
 void ms_lua_open_xbar(lua_State *L);
 
+/* Pushes an empty crossbar userdata (its __gc frees the array) and returns its slot. */
+ms_xbar **ms_lua_new_xbar(lua_State *L);
+
 /* The array of the crossbar userdata at idx (a Lua error names fname otherwise). */
 ms_xbar *ms_lua_check_xbar(lua_State *L, int idx, const char *fname, const char *what);
+
+/* The options of a sign update in the table at t: rule (only "sign"; another is an error
+ * naming fname) and phase ("alternate" or "set"). */
+const char *ms_lua_xbar_rule(lua_State *L, int t, const char *fname);
+ms_xbar_phase ms_lua_xbar_phase(lua_State *L, int t, const char *fname);
+/* Pushes { pulses, set, reset, energy } of one update or reprogramming. */
+void ms_lua_push_pulses(lua_State *L, const ms_xbar_pulses *p);
 
 /* ann:map{ array = {...}, seed = } -> crossbar 1, crossbar 2 (the ann at 1). */
 int ms_lua_ann_map(lua_State *L, ms_ann *a);

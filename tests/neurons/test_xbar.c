@@ -228,3 +228,78 @@ Test(xbar, write_verify_reprograms_a_drifted_and_updated_array)
     cr_assert_str_eq(ms_xbar_errmsg(x), "crossbar: update threshold = -1 must be a finite value >= 0");
     ms_xbar_free(x);
 }
+
+Test(xbar, list_mode_equals_the_dense_array)
+{
+    /* The synapses of a 3 x 4 array listed in dense order: the same devices, the same sign
+     * update, the same reads; a sparse list (every other synapse) holds the same devices as a
+     * mapping of its own weights with the same stream base. */
+    ms_crossbar_opts o;
+    ms_crossbar_opts_default(&o);
+    o.variation = 0.05, o.c2c = 0.5e-6, o.read_noise = 0.01;
+    enum { NI = 3, NO = 4, N = NI * NO };
+    double w[N], u[NI] = { 1, 0.5, 0 }, e[NO] = { 1, -1, 0.5, -0.2 };
+    size_t pre[N], post[N];
+    for (int s = 0; s < N; s++) w[s] = 0.1 * (s - 5), pre[s] = (size_t)(s / NO), post[s] = (size_t)(s % NO);
+    ms_xbar *d = NULL, *l = NULL, *sp = NULL;
+    cr_assert_eq(ms_xbar_create(&o, w, NI, NO, 7, &d, msg, sizeof msg), MS_OK, "%s", msg);
+    cr_assert_eq(ms_xbar_create_list(&o, w, N, pre, post, NI, NO, 7, &l, msg, sizeof msg), MS_OK, "%s", msg);
+    cr_assert_eq(ms_xbar_synapses(l), N);
+    double gd[N], gl[N], nd[N], nl[N], Id[NO], Il[NO];
+    for (int round = 0; round < 3; round++) {
+        ms_xbar_conductances(d, gd, nd);
+        ms_xbar_conductances(l, gl, nl);
+        cr_assert_arr_eq(gd, gl, sizeof gd);
+        cr_assert_arr_eq(nd, nl, sizeof nd);
+        cr_assert_eq(ms_xbar_forward(d, u, Id, 0), MS_OK);
+        cr_assert_eq(ms_xbar_forward(l, u, Il, 0), MS_OK);
+        for (int j = 0; j < NO; j++) cr_assert_float_eq(Id[j], Il[j], 1e-18);
+        cr_assert_eq(ms_xbar_update_sign(d, u, e, 0.1, MS_XBAR_ALTERNATE, NULL), MS_OK);
+        cr_assert_eq(ms_xbar_update_sign(l, u, e, 0.1, MS_XBAR_ALTERNATE, NULL), MS_OK);
+    }
+    /* every other synapse: devices 2s', 2s' + 1 of the list are those of a mapping of its weights */
+    double ws[N / 2], gs[N / 2], gm[N / 2];
+    size_t ps[N / 2], qs[N / 2];
+    for (int k = 0; k < N / 2; k++) ws[k] = w[2 * k], ps[k] = pre[2 * k], qs[k] = post[2 * k];
+    cr_assert_eq(ms_xbar_create_list(&o, ws, N / 2, ps, qs, NI, NO, 7, &sp, msg, sizeof msg), MS_OK, "%s", msg);
+    ms_xbar_conductances(sp, gs, NULL);
+    cr_assert_eq(ms_crossbar_map(&o, ws, N / 2, NI, NO, 7, gm, NULL, NULL, NULL, NULL, NULL, msg, sizeof msg), 0);
+    cr_assert_arr_eq(gs, gm, sizeof gs);
+    /* a synapse outside the array */
+    ps[0] = NI;
+    ms_xbar *bad = NULL;
+    cr_assert_eq(ms_xbar_create_list(&o, ws, N / 2, ps, qs, NI, NO, 7, &bad, msg, sizeof msg), MS_EINVAL);
+    cr_assert_str_eq(msg, "crossbar: synapse 1 joins input 4 to output 1, outside the 3 x 4 array");
+    ms_xbar_free(d), ms_xbar_free(l), ms_xbar_free(sp);
+}
+
+Test(xbar, a_seed_array_of_1152_x_128_on_its_own_tiles)
+{
+    /* The seed talk's array size [B]: a 1152 x 128 matrix of uniform weights in [-1, 1] on
+     * 1152 x 128 tiles: one tile row, two tile columns (a pair is two bit lines), all 64 levels,
+     * and a realised error between the quantisation's (a level / sqrt(12) rms, half a level
+     * at most) and write-verify's bound (each device within half a level: 1.5 levels at most). */
+    ms_crossbar_opts o;
+    ms_crossbar_opts_default(&o);
+    o.rows = 1152, o.cols = 128, o.w_max = 1.0;
+    enum { NI = 1152, NO = 128 };
+    double *w = malloc(NI * NO * sizeof *w);
+    ms_rng r;
+    ms_rng_init(&r, 3, 0, MS_RNG_USER);
+    for (int k = 0; k < NI * NO; k++) w[k] = 2 * ms_rng_uniform(&r) - 1;
+    ms_xbar *x = make(&o, w, NI, NO);
+    const ms_crossbar_report *rep = ms_xbar_report(x);
+    double dw = 1.0 / 63;
+    cr_log_info("1152 x 128 on 1152 x 128 tiles: %zu tiles (%zu x %zu), %d levels used, rms error %.5f "
+                "(quantisation %.5f), max %.5f (level %.5f), %.2f pulses per device, %.3g J",
+                rep->tiles, rep->tile_rows, rep->tile_cols, rep->levels_used, rep->rms_error, dw / sqrt(12.0),
+                rep->max_error, dw, rep->mean_pulses, rep->write_energy);
+    cr_assert_eq(rep->n_devices, 2 * NI * NO);
+    cr_assert(rep->tiles == 2 && rep->tile_rows == 1 && rep->tile_cols == 2);
+    cr_assert_eq(rep->levels_used, 64);
+    cr_assert_geq(rep->rms_error, 0.9 * dw / sqrt(12.0));
+    cr_assert_leq(rep->max_error, 1.5 * dw + 1e-12);
+    cr_assert_eq(rep->n_wv_failed, 0);
+    free(w);
+    ms_xbar_free(x);
+}
