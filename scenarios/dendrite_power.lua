@@ -33,7 +33,7 @@ end
 local function env(name, default) return tonumber(os.getenv(name)) or default end
 local S = {
   n_train = env("N_TRAIN", 8000), epochs = env("EPOCHS", full and 10 or 3),
-  n_test = env("N_TEST", full and 2000 or 150),  -- device-network test images per condition
+  n_test = env("N_TEST", full and 2000 or 100),  -- device-network test images per condition
   n_cal = env("N_CAL", 20),                      -- training images (half clean, half noisy) that set V_out
   noise = { sigma = 0.3, clutter = 3 },          -- the noisy background (docs/ann.md)
   T = 30 * u.us,                                 -- inference window per image
