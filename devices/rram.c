@@ -204,8 +204,11 @@ double ms_rram_x_of_G(const double *p, double G)
 static double decay(double u0, double r, double e)
 {
     if (u0 <= 0) return 0.0;
-    /* Near e = 1 the power form loses all digits (worn exponents are 1 + end_nu D). */
-    if (fabs(e - 1.0) < 1e-9) return u0 * exp(-r);
+    if (e == 1.0) return u0 * exp(-r);
+    /* Just above e = 1 (a worn p = 1 + end_nu D) the power form loses its digits; the same
+     * solution as ln u = -log1p(expm1(-eps ln u0) + eps r) / eps, eps = e - 1, keeps them. */
+    double eps = e - 1.0;
+    if (eps < 1e-3) return exp(-log1p(expm1(-eps * log(u0)) + eps * r) / eps);
     return pow(pow(u0, 1.0 - e) + (e - 1.0) * r, -1.0 / (e - 1.0));
 }
 

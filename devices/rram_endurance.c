@@ -26,8 +26,9 @@ void ms_end_defaults(int full, ms_end_opts *o)
  * in devices/rram.c). */
 static double r_needed(double u0, double u1, double e)
 {
-    if (fabs(e - 1.0) < 1e-9) return log(u0 / u1);
-    return (pow(u1, 1.0 - e) - pow(u0, 1.0 - e)) / (e - 1.0);
+    if (e == 1.0) return log(u0 / u1);
+    double eps = e - 1.0;   /* the stable form of decay() near e = 1 */
+    return (expm1(-eps * log(u1)) - expm1(-eps * log(u0))) / eps;
 }
 
 static int check(const double *p, const ms_end_opts *o, char *msg, size_t len)
