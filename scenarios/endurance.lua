@@ -13,8 +13,11 @@
 --                           direction (fewer pulses = stronger pulses), and the full-window one
 --   endurance_stuck.csv     fraction of 100 devices worn out (window <= half) every decade, both
 --                           protocols, with a device-to-device spread of end_W0 (d2d_W0 = 0.5)
+--   endurance_learning.csv  accuracy of a 16-4 classifier on rram pairs that endured N cycles,
+--                           after in-situ adaptation to new data (sign pulses), and its pulses
 -- and, when memsnn.plot is available, endurance_window.png (G_min, G_max against log cycles),
--- endurance_nonlinearity.png, endurance_steps.png, endurance_strength.png, endurance_stuck.png.
+-- endurance_nonlinearity.png, endurance_steps.png, endurance_strength.png, endurance_stuck.png,
+-- endurance_learning.png.
 -- Prints the lifetimes, their ratio and the state at 1e11 analog cycles.
 
 local memsnn = require("memsnn")
@@ -65,6 +68,119 @@ for _, proto in ipairs{ "analog", "full" } do
 end
 memsnn.write_csv("endurance_stuck.csv", stuck, { columns = { "cycles", "analog", "full" } })
 
+-- ---- the consequence for learning --------------------------------------------------------------
+-- A single-layer classifier (16 inputs, 4 classes, differential pairs of rram) trained in software
+-- on task A (four random binary prototypes plus noise), mapped onto devices that have already
+-- endured N cycles (their wear from the readouts above), then adapted in situ to task B (four
+-- new prototypes: new data) with sign pulses (c:update_sign), 10 epochs of 200 samples. The
+-- logits read the column currents against the fresh window's full scale, as fixed hardware would.
+local NIN, NOUT, NOISE, EPOCHS, THRESHOLD, SEEDS = 16, 4, 0.15, 10, 0.2, 3
+math.randomseed(3)
+local function gauss() return math.sqrt(-2 * math.log(1 - math.random())) * math.cos(2 * math.pi * math.random()) end
+local function prototypes()
+  local P = {}
+  for c = 1, NOUT do P[c] = {} for i = 1, NIN do P[c][i] = math.random() < 0.5 and 1 or 0 end end
+  return P
+end
+local function samples(P, n)
+  local X, Y = {}, {}
+  for k = 1, n do
+    local c, x = (k - 1) % NOUT + 1, {}
+    for i = 1, NIN do x[i] = math.min(1, math.max(0, 0.1 + 0.8 * P[c][i] + NOISE * gauss())) end
+    X[k], Y[k] = x, c
+  end
+  return X, Y
+end
+local function softmax(z)
+  local m, s, p = -math.huge, 0, {}
+  for j = 1, #z do m = math.max(m, z[j]) end
+  for j = 1, #z do p[j] = math.exp(z[j] - m) s = s + p[j] end
+  for j = 1, #z do p[j] = p[j] / s end
+  return p
+end
+local function argmax(z) local b = 1 for j = 2, #z do if z[j] > z[b] then b = j end end return b end
+local PA, PB = prototypes(), prototypes()
+local XA, YA = samples(PA, 400)
+local XB, YB = samples(PB, 200)
+local XT, YT = samples(PB, 400)
+local W = {}
+for i = 1, NIN do W[i] = {} for j = 1, NOUT do W[i][j] = 0.1 * gauss() end end
+for _ = 1, 30 do                            -- software training on A (softmax regression)
+  for k = 1, #XA do
+    local z = {}
+    for j = 1, NOUT do local s = 0 for i = 1, NIN do s = s + XA[k][i] * W[i][j] end z[j] = 3 * s end
+    local p = softmax(z)
+    for j = 1, NOUT do
+      local e = (YA[k] == j and 1 or 0) - p[j]
+      for i = 1, NIN do W[i][j] = W[i][j] + 0.02 * e * XA[k][i] end
+    end
+  end
+end
+local I_FULL = 0.2 * 18e-6                  -- V_read x the fresh window (A)
+local function accuracy(c, X, Y)
+  local ok = 0
+  for k = 1, #X do if argmax(c:forward(X[k], false)) == Y[k] then ok = ok + 1 end end
+  return ok / #X
+end
+local function adapt(wear, seed)
+  local c = memsnn.crossbar{ weights = W, seed = seed,
+    array = { wear = wear, variation = 0.05, c2c = 0.55e-6, read_noise = 0.01 } }
+  local r = { A = accuracy(c, XA, YA), before = accuracy(c, XT, YT), pulses = 0 }
+  for ep = 1, EPOCHS do
+    for k = 1, #XB do
+      local I, z, err = c:forward(XB[k]), {}, {}
+      for j = 1, NOUT do z[j] = 3 * I[j] / I_FULL end
+      local p = softmax(z)
+      for j = 1, NOUT do err[j] = (YB[k] == j and 1 or 0) - p[j] end
+      r.pulses = r.pulses + c:update_sign{ x = XB[k], err = err, threshold = THRESHOLD }.pulses
+    end
+    if ep == 1 then r.after1 = accuracy(c, XT, YT) end
+  end
+  r.after = accuracy(c, XT, YT)
+  return r
+end
+local learn = { protocol = {}, cycles = {}, wear = {}, window = {}, acc_A = {}, acc_B_before = {},
+                acc_B_epoch1 = {}, acc_B = {}, pulses = {} }
+for _, set in ipairs{ { "analog", analog }, { "full", full } } do
+  local name, r = set[1], set[2]
+  for k = 1, #r.cycles do
+    if r.cycles[k] == 0 or r.cycles[k] >= 1e3 then
+      local m = { A = 0, before = 0, after1 = 0, after = 0, pulses = 0 }
+      for seed = 1, SEEDS do
+        local a = adapt(r.wear[k], seed)
+        for key in pairs(m) do m[key] = m[key] + a[key] / SEEDS end
+      end
+      local n = #learn.cycles + 1
+      learn.protocol[n], learn.cycles[n], learn.wear[n], learn.window[n] = name == "analog" and 0 or 1,
+        r.cycles[k], r.wear[k], r.window[k]
+      learn.acc_A[n], learn.acc_B_before[n], learn.acc_B_epoch1[n] = m.A, m.before, m.after1
+      learn.acc_B[n], learn.pulses[n] = m.after, m.pulses
+    end
+  end
+end
+memsnn.write_csv("endurance_learning.csv", learn, { columns = { "protocol", "cycles", "wear", "window",
+  "acc_A", "acc_B_before", "acc_B_epoch1", "acc_B", "pulses" } })
+local function series(proto, col)
+  local x, y = {}, {}
+  for n = 1, #learn.cycles do
+    if learn.protocol[n] == proto and learn.cycles[n] > 0 then x[#x + 1], y[#y + 1] = learn.cycles[n], learn[col][n] end
+  end
+  return x, y
+end
+if plot then
+  local xa, ya = series(0, "acc_B")
+  local xa1, ya1 = series(0, "acc_B_epoch1")
+  local xf, yf = series(1, "acc_B")
+  local xf1, yf1 = series(1, "acc_B_epoch1")
+  plot.xy{ file = "endurance_learning.png", logx = true,
+           title = "In-situ adaptation to new data on devices that endured N cycles (mean of 3 arrays)",
+           series = { { x = xa, y = ya, label = "analog-cycled, 10 epochs", style = "both" },
+                      { x = xa1, y = ya1, label = "analog-cycled, 1 epoch", style = "both" },
+                      { x = xf, y = yf, label = "full-window-cycled, 10 epochs", style = "both" },
+                      { x = xf1, y = yf1, label = "full-window-cycled, 1 epoch", style = "both" } },
+           xlabel = "cycles endured", ylabel = "test accuracy on the new task" }
+end
+
 if plot then
   plot.xy{ file = "endurance_window.png", logx = true,
            title = "Window against cycles: analog (100 weak pulses per direction) vs full window",
@@ -112,4 +228,10 @@ for k = 1, #strength.n_p do
 end
 fmt("population of %d: stuck at 1e11 analog cycles %.3f, at 1e6 full-window cycles %.3f", N_DEV,
     stuck.analog[k11], stuck.full[at(full, 1e6)])
+fmt("learning (16-4 classifier, in-situ adaptation to new data, mean of %d arrays):", SEEDS)
+for n = 1, #learn.cycles do
+  fmt("  %-6s %8.0e cycles: window %5.1f %%, accuracy on B %.3f before, %.3f after 1 epoch, %.3f after %d (%.0f pulses)",
+      learn.protocol[n] == 0 and "analog" or "full", learn.cycles[n], 100 * learn.window[n], learn.acc_B_before[n],
+      learn.acc_B_epoch1[n], learn.acc_B[n], EPOCHS, learn.pulses[n])
+end
 fmt("elapsed %.2f s", memsnn.clock() - t_start)

@@ -1,7 +1,7 @@
 /* scenarios/endurance.lua through the memsnn binary: it exits 0, writes its four CSVs with their
  * headers and row counts and the PNGs when the build has memsnn.plot, and prints the calibrated
  * headline (full-window wear-out at 1.06e6 cycles, analog at 3.84e12, ratio 3.63e6, 65.4 % of the
- * window left at 1e11 analog cycles). */
+ * window left at 1e11 analog cycles) and the learning table (in-situ adaptation on worn arrays). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,8 +81,11 @@ Test(endurance_scenario, runs_and_writes_every_output_with_the_headline)
     check_csv(o, "endurance_full.csv", cols, 11);      /* 0, 1, 10, ..., 1e9 */
     check_csv(o, "endurance_strength.csv", "n_p,v_set,v_reset,lifetime,ratio", 5);
     check_csv(o, "endurance_stuck.csv", "cycles,analog,full", 15);
+    /* analog 0, 1e3 ... 1e13 and full 0, 1e3 ... 1e9 */
+    check_csv(o, "endurance_learning.csv",
+              "protocol,cycles,wear,window,acc_A,acc_B_before,acc_B_epoch1,acc_B,pulses", 20);
     const char *png[] = { "endurance_window", "endurance_nonlinearity", "endurance_steps",
-                          "endurance_strength", "endurance_stuck" };
+                          "endurance_strength", "endurance_stuck", "endurance_learning" };
     for (size_t k = 0; k < sizeof png / sizeof png[0]; k++) {
         char path[2048];
         struct stat st;
@@ -98,6 +101,11 @@ Test(endurance_scenario, runs_and_writes_every_output_with_the_headline)
     cr_assert(strstr(text, "ratio 3.63e+06 (paper: > 1e5)"), "%s", text);
     cr_assert(strstr(text, "at 1e11 analog cycles: window 65.4 %"), "%s", text);
     cr_assert(strstr(text, "usable"), "%s", text);
+    /* Learning on worn arrays: full accuracy after adaptation on fresh devices, still 0.997 at
+     * 1e11 analog cycles with 2.5 x the pulses; 0.867 after 1e7 full-window cycles. */
+    cr_assert(strstr(text, "analog    0e+00 cycles: window 100.0 %, accuracy on B 0.133 before, 0.995 after 1 epoch, 1.000 after 10 (3952 pulses)"), "%s", text);
+    cr_assert(strstr(text, "analog    1e+11 cycles: window  65.4 %, accuracy on B 0.123 before, 0.942 after 1 epoch, 0.997 after 10 (10037 pulses)"), "%s", text);
+    cr_assert(strstr(text, "full      1e+07 cycles: window  40.3 %, accuracy on B 0.125 before, 0.796 after 1 epoch, 0.867 after 10 (18487 pulses)"), "%s", text);
     free(text);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
     sh(cmd);
