@@ -175,7 +175,7 @@ int ms_end_run(double *p, double *x, const ms_end_opts *o, const double *at, siz
         double w0 = p[MS_RRAM_WEAR];
         cycle(p, x, vs, vr, t, n, &G_hi, &G_lo);
         double d = p[MS_RRAM_WEAR] - w0;
-        p[MS_RRAM_WEAR] += (B - 1.0) * d;
+        if (B > 1) p[MS_RRAM_WEAR] += (B - 1.0) * d;   /* (B - 1) d: no 0 x inf */
         if (*lifetime < 0 && p[MS_RRAM_WEAR] >= w_fail)
             *lifetime = N + (d > 0 ? fmax(1.0, ceil((w_fail - w0) / d)) : B);
         N += B;

@@ -26,7 +26,7 @@ double ms_rram_decades(const double *p)
 
 double ms_rram_window_frac(const double *p)
 {
-    if (!(p[MS_RRAM_WEAR] > 0)) return 1.0;
+    if (!(p[MS_RRAM_WEAR] > 0) || p[MS_RRAM_END_KAPPA] == 0) return 1.0;   /* no 0 x inf */
     return fmax(1.0 - p[MS_RRAM_END_KAPPA] * ms_rram_decades(p), MS_RRAM_F_FLOOR);
 }
 
@@ -49,7 +49,7 @@ double ms_rram_G_max_eff(const double *p)
 /* 4 is the top of the exponents' allowed range (devices/rram.c). */
 static double grown(const double *p, double e)
 {
-    if (!(p[MS_RRAM_WEAR] > 0)) return e;
+    if (!(p[MS_RRAM_WEAR] > 0) || p[MS_RRAM_END_NU] == 0) return e;
     return fmin(e + p[MS_RRAM_END_NU] * ms_rram_decades(p), 4.0);
 }
 
