@@ -48,6 +48,13 @@ enum ms_rram_param {
     MS_RRAM_WV_MAX_ITER,    /* write-verify pulse limit                                    */
     MS_RRAM_WV_V_STEP,      /* write-verify amplitude ramp step (V)                        */
     MS_RRAM_WV_V_MAX,       /* write-verify largest amplitude (V, both polarities)          */
+    MS_RRAM_WEAR,           /* accumulated switching stress (standard full-window sweeps)  */
+    MS_RRAM_END_W0,         /* wear at which the degradation sets in                       */
+    MS_RRAM_END_KAPPA,      /* window fraction lost per decade of wear / end_W0            */
+    MS_RRAM_END_NU,         /* growth of p_set, p_reset per decade of wear / end_W0        */
+    MS_RRAM_END_V_ACC,      /* voltage acceleration of the wear per pulse (V)              */
+    MS_RRAM_END_F_FAIL,     /* window fraction at or below which a device is worn out      */
+    MS_RRAM_D2D_W0,         /* device-to-device spread of end_W0 (lognormal sigma)         */
     MS_RRAM_N_PARAMS
 };
 
@@ -83,6 +90,21 @@ void ms_rram_wv_defaults(const double *p, double G_target, ms_wv_opts *o);
  * may be NULL for an ideal device). Updates *x; the result says whether it converged. */
 int ms_rram_program(const double *p, double *x, const ms_wv_opts *o, const ms_device_rng *rng,
                     ms_wv_result *r, char *msg, size_t len);
+
+/* Endurance degradation [I] (docs/devices/rram.md, "Endurance"): with D = log10(1 + wear/end_W0),
+ * the window keeps the fraction f = 1 - end_kappa D (at least MS_RRAM_F_FLOOR) of its width about
+ * its centre, and the soft-bound exponents grow by end_nu D (at most 4). wear = 0 gives the fresh
+ * device exactly. */
+#define MS_RRAM_F_FLOOR 1e-3
+double ms_rram_decades(const double *p);        /* D                                          */
+double ms_rram_window_frac(const double *p);    /* f                                          */
+double ms_rram_G_min_eff(const double *p);      /* effective low bound (S)                    */
+double ms_rram_G_max_eff(const double *p);      /* effective high bound (S)                   */
+double ms_rram_p_set_eff(const double *p);
+double ms_rram_p_reset_eff(const double *p);
+/* The wear a pulse of amplitude v (V) adds when it moves the state by dx:
+ * abs(dx) exp((abs(v) - V_ref)/end_V_acc), V_ref the standard pulse amplitude of its polarity. */
+double ms_rram_wear_dose(const double *p, double v, double dx);
 
 /* Relaxation after programming: the mean shift and the spread (S) at time t after programming. */
 double ms_rram_relax_mean(const double *p, double t);

@@ -32,6 +32,14 @@
 #define RELAX_SIG0_S (0.4118e-6 * RELAX_SCALE)  /* spread intercept                */
 #define RELAX_SIG1_S (0.0420e-6 * RELAX_SCALE)  /* spread growth per ln unit       */
 
+/* Endurance calibration (docs/devices/rram.md, "Endurance"), a proposal [I]: no fitted law was
+ * found; [S ZHAO18] gives only the headline (weak analog cycling lasts > 1e5 x the full-window
+ * cycles, 1e11 analog cycles usable). END_V_ACC_FIT and END_W0_FIT are set so that the
+ * full-window protocol (+-2 V, 2 us) halves the window at 1e6 cycles and the analog protocol
+ * (100 + 100 pulses of 100 ns, 25 % <-> 75 %) lasts > 1e5 x longer. */
+#define END_V_ACC_FIT 0.06    /* V  */
+#define END_W0_FIT 8.2e4      /* standard full-window sweeps */
+
 #define P(id, n, u, d, lo, hi, in, o, s, doc) [id] = { n, u, d, lo, hi, in, o, s, doc }
 static const ms_param_desc params[MS_RRAM_N_PARAMS] = {
     P(MS_RRAM_G_MIN, "G_min", "S", 2e-6, 1e-9, 1e-3, 0, MS_ORIGIN_SOURCE,
@@ -111,6 +119,27 @@ static const ms_param_desc params[MS_RRAM_N_PARAMS] = {
     P(MS_RRAM_WV_V_MAX, "wv_V_max", "V", 2.0, 0.01, 10, 0, MS_ORIGIN_INFERRED,
       "proposal [I]: 5x the standard pulse strength at alpha = 3",
       "write-verify largest amplitude (both polarities)"),
+    P(MS_RRAM_WEAR, "wear", "1", 0, 0, 1e30, 0, MS_ORIGIN_NUMERICAL,
+      "0: a fresh device; grown by endurance cycling",
+      "accumulated switching stress in standard full-window sweeps"),
+    P(MS_RRAM_END_W0, "end_W0", "1", END_W0_FIT, 1e-6, 1e30, 0, MS_ORIGIN_INFERRED,
+      "[I] calibrated: full-window cycling halves the window at 1e6 cycles",
+      "wear at which the degradation sets in"),
+    P(MS_RRAM_END_KAPPA, "end_kappa", "1", 0.1, 0, 1, 0, MS_ORIGIN_INFERRED,
+      "proposal [I] after [S ZHAO18]: window shrinks with log cycles",
+      "window fraction lost per decade of wear/end_W0"),
+    P(MS_RRAM_END_NU, "end_nu", "1", 0.1, 0, 1, 0, MS_ORIGIN_INFERRED,
+      "proposal [I] after [S ZHAO18]: nonlinearity grows with log cycles",
+      "growth of p_set and p_reset per decade of wear/end_W0"),
+    P(MS_RRAM_END_V_ACC, "end_V_acc", "V", END_V_ACC_FIT, 1e-3, 10, 0, MS_ORIGIN_INFERRED,
+      "[I] calibrated: weak analog cycles outlast full ones >= 1e5 x [S ZHAO18]",
+      "voltage acceleration of the wear per pulse"),
+    P(MS_RRAM_END_F_FAIL, "end_f_fail", "1", 0.5, 0.01, 0.99, 0, MS_ORIGIN_INFERRED,
+      "proposal [I]: half the dynamic range left",
+      "window fraction at or below which a device counts as worn out"),
+    P(MS_RRAM_D2D_W0, "d2d_W0", "1", 0, 0, 3, 0, MS_ORIGIN_INFERRED,
+      "proposal [I]; 0 keeps the variation draws of earlier versions",
+      "device-to-device lognormal sigma of end_W0"),
 };
 #undef P
 
@@ -159,14 +188,16 @@ static int stuck(const double *p) { return (int)p[MS_RRAM_STUCK]; }
 
 double ms_rram_G(const double *p, double x)
 {
-    if (stuck(p) == MS_RRAM_STUCK_OFF) return p[MS_RRAM_G_MIN];
-    if (stuck(p) == MS_RRAM_STUCK_ON) return p[MS_RRAM_G_MAX];
-    return p[MS_RRAM_G_MIN] + msi_dev_clamp(x, 0, 1) * (p[MS_RRAM_G_MAX] - p[MS_RRAM_G_MIN]);
+    if (stuck(p) == MS_RRAM_STUCK_OFF) return ms_rram_G_min_eff(p);
+    if (stuck(p) == MS_RRAM_STUCK_ON) return ms_rram_G_max_eff(p);
+    double lo = ms_rram_G_min_eff(p), hi = ms_rram_G_max_eff(p);
+    return lo + msi_dev_clamp(x, 0, 1) * (hi - lo);
 }
 
 double ms_rram_x_of_G(const double *p, double G)
 {
-    return msi_dev_clamp((G - p[MS_RRAM_G_MIN]) / (p[MS_RRAM_G_MAX] - p[MS_RRAM_G_MIN]), 0, 1);
+    double lo = ms_rram_G_min_eff(p), hi = ms_rram_G_max_eff(p);
+    return msi_dev_clamp((G - lo) / (hi - lo), 0, 1);
 }
 
 /* u(t) for u' = -r u^e from u0 over "time" r (r = rate x width), e >= 1. */
@@ -174,6 +205,10 @@ static double decay(double u0, double r, double e)
 {
     if (u0 <= 0) return 0.0;
     if (e == 1.0) return u0 * exp(-r);
+    /* Just above e = 1 (a worn p = 1 + end_nu D) the power form loses its digits; the same
+     * solution as ln u = -log1p(expm1(-eps ln u0) + eps r) / eps, eps = e - 1, keeps them. */
+    double eps = e - 1.0;
+    if (eps < 1e-3) return exp(-log1p(expm1(-eps * log(u0)) + eps * r) / eps);
     return pow(pow(u0, 1.0 - e) + (e - 1.0) * r, -1.0 / (e - 1.0));
 }
 
@@ -183,8 +218,8 @@ double ms_rram_pulse_x(const double *p, double x0, double v, double t_w)
     double k = drive(p, v);
     if (k == 0.0 || t_w <= 0) return x0;   /* below threshold: exactly no change */
     double x = msi_dev_clamp(x0, 0, 1);
-    if (k > 0) return 1.0 - decay(1.0 - x, k * t_w, p[MS_RRAM_P_SET]);
-    return decay(x, -k * t_w, p[MS_RRAM_P_RESET]);
+    if (k > 0) return 1.0 - decay(1.0 - x, k * t_w, ms_rram_p_set_eff(p));
+    return decay(x, -k * t_w, ms_rram_p_reset_eff(p));
 }
 
 static int init(const double *p, double *y)
@@ -199,8 +234,8 @@ static int rhs(double t, const double *y, const double *p, double v, double *ydo
     (void)t;
     double k = stuck(p) ? 0.0 : drive(p, v);
     double x = y[MS_RRAM_X];
-    if (k > 0) ydot[MS_RRAM_X] = k * pow(fmax(1.0 - x, 0.0), p[MS_RRAM_P_SET]);
-    else if (k < 0) ydot[MS_RRAM_X] = k * pow(fmax(x, 0.0), p[MS_RRAM_P_RESET]);
+    if (k > 0) ydot[MS_RRAM_X] = k * pow(fmax(1.0 - x, 0.0), ms_rram_p_set_eff(p));
+    else if (k < 0) ydot[MS_RRAM_X] = k * pow(fmax(x, 0.0), ms_rram_p_reset_eff(p));
     else ydot[MS_RRAM_X] = 0.0;
     return 0;
 }
@@ -211,10 +246,11 @@ static int jac(double t, const double *y, const double *p, double v, double *J)
     double k = stuck(p) ? 0.0 : drive(p, v);
     double x = y[MS_RRAM_X];
     J[0] = 0.0;
+    double ps = ms_rram_p_set_eff(p), pr = ms_rram_p_reset_eff(p);
     if (k > 0 && x < 1)
-        J[0] = -k * p[MS_RRAM_P_SET] * pow(1.0 - x, p[MS_RRAM_P_SET] - 1.0);
+        J[0] = -k * ps * pow(1.0 - x, ps - 1.0);
     else if (k < 0 && x > 0)
-        J[0] = k * p[MS_RRAM_P_RESET] * pow(x, p[MS_RRAM_P_RESET] - 1.0);
+        J[0] = k * pr * pow(x, pr - 1.0);
     return 0;
 }
 

@@ -39,13 +39,18 @@ int msi_rram_sample(const double *nom, double *p, const ms_device_rng *rng, char
     p[MS_RRAM_STUCK] = u < nom[MS_RRAM_P_STUCK_OFF] ? MS_RRAM_STUCK_OFF
                      : u < nom[MS_RRAM_P_STUCK_OFF] + nom[MS_RRAM_P_STUCK_ON] ? MS_RRAM_STUCK_ON
                      : nom[MS_RRAM_STUCK];
+    /* Drawn last and only when switched on, so the draws above stay those of earlier versions. */
+    if (nom[MS_RRAM_D2D_W0] > 0)
+        p[MS_RRAM_END_W0] = msi_dev_clamp(nom[MS_RRAM_END_W0] *
+                                          msi_dev_lognormal(rng, nom[MS_RRAM_D2D_W0]),
+                                          d[MS_RRAM_END_W0].min, d[MS_RRAM_END_W0].max);
     return MS_DEV_OK;
 }
 
 int msi_rram_pulse_noise(const double *p, const double *y_before, double *y,
                          const ms_device_rng *rng)
 {
-    double w = p[MS_RRAM_G_MAX] - p[MS_RRAM_G_MIN];
+    double w = ms_rram_G_max_eff(p) - ms_rram_G_min_eff(p);
     double dG = (y[MS_RRAM_X] - y_before[MS_RRAM_X]) * w;
     /* A pulse that moved nothing (below threshold, stuck, at a bound) adds no noise. */
     if (!rng || p[MS_RRAM_STUCK] != 0 || p[MS_RRAM_SIGMA_C2C] <= 0 || dG == 0) return 0;
@@ -104,19 +109,19 @@ int msi_rram_relax(const double *p, const double *y_prog, double t, double xi, d
 
 static double spacing(const double *p)
 {
-    return (p[MS_RRAM_G_MAX] - p[MS_RRAM_G_MIN]) / (p[MS_RRAM_N_LEVELS] - 1.0);
+    return (ms_rram_G_max_eff(p) - ms_rram_G_min_eff(p)) / (p[MS_RRAM_N_LEVELS] - 1.0);
 }
 
 double ms_rram_level_G(const double *p, int level)
 {
     int top = (int)p[MS_RRAM_N_LEVELS] - 1;
     level = level < 0 ? 0 : (level > top ? top : level);
-    return p[MS_RRAM_G_MIN] + level * spacing(p);
+    return ms_rram_G_min_eff(p) + level * spacing(p);
 }
 
 int ms_rram_nearest_level(const double *p, double G)
 {
-    double k = floor((G - p[MS_RRAM_G_MIN]) / spacing(p) + 0.5);
+    double k = floor((G - ms_rram_G_min_eff(p)) / spacing(p) + 0.5);
     double top = p[MS_RRAM_N_LEVELS] - 1.0;
     return (int)(k < 0 ? 0 : (k > top ? top : k));
 }

@@ -193,6 +193,7 @@ static int nominal_params(const ms_device_class *c, const ms_crossbar_opts *o, d
     rc = rc ? rc : set_param(c, p, MS_RRAM_P_STUCK_OFF, "p_stuck_off", o->p_stuck_off, msg, len);
     rc = rc ? rc : set_param(c, p, MS_RRAM_P_STUCK_ON, "p_stuck_on", o->p_stuck_on, msg, len);
     rc = rc ? rc : set_param(c, p, MS_RRAM_WV_TOL, "wv_tol", o->wv_tol, msg, len);
+    rc = rc ? rc : set_param(c, p, MS_RRAM_WEAR, "wear", o->wear, msg, len);
     double s = o->t_since > 0 ? o->relax_scale : 0.0;
     rc = rc ? rc : set_param(c, p, MS_RRAM_RELAX_MU, "relax_scale", s * p[MS_RRAM_RELAX_MU], msg,
                              len);

@@ -40,6 +40,8 @@ typedef struct ms_crossbar_opts {
     double t_since;       /* time since programming (s) for relaxation (default 0: none)        */
     double relax_scale;   /* factor on rram's relax_mu, relax_sig0, relax_sig1 (default 1; used
                              only when t_since > 0; 0: no relaxation)                         */
+    double wear;          /* endurance wear every device has accumulated (rram wear, standard
+                             full-window sweeps; default 0: fresh devices)                     */
     uint64_t seed;        /* key of the random streams (default 1)                             */
 } ms_crossbar_opts;
 

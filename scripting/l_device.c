@@ -659,6 +659,7 @@ void ms_lua_open_device(lua_State *L)
         { "drive", l_drive },         { "sweep", ldev_sweep },
         { "pulses", ldev_pulses },       { "program", ldev_program },
         { "relax", ldev_relax },         { "current_step", ldev_current_step },
+        { "endure", ldev_endure },
         { "state", l_state },         { "set_state", l_set_state },
         { "reset", l_reset },         { "params", l_params },
         { "conductance", l_conductance }, { "read", l_read },

@@ -75,6 +75,7 @@ int ldev_sweep(lua_State *L);
 int ldev_pulses(lua_State *L);
 int ldev_program(lua_State *L);
 int ldev_relax(lua_State *L);
+int ldev_endure(lua_State *L);   /* scripting/l_device_endurance.c */
 int ldev_current_step(lua_State *L);
 
 #endif

@@ -65,7 +65,7 @@ static void read_array(lua_State *L, int t, const char *fname, ms_crossbar_opts 
 {
     static const char *const allowed[] = { "rows", "cols", "levels", "gmin", "gmax", "differential", "w_max", "clip",
                                            "write_verify", "wv_tol", "variation", "c2c", "read_noise", "p_stuck_off",
-                                           "p_stuck_on", "t_since", "relax_scale", NULL };
+                                           "p_stuck_on", "t_since", "relax_scale", "wear", NULL };
     ms_crossbar_opts_default(o);
     o->seed = (uint64_t)opt_whole(L, t, "seed", fname, 1, 0, 9007199254740992.0);
     int ty = lua_getfield(L, t, "array");
@@ -92,6 +92,7 @@ static void read_array(lua_State *L, int t, const char *fname, ms_crossbar_opts 
         o->p_stuck_on = ms_lua_opt_number(L, a, "p_stuck_on", what, o->p_stuck_on, 0);
         o->t_since = ms_lua_opt_number(L, a, "t_since", what, o->t_since, 0);
         o->relax_scale = ms_lua_opt_number(L, a, "relax_scale", what, o->relax_scale, 0);
+        o->wear = ms_lua_opt_number(L, a, "wear", what, o->wear, 0);
     }
     lua_pop(L, 1);
 }

@@ -303,3 +303,46 @@ Test(xbar, a_seed_array_of_1152_x_128_on_its_own_tiles)
     free(w);
     ms_xbar_free(x);
 }
+
+/* Devices that have endured cycling (option wear, the rram endurance law): the mapping lands in
+ * the narrowed window, an update step is the worn device's closed-form step, smaller than the
+ * fresh one, and a negative wear is refused by name and range. */
+Test(xbar, worn_devices_map_into_the_narrowed_window_and_take_smaller_steps)
+{
+    ms_crossbar_opts o;
+    ms_crossbar_opts_default(&o);
+    o.w_max = 1.0;
+    double w[2] = { 1.0, -1.0 }, p[MS_DEVICE_MAX_PARAMS];
+    o.wear = 99 * 8.2e4;   /* D = 2: window fraction 0.8, [3.8, 18.2] uS, p_set 1.2 */
+    cr_assert_eq(ms_crossbar_nominal(&o, p, msg, sizeof msg), MS_OK);
+    cr_assert_float_eq(ms_rram_G_min_eff(p), 3.8e-6, 1e-17);
+    ms_xbar *x = make(&o, w, 1, 2);
+    double gp[2], gn[2];
+    ms_xbar_conductances(x, gp, gn);
+    /* w = +1 puts G+ at the top level, G- at level 0: the worn bounds, to write-verify's tolerance
+     * (half a level of the worn window, 0.114 uS) */
+    cr_assert_float_eq(gp[0], 18.2e-6, 0.12e-6, "G+ %g", gp[0]);
+    cr_assert_float_eq(gn[0], 3.8e-6, 0.12e-6, "G- %g", gn[0]);
+    cr_assert_float_eq(gn[1], 18.2e-6, 0.12e-6);
+    double u[1] = { 1.0 }, e[2] = { -0.6, 0.0 };
+    ms_xbar_pulses r;
+    /* the first call is a SET phase: err < 0 lowers w by a SET pulse on G- (at the worn G_min) */
+    cr_assert_eq(ms_xbar_update_sign(x, u, e, 0.5, MS_XBAR_ALTERNATE, &r), MS_OK);
+    double gp1[2], gn1[2];
+    ms_xbar_conductances(x, gp1, gn1);
+    cr_assert(r.pulses == 1 && r.n_set == 1 && gp1[0] == gp[0]);
+    double v = p[MS_RRAM_V_PULSE_SET], t = p[MS_RRAM_T_PULSE];
+    double g_exp = ms_rram_G(p, ms_rram_pulse_x(p, ms_rram_x_of_G(p, gn[0]), v, t));
+    cr_assert_float_eq(gn1[0], g_exp, 1e-15);
+    double fresh[MS_DEVICE_MAX_PARAMS];
+    nominal(fresh);
+    double step_fresh = ms_rram_G(fresh, ms_rram_pulse_x(fresh, ms_rram_x_of_G(fresh, gn[0]), v, t)) - gn[0];
+    cr_log_info("SET from the worn bottom %.3f uS: worn step %.3f uS, fresh device at that G %.3f uS",
+                gn[0] * 1e6, (gn1[0] - gn[0]) * 1e6, step_fresh * 1e6);
+    cr_assert_lt(gn1[0] - gn[0], step_fresh);
+    ms_xbar_free(x);
+
+    o.wear = -1;
+    cr_assert_eq(ms_crossbar_nominal(&o, p, msg, sizeof msg), MS_EINVAL);
+    cr_assert_str_eq(msg, "crossbar: option wear = -1: rram: parameter wear = -1 1 is outside [0, 1e+30]");
+}

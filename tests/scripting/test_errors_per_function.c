@@ -39,6 +39,7 @@ static const row option_tables[] = {
     { "d:current_step(bad)", "current_step: unknown option 'bogus_option' (expected: i," },
     { "d:read(bad)", "read: unknown option 'bogus_option' (expected: v)" },
     { "d:relax(bad)", "relax: unknown option 'bogus_option' (expected: t, xi)" },
+    { "d:endure(bad)", "endure: unknown option 'bogus_option' (expected: protocol, cycles," },
     { "memsnn.plot.raster(bad)", "raster: unknown option 'bogus_option' (expected: file," },
     { "memsnn.plot.traces(bad)", "traces: unknown option 'bogus_option' (expected: file," },
     { "memsnn.plot.power(bad)", "power: unknown option 'bogus_option' (expected: file," },

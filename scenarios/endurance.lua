@@ -1,0 +1,237 @@
+-- endurance.lua: analog endurance cycling of the rram synapse against full-window cycling, the
+-- measurement of Zhao et al. (IEDM 2018; docs/reproductions/endurance.md), under memsnn's
+-- endurance law (a proposal calibrated to that paper's headline; docs/devices/rram.md,
+-- "Endurance"). Runs in about a second.
+--
+--   memsnn run scenarios/endurance.lua --out out/endurance
+--
+-- Writes under --out:
+--   endurance_analog.csv    readouts every decade to 1e13 analog cycles (100 + 100 weak pulses
+--                           of 100 ns between 25 % and 75 % of the window)
+--   endurance_full.csv      readouts every decade to 1e9 full-window cycles (+-2 V, 2 us)
+--   endurance_strength.csv  lifetime of analog cycling against the number of pulses per
+--                           direction (fewer pulses = stronger pulses), and the full-window one
+--   endurance_stuck.csv     fraction of 100 devices worn out (window <= half) every decade, both
+--                           protocols, with a device-to-device spread of end_W0 (d2d_W0 = 0.5)
+--   endurance_learning.csv  accuracy of a 16-4 classifier on rram pairs that endured N cycles,
+--                           after in-situ adaptation to new data (sign pulses), and its pulses
+-- and, when memsnn.plot is available, endurance_window.png (G_min, G_max against log cycles),
+-- endurance_nonlinearity.png, endurance_steps.png, endurance_strength.png, endurance_stuck.png,
+-- endurance_learning.png.
+-- Prints the lifetimes, their ratio and the state at 1e11 analog cycles.
+
+local memsnn = require("memsnn")
+local plot = memsnn.plot                      -- nil in builds without the plotting layer
+local t_start = memsnn.clock()
+
+local function fmt(...) print(string.format(...)) end
+
+local CYCLES_ANALOG, CYCLES_FULL = 1e13, 1e9
+local analog = memsnn.device("rram"):endure{ protocol = "analog", cycles = CYCLES_ANALOG, n_p = 100 }
+local full = memsnn.device("rram"):endure{ protocol = "full", cycles = CYCLES_FULL }
+memsnn.write_csv("endurance_analog.csv", analog, { columns = analog.columns })
+memsnn.write_csv("endurance_full.csv", full, { columns = full.columns })
+
+local function at(r, n)                     -- row of the readout at n cycles
+  for k = 1, #r.cycles do if r.cycles[k] == n then return k end end
+end
+
+-- Pulse strength: the same 25 % <-> 75 % cycle with fewer, stronger pulses.
+local strength = { n_p = {}, v_set = {}, v_reset = {}, lifetime = {}, ratio = {} }
+for _, n in ipairs{ 3, 10, 30, 100, 300 } do
+  local r = memsnn.device("rram"):endure{ protocol = "analog", cycles = 1e15, n_p = n, readouts = { 0 } }
+  local k = #strength.n_p + 1
+  strength.n_p[k], strength.v_set[k], strength.v_reset[k] = n, r.v_set, r.v_reset
+  strength.lifetime[k] = r.lifetime or 1e15
+  strength.ratio[k] = strength.lifetime[k] / full.lifetime
+end
+memsnn.write_csv("endurance_strength.csv", strength,
+                 { columns = { "n_p", "v_set", "v_reset", "lifetime", "ratio" } })
+
+-- A population: every device draws end_W0 with a lognormal spread (and the stuck-at faults of
+-- the variation law, counted as stuck from the start).
+local N_DEV, BLOCK = 100, 0.05     -- coarser blocks: 100 devices in about a second
+local stuck = { cycles = {}, analog = {}, full = {} }
+for _, proto in ipairs{ "analog", "full" } do
+  local n = CYCLES_ANALOG                   -- the same readouts for both protocols
+  local count = {}
+  for i = 1, N_DEV do
+    local d = memsnn.device("rram", { d2d_W0 = 0.5 }, { variation = true, index = i })
+    local faulty = d:params().stuck ~= 0
+    local r = d:endure{ protocol = proto, cycles = n, block = BLOCK }
+    for k = 1, #r.cycles do
+      count[k] = (count[k] or 0) + ((faulty or r.stuck[k] == 1) and 1 or 0)
+      if proto == "analog" then stuck.cycles[k] = r.cycles[k] end
+    end
+  end
+  for k = 1, #stuck.cycles do stuck[proto][k] = count[k] / N_DEV end
+end
+memsnn.write_csv("endurance_stuck.csv", stuck, { columns = { "cycles", "analog", "full" } })
+
+-- ---- the consequence for learning --------------------------------------------------------------
+-- A single-layer classifier (16 inputs, 4 classes, differential pairs of rram) trained in software
+-- on task A (four random binary prototypes plus noise), mapped onto devices that have already
+-- endured N cycles (their wear from the readouts above), then adapted in situ to task B (four
+-- new prototypes: new data) with sign pulses (c:update_sign), 10 epochs of 200 samples. The
+-- logits read the column currents against the fresh window's full scale, as fixed hardware would.
+local NIN, NOUT, NOISE, EPOCHS, THRESHOLD, SEEDS = 16, 4, 0.15, 10, 0.2, 3
+math.randomseed(3)
+local function gauss() return math.sqrt(-2 * math.log(1 - math.random())) * math.cos(2 * math.pi * math.random()) end
+local function prototypes()
+  local P = {}
+  for c = 1, NOUT do P[c] = {} for i = 1, NIN do P[c][i] = math.random() < 0.5 and 1 or 0 end end
+  return P
+end
+local function samples(P, n)
+  local X, Y = {}, {}
+  for k = 1, n do
+    local c, x = (k - 1) % NOUT + 1, {}
+    for i = 1, NIN do x[i] = math.min(1, math.max(0, 0.1 + 0.8 * P[c][i] + NOISE * gauss())) end
+    X[k], Y[k] = x, c
+  end
+  return X, Y
+end
+local function softmax(z)
+  local m, s, p = -math.huge, 0, {}
+  for j = 1, #z do m = math.max(m, z[j]) end
+  for j = 1, #z do p[j] = math.exp(z[j] - m) s = s + p[j] end
+  for j = 1, #z do p[j] = p[j] / s end
+  return p
+end
+local function argmax(z) local b = 1 for j = 2, #z do if z[j] > z[b] then b = j end end return b end
+local PA, PB = prototypes(), prototypes()
+local XA, YA = samples(PA, 400)
+local XB, YB = samples(PB, 200)
+local XT, YT = samples(PB, 400)
+local W = {}
+for i = 1, NIN do W[i] = {} for j = 1, NOUT do W[i][j] = 0.1 * gauss() end end
+for _ = 1, 30 do                            -- software training on A (softmax regression)
+  for k = 1, #XA do
+    local z = {}
+    for j = 1, NOUT do local s = 0 for i = 1, NIN do s = s + XA[k][i] * W[i][j] end z[j] = 3 * s end
+    local p = softmax(z)
+    for j = 1, NOUT do
+      local e = (YA[k] == j and 1 or 0) - p[j]
+      for i = 1, NIN do W[i][j] = W[i][j] + 0.02 * e * XA[k][i] end
+    end
+  end
+end
+local I_FULL = 0.2 * 18e-6                  -- V_read x the fresh window (A)
+local function accuracy(c, X, Y)
+  local ok = 0
+  for k = 1, #X do if argmax(c:forward(X[k], false)) == Y[k] then ok = ok + 1 end end
+  return ok / #X
+end
+local function adapt(wear, seed)
+  local c = memsnn.crossbar{ weights = W, seed = seed,
+    array = { wear = wear, variation = 0.05, c2c = 0.55e-6, read_noise = 0.01 } }
+  local r = { A = accuracy(c, XA, YA), before = accuracy(c, XT, YT), pulses = 0 }
+  for ep = 1, EPOCHS do
+    for k = 1, #XB do
+      local I, z, err = c:forward(XB[k]), {}, {}
+      for j = 1, NOUT do z[j] = 3 * I[j] / I_FULL end
+      local p = softmax(z)
+      for j = 1, NOUT do err[j] = (YB[k] == j and 1 or 0) - p[j] end
+      r.pulses = r.pulses + c:update_sign{ x = XB[k], err = err, threshold = THRESHOLD }.pulses
+    end
+    if ep == 1 then r.after1 = accuracy(c, XT, YT) end
+  end
+  r.after = accuracy(c, XT, YT)
+  return r
+end
+local learn = { protocol = {}, cycles = {}, wear = {}, window = {}, acc_A = {}, acc_B_before = {},
+                acc_B_epoch1 = {}, acc_B = {}, pulses = {} }
+for _, set in ipairs{ { "analog", analog }, { "full", full } } do
+  local name, r = set[1], set[2]
+  for k = 1, #r.cycles do
+    if r.cycles[k] == 0 or r.cycles[k] >= 1e3 then
+      local m = { A = 0, before = 0, after1 = 0, after = 0, pulses = 0 }
+      for seed = 1, SEEDS do
+        local a = adapt(r.wear[k], seed)
+        for key in pairs(m) do m[key] = m[key] + a[key] / SEEDS end
+      end
+      local n = #learn.cycles + 1
+      learn.protocol[n], learn.cycles[n], learn.wear[n], learn.window[n] = name == "analog" and 0 or 1,
+        r.cycles[k], r.wear[k], r.window[k]
+      learn.acc_A[n], learn.acc_B_before[n], learn.acc_B_epoch1[n] = m.A, m.before, m.after1
+      learn.acc_B[n], learn.pulses[n] = m.after, m.pulses
+    end
+  end
+end
+memsnn.write_csv("endurance_learning.csv", learn, { columns = { "protocol", "cycles", "wear", "window",
+  "acc_A", "acc_B_before", "acc_B_epoch1", "acc_B", "pulses" } })
+local function series(proto, col)
+  local x, y = {}, {}
+  for n = 1, #learn.cycles do
+    if learn.protocol[n] == proto and learn.cycles[n] > 0 then x[#x + 1], y[#y + 1] = learn.cycles[n], learn[col][n] end
+  end
+  return x, y
+end
+if plot then
+  local xa, ya = series(0, "acc_B")
+  local xa1, ya1 = series(0, "acc_B_epoch1")
+  local xf, yf = series(1, "acc_B")
+  local xf1, yf1 = series(1, "acc_B_epoch1")
+  plot.xy{ file = "endurance_learning.png", logx = true,
+           title = "In-situ adaptation to new data on devices that endured N cycles (mean of 3 arrays)",
+           series = { { x = xa, y = ya, label = "analog-cycled, 10 epochs", style = "both" },
+                      { x = xa1, y = ya1, label = "analog-cycled, 1 epoch", style = "both" },
+                      { x = xf, y = yf, label = "full-window-cycled, 10 epochs", style = "both" },
+                      { x = xf1, y = yf1, label = "full-window-cycled, 1 epoch", style = "both" } },
+           xlabel = "cycles endured", ylabel = "test accuracy on the new task" }
+end
+
+if plot then
+  plot.xy{ file = "endurance_window.png", logx = true,
+           title = "Window against cycles: analog (100 weak pulses per direction) vs full window",
+           series = { { x = analog.cycles, y = analog.G_max, label = "analog G_max", style = "both" },
+                      { x = analog.cycles, y = analog.G_min, label = "analog G_min", style = "both" },
+                      { x = full.cycles, y = full.G_max, label = "full-window G_max", style = "both" },
+                      { x = full.cycles, y = full.G_min, label = "full-window G_min", style = "both" } },
+           xlabel = "cycles", ylabel = "conductance", yunit = "S" }
+  plot.xy{ file = "endurance_nonlinearity.png", logx = true,
+           title = "Update nonlinearity (1 - step ratio at 25 % / 75 % of the window)",
+           series = { { x = analog.cycles, y = analog.nl_set, label = "analog, SET", style = "both" },
+                      { x = analog.cycles, y = analog.nl_reset, label = "analog, RESET", style = "both" },
+                      { x = full.cycles, y = full.nl_set, label = "full window, SET", style = "both" },
+                      { x = full.cycles, y = full.nl_reset, label = "full window, RESET", style = "both" } },
+           xlabel = "cycles", ylabel = "nonlinearity" }
+  plot.xy{ file = "endurance_steps.png", logx = true,
+           title = "Per-pulse step of a standard SET pulse: mean and spread along the window",
+           series = { { x = analog.cycles, y = analog.step_mean, label = "analog, mean", style = "both" },
+                      { x = analog.cycles, y = analog.step_sd, label = "analog, sd", style = "both" },
+                      { x = full.cycles, y = full.step_mean, label = "full window, mean", style = "both" },
+                      { x = full.cycles, y = full.step_sd, label = "full window, sd", style = "both" } },
+           xlabel = "cycles", ylabel = "step", yunit = "S" }
+  plot.xy{ file = "endurance_strength.png", logy = true,
+           title = "Analog lifetime (window halved) against pulses per direction",
+           series = { { x = strength.n_p, y = strength.lifetime, label = "analog 25 % <-> 75 %", style = "both" } },
+           xlabel = "pulses per direction", ylabel = "cycles to wear-out" }
+  plot.xy{ file = "endurance_stuck.png", logx = true,
+           title = "Worn-out devices (window <= half) of 100 with d2d_W0 = 0.5",
+           series = { { x = stuck.cycles, y = stuck.analog, label = "analog", style = "both" },
+                      { x = stuck.cycles, y = stuck.full, label = "full window", style = "both" } },
+           xlabel = "cycles", ylabel = "fraction stuck" }
+end
+
+local k11 = at(analog, 1e11)
+fmt("full-window cycles (+-2 V, 2 us): worn out (half the window left) at %.3g cycles", full.lifetime)
+fmt("analog cycles (100 + 100 pulses, %.3f V / %.3f V, 100 ns): worn out at %.3g cycles",
+    analog.v_set, analog.v_reset, analog.lifetime)
+fmt("ratio %.3g (paper: > 1e5)", analog.lifetime / full.lifetime)
+fmt("at 1e11 analog cycles: window %.1f %% (G %.2f-%.2f uS), nl_set %.3f, nl_reset %.3f, step %.3f uS, %s",
+    100 * analog.window[k11], analog.G_min[k11] * 1e6, analog.G_max[k11] * 1e6, analog.nl_set[k11],
+    analog.nl_reset[k11], analog.step_mean[k11] * 1e6, analog.stuck[k11] == 1 and "worn out" or "usable")
+for k = 1, #strength.n_p do
+  fmt("  n_p = %3d: %.3f V / %.3f V, lifetime %.3g cycles (%.3g x full window)", strength.n_p[k],
+      strength.v_set[k], strength.v_reset[k], strength.lifetime[k], strength.ratio[k])
+end
+fmt("population of %d: stuck at 1e11 analog cycles %.3f, at 1e6 full-window cycles %.3f", N_DEV,
+    stuck.analog[k11], stuck.full[at(full, 1e6)])
+fmt("learning (16-4 classifier, in-situ adaptation to new data, mean of %d arrays):", SEEDS)
+for n = 1, #learn.cycles do
+  fmt("  %-6s %8.0e cycles: window %5.1f %%, accuracy on B %.3f before, %.3f after 1 epoch, %.3f after %d (%.0f pulses)",
+      learn.protocol[n] == 0 and "analog" or "full", learn.cycles[n], 100 * learn.window[n], learn.acc_B_before[n],
+      learn.acc_B_epoch1[n], learn.acc_B[n], EPOCHS, learn.pulses[n])
+end
+fmt("elapsed %.2f s", memsnn.clock() - t_start)

@@ -1,0 +1,112 @@
+/* scenarios/endurance.lua through the memsnn binary: it exits 0, writes its four CSVs with their
+ * headers and row counts and the PNGs when the build has memsnn.plot, and prints the calibrated
+ * headline (full-window wear-out at 1.06e6 cycles, analog at 3.84e12, ratio 3.63e6, 65.4 % of the
+ * window left at 1e11 analog cycles) and the learning table (in-situ adaptation on worn arrays). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+TestSuite(endurance_scenario, .timeout = 120);
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+static int sh(const char *cmd)
+{
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st), "did not exit normally (crash?): %s", cmd);
+    return WEXITSTATUS(st);
+}
+
+/* Checks out/name: its first line is `header` and it has `rows` data rows (0: any, >= 1). */
+static void check_csv(const char *out, const char *name, const char *header, int rows)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", out, name);
+    char *s = slurp(path);
+    cr_assert_not_null(s, "missing %s", path);
+    size_t hl = strlen(header);
+    cr_assert(strncmp(s, header, hl) == 0 && s[hl] == '\n', "%s: header is not '%s':\n%.200s", name, header, s);
+    int lines = 0;
+    for (const char *p = s; *p; p++) lines += *p == '\n';
+    if (rows) cr_assert_eq(lines - 1, rows, "%s: %d rows, expected %d", name, lines - 1, rows);
+    else cr_assert_gt(lines - 1, 0, "%s is empty", name);
+    cr_assert_null(strstr(s, "nan"), "%s holds NaN", name);
+    free(s);
+}
+
+Test(endurance_scenario, runs_and_writes_every_output_with_the_headline)
+{
+    const char *bin = getenv("MEMSNN_BIN"), *src = getenv("MEMSNN_SOURCE_DIR"), *tmp = getenv("MEMSNN_TEST_TMP");
+    cr_assert(bin && src, "MEMSNN_BIN and MEMSNN_SOURCE_DIR are set by ctest");
+    char out[1024], cmd[4096];
+    snprintf(out, sizeof out, "%s/endurance-scenario-%d", tmp ? tmp : "/tmp", (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", out, out);
+    cr_assert_eq(sh(cmd), 0);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && printf 'io.write(require(\"memsnn\").plot and \"yes\" or \"no\")' > has_plot.lua && "
+             "'%s' run has_plot.lua > has_plot.txt",
+             out, bin);
+    cr_assert_eq(sh(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/has_plot.txt", out);
+    char *has = slurp(cmd);
+    int plots = has && strcmp(has, "yes") == 0;
+    free(has);
+
+    snprintf(cmd, sizeof cmd, "'%s' run '%s/scenarios/endurance.lua' --out '%s/out' --quiet "
+             "> '%s/stdout.txt' 2> '%s/stderr.txt'", bin, src, out, out, out);
+    int rc = sh(cmd);
+    cr_assert_eq(rc, 0, "exit %d", rc);
+
+    char o[1100];
+    snprintf(o, sizeof o, "%s/out", out);
+    const char *cols = "cycles,wear,G_min,G_max,window,nl_set,nl_reset,step_mean,step_sd,c2c_sd,G_lo,G_hi,stuck";
+    check_csv(o, "endurance_analog.csv", cols, 15);    /* 0, 1, 10, ..., 1e13 */
+    check_csv(o, "endurance_full.csv", cols, 11);      /* 0, 1, 10, ..., 1e9 */
+    check_csv(o, "endurance_strength.csv", "n_p,v_set,v_reset,lifetime,ratio", 5);
+    check_csv(o, "endurance_stuck.csv", "cycles,analog,full", 15);
+    /* analog 0, 1e3 ... 1e13 and full 0, 1e3 ... 1e9 */
+    check_csv(o, "endurance_learning.csv",
+              "protocol,cycles,wear,window,acc_A,acc_B_before,acc_B_epoch1,acc_B,pulses", 20);
+    const char *png[] = { "endurance_window", "endurance_nonlinearity", "endurance_steps",
+                          "endurance_strength", "endurance_stuck", "endurance_learning" };
+    for (size_t k = 0; k < sizeof png / sizeof png[0]; k++) {
+        char path[2048];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s.png", o, png[k]);
+        int exists = stat(path, &st) == 0 && st.st_size > 1000;
+        cr_assert_eq(exists, plots, "%s.png %s", png[k], plots ? "is missing" : "exists without memsnn.plot");
+    }
+    snprintf(cmd, sizeof cmd, "%s/stdout.txt", out);
+    char *text = slurp(cmd);
+    cr_assert_not_null(text);
+    cr_assert(strstr(text, "full-window cycles (+-2 V, 2 us): worn out (half the window left) at 1.06e+06 cycles"), "%s", text);
+    cr_assert(strstr(text, "worn out at 3.84e+12 cycles"), "%s", text);
+    cr_assert(strstr(text, "ratio 3.63e+06 (paper: > 1e5)"), "%s", text);
+    cr_assert(strstr(text, "at 1e11 analog cycles: window 65.4 %"), "%s", text);
+    cr_assert(strstr(text, "usable"), "%s", text);
+    /* Learning on worn arrays: full accuracy after adaptation on fresh devices, still 0.997 at
+     * 1e11 analog cycles with 2.5 x the pulses; 0.867 after 1e7 full-window cycles. */
+    cr_assert(strstr(text, "analog    0e+00 cycles: window 100.0 %, accuracy on B 0.133 before, 0.995 after 1 epoch, 1.000 after 10 (3952 pulses)"), "%s", text);
+    cr_assert(strstr(text, "analog    1e+11 cycles: window  65.4 %, accuracy on B 0.123 before, 0.942 after 1 epoch, 0.997 after 10 (10037 pulses)"), "%s", text);
+    cr_assert(strstr(text, "full      1e+07 cycles: window  40.3 %, accuracy on B 0.125 before, 0.796 after 1 epoch, 0.867 after 10 (18487 pulses)"), "%s", text);
+    free(text);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
+    sh(cmd);
+}
