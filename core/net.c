@@ -413,11 +413,23 @@ ms_status ms_net_reset_state(ms_net *net, int pop)
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
     if (!m->init || m->kind == MS_MODEL_SOURCE) return msi_net_fail(net, MS_EINVAL, "reset: '%s' has no state to reset", p->label);
+    /* The drive of a device-synapse port carries read pulses in flight: the start of each
+     * pulse added to it and its end, still to come, will take the same amount away. Reset
+     * leaves it alone, or a pulse that straddles the reset would leave a negative drive
+     * behind (a column that blocks every later read). */
+    unsigned char keep[m->n_state ? m->n_state : 1];
+    memset(keep, 0, sizeof keep);
+    for (size_t k = 0; k < net->n_projs; k++) {
+        const ms_proj *q = &net->projs[k];
+        if (q->post == pop && q->device && m->port_state && m->port_state[q->port] >= 0)
+            keep[m->port_state[q->port]] = 1;
+    }
     double prow[m->n_params ? m->n_params : 1], y[m->n_state ? m->n_state : 1];
     for (size_t i = 0; i < p->n; i++) {
         for (size_t k = 0; k < m->n_params; k++) prow[k] = p->param[k * p->n + i];
         m->init(m, prow, y);
         for (size_t k = 0; k < m->n_state; k++) {
+            if (keep[k]) continue;
             p->state[k * p->n + i] = y[k];
             if (p->ode && p->ode[i]) ms_ode_state(p->ode[i])[k] = y[k];
         }

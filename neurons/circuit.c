@@ -314,6 +314,7 @@ void ms_circuit_model_free(ms_model *m)
     free(k->param);
     free(k->obs);
     free(k->port_names);
+    free(k->port_state);
     free(k->root_dir);
     free(k->strings);
     free(k);
@@ -393,13 +394,14 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     k->param = calloc(np, sizeof *k->param);
     k->obs = calloc(n_obs ? n_obs : 1, sizeof *k->obs);
     k->port_names = calloc(n_port ? n_port : 1, sizeof *k->port_names);
+    k->port_state = calloc(n_port ? n_port : 1, sizeof *k->port_state);
     k->root_dir = calloc(nr ? nr : 1, sizeof *k->root_dir);
     strbuf sb = { .cap = (ns + np + n_obs + n_port) * 2 * 96 + 256 };
     sb.s = malloc(sb.cap);
     k->strings = sb.s;
     ms_model *m = &k->model;
     m->ctx = k;
-    if (!k->dev || !k->res || !k->isrc || !k->port || !k->state || !k->param || !k->obs || !k->port_names ||
+    if (!k->dev || !k->res || !k->isrc || !k->port || !k->state || !k->param || !k->obs || !k->port_names || !k->port_state ||
         !k->root_dir || !sb.s) {
         ms_circuit_model_free(m);
         return ms_msgf(msg, len, -1, "circuit %s: out of memory", c->name);
@@ -484,6 +486,7 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
                                           "1: the column only sources current into the node (set by connect)" };
         k->obs[io++] = (ms_state_spec){ NAME("%s.i", pd->name), "A", 1e-6, -INFINITY, INFINITY, "current the synapses drive into the node" };
         k->port_names[i] = NAME("%s", pd->name);
+        k->port_state[i] = (int)pt->y;
     }
     k->n_port = n_port;
     k->p_cpar = SIZE_MAX;
@@ -511,6 +514,7 @@ int ms_circuit_compile(const ms_circuit *c, ms_model **out, char *msg, size_t le
     m->params = k->param;
     m->n_ports = n_port;
     m->ports = k->port_names;
+    m->port_state = k->port_state;
     m->n_roots = nr;
     m->root_dir = k->root_dir;
     m->no_spikes = k->spike_dev < 0;

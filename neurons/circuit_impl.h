@@ -106,6 +106,7 @@ typedef struct ckt {
     ms_param_spec *param;
     ms_state_spec *obs;
     const char **port_names;
+    int *port_state;           /* per port: its drive current's state (ms_model.port_state) */
     int *root_dir;
     int energy_class[CE_N];
     char *strings;             /* every name and unit above                              */

@@ -434,3 +434,30 @@ Test(circuit, bad_input_is_a_clear_error)
     expect_error(PRELUDE "\nmemsnn.circuit{ nodes = { 'a' }, devices = { { 'd', 'nmda_dendrite', 'a', 'gnd' } } }", 2,
                  "no node has capacitance");
 }
+
+/* pop:reset() while a read pulse is in flight: the pulse's end, still to come, takes its
+ * drive away again, so reset keeps the drive of device-synapse ports. Before it did, a pulse
+ * straddling a reset left the port at minus one pulse, a column that blocked later reads. */
+Test(circuit, reset_keeps_read_pulses_in_flight)
+{
+    const char *pre =
+        "local net = memsnn.network{} "
+        "local src = net:spike_source{ times = { { 1e-6, 10e-6 } } } "
+        "local n = net:population{ n = 1, model = memsnn.point_neuron{ branches = 1 } } "
+        "net:connect(src, n, { rule = { 'from_list', pre = { 1 }, post = { 1 } }, synapse = 'rram', weight = { 1 }, "
+        "  delay = 1e-6, port = 'b1', array = { w_max = 1, v_read = 0.2, t_read = 2e-6, virtual_ground = true } }) "
+        "net:run(2.5e-6) local during = n:get('b1.i_drive')[1] "
+        "n:reset() net:run(5e-6) local after = n:get('b1.i_drive')[1] "
+        "net:run(4e-6) local second = n:get('b1.i_drive')[1] ";
+    char chunk[2048];
+    snprintf(chunk, sizeof chunk, "%s return during", pre);
+    double during = num(chunk);
+    cr_assert_gt(during, 1e-7, "a 0.2 V read of a mapped weight drives %g A", during);
+    snprintf(chunk, sizeof chunk, "%s return after", pre);
+    double after = num(chunk);
+    cr_assert(fabs(after) <= 1e-12 * during, "after the pulse that straddled the reset the drive is %g A (pulse: %g A)",
+              after, during);
+    snprintf(chunk, sizeof chunk, "%s return second", pre);
+    double second = num(chunk);
+    cr_assert_float_eq(second, during, 1e-9 * during, "the next pulse drives %g A, the first %g A", second, during);
+}
