@@ -271,7 +271,7 @@ static void window_end(ms_net *net, double t_end)
 ms_status ms_net_run(ms_net *net, double duration)
 {
     ms_error_clear(&net->err);
-    /* NaN first: printf writes 0/0 as "-nan", which reads like a negative number. */
+    /* NaN first: C formatting writes 0/0 as "-nan", which reads like a negative number. */
     if (isnan(duration))
         return msi_net_fail(net, MS_EINVAL, "run: duration is NaN; it must be a finite time > 0 s");
     if (!(duration > 0) || !isfinite(duration))

@@ -203,7 +203,7 @@ static void draw_separators(msi_fig *f, const msi_axes *ax, const band *b, size_
 /* Unit-number ticks of the bands: for each, whole numbers as printed (unit + first) at round
  * steps, inside the part of the band at least EDGE_ROOM from its edges, as many as fit
  * NUMBER_GAP apart (none in a band too thin for one). Positions in the axis's 0..1
- * coordinate, from the bands' pixel rows, where count_spikes puts the marks. */
+ * coordinate, from the bands' pixel rows, where count_spikes places the marks. */
 typedef struct unit_ticks {
     size_t n;
     double pos[MSI_MAX_TICKS];

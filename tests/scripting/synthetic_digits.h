@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static inline void put_be32(FILE *f, uint32_t v)
 {
@@ -42,6 +44,33 @@ static inline void write_set(const char *dir, const char *images, const char *la
     }
     fclose(fi);
     fclose(fl);
+}
+
+/* Writes n_train training and n_test test digits into DIR/data, then runs
+ * `memsnn run SCENARIO --out DIR/out` from the source folder with MNIST_DIR=DIR/data and the
+ * extra environment `env` ("N_TEST=10 ..."); the test fails, showing the scenario's output,
+ * unless it exits 0. DIR (MEMSNN_TEST_TMP/TAG-PID) is returned in dir. */
+static inline void run_on_synthetic_digits(const char *tag, const char *scenario, int n_train, int n_test,
+                                           const char *env, char *dir, size_t dir_len)
+{
+    const char *bin = getenv("MEMSNN_BIN"), *src = getenv("MEMSNN_SOURCE_DIR"), *tmp = getenv("MEMSNN_TEST_TMP");
+    cr_assert(bin && src, "MEMSNN_BIN and MEMSNN_SOURCE_DIR are set by ctest");
+    char cmd[8192], path[1024];
+    snprintf(dir, dir_len, "%s/%s-%d", tmp ? tmp : "/tmp", tag, (int)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/data' '%s/out'", dir, dir, dir);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "cannot make %s", dir);
+    snprintf(path, sizeof path, "%s/data", dir);
+    write_set(path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", n_train, 1);
+    write_set(path, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", n_test, 2);
+    snprintf(cmd, sizeof cmd, "cd '%s' && MNIST_DIR='%s/data' %s '%s' run --quiet '%s/scenarios/%s' --out '%s/out' > '%s/stdout.txt' 2>&1",
+             src, dir, env, bin, src, scenario, dir, dir);
+    st = system(cmd);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        snprintf(cmd, sizeof cmd, "cat '%s/stdout.txt' >&2", dir);
+        if (system(cmd)) { /* the output is only shown */ }
+        cr_assert_fail("%s failed", scenario);
+    }
 }
 
 #endif

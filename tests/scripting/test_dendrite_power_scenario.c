@@ -35,24 +35,8 @@ typedef struct row { char kind[16], cond[16]; double sw, dev, agree, hidden, out
 
 Test(dendrite_power_scenario, handful_of_images_on_synthetic_digits)
 {
-    const char *bin = getenv("MEMSNN_BIN"), *src = getenv("MEMSNN_SOURCE_DIR"), *tmp = getenv("MEMSNN_TEST_TMP");
-    cr_assert(bin && src, "MEMSNN_BIN and MEMSNN_SOURCE_DIR are set by ctest");
     char dir[512], cmd[8192], path[1024];
-    snprintf(dir, sizeof dir, "%s/dendrite-power-%d", tmp ? tmp : "/tmp", (int)getpid());
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/data' '%s/out'", dir, dir, dir);
-    cr_assert_eq(sh(cmd), 0);
-    snprintf(path, sizeof path, "%s/data", dir);
-    write_set(path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", 2000, 1);
-    write_set(path, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10, 2);
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && MNIST_DIR='%s/data' N_TRAIN=2000 EPOCHS=20 N_TEST=10 N_CAL=6 '%s' run --quiet "
-             "'%s/scenarios/dendrite_power.lua' --out '%s/out' > '%s/stdout.txt' 2>&1",
-             src, dir, bin, src, dir, dir);
-    if (sh(cmd) != 0) {
-        snprintf(cmd, sizeof cmd, "cat '%s/stdout.txt' >&2", dir);
-        sh(cmd);
-        cr_assert_fail("the scenario failed");
-    }
+    run_on_synthetic_digits("dendrite-power", "dendrite_power.lua", 2000, 10, "N_TRAIN=2000 EPOCHS=20 N_TEST=10 N_CAL=6", dir, sizeof dir);
     const char *files[] = { "summary.csv", "images.csv", "energy.png", "raster.png", "examples.png" };
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
         struct stat s;

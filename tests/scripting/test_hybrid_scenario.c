@@ -30,24 +30,8 @@ static int sh(const char *cmd)
 
 Test(hybrid_scenario, one_seed_on_synthetic_digits)
 {
-    const char *bin = getenv("MEMSNN_BIN"), *src = getenv("MEMSNN_SOURCE_DIR"), *tmp = getenv("MEMSNN_TEST_TMP");
-    cr_assert(bin && src, "MEMSNN_BIN and MEMSNN_SOURCE_DIR are set by ctest");
     char dir[512], cmd[8192], path[1024];
-    snprintf(dir, sizeof dir, "%s/hybrid-scenario-%d", tmp ? tmp : "/tmp", (int)getpid());
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/data' '%s/out'", dir, dir, dir);
-    cr_assert_eq(sh(cmd), 0);
-    snprintf(path, sizeof path, "%s/data", dir);
-    write_set(path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", 300, 1);
-    write_set(path, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 40, 2);
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && MNIST_DIR='%s/data' N_TRAIN=300 N_TEST=40 EPOCHS=3 SEEDS=1 '%s' run --quiet "
-             "'%s/scenarios/hybrid_training.lua' --out '%s/out' > '%s/stdout.txt' 2>&1",
-             src, dir, bin, src, dir, dir);
-    if (sh(cmd) != 0) {
-        snprintf(cmd, sizeof cmd, "cat '%s/stdout.txt' >&2", dir);
-        sh(cmd);
-        cr_assert_fail("the scenario failed");
-    }
+    run_on_synthetic_digits("hybrid-scenario", "hybrid_training.lua", 300, 40, "N_TRAIN=300 N_TEST=40 EPOCHS=3 SEEDS=1", dir, sizeof dir);
     const char *files[] = { "hybrid_training.csv", "hybrid_summary.csv", "hybrid_pulses.csv", "hybrid_tiles.csv",
                             "hybrid_training.png" };
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
