@@ -196,6 +196,11 @@ static void window_begin(ms_net *net, double t_end, int k)
     if (t_end < w_end - SNAP_FRACTION * D) {
         win->t1 = t_end;
         win->full = 0;
+    } else if (t_end < w_end) {
+        /* The run ends a rounding error before the grid's end: the window counts as full
+         * (what is left moves on to the next slot), but it stops at t_end itself, so an
+         * input at exactly t_end belongs to the next run, as everywhere else. */
+        win->t1 = t_end;
     }
     ms_status st = msi_record_window_begin(net, win->t0, win->t1);
     if (!st) st = msi_drain_scheduled(net);
@@ -268,16 +273,12 @@ static void window_end(ms_net *net, double t_end)
     }
 }
 
-ms_status ms_net_run(ms_net *net, double duration)
+/* Runs to the absolute time t_end (> net->t, checked by the callers). Both entry points end
+ * exactly at the time asked: ms_net_run at t + duration, ms_net_run_until at t_end itself, so
+ * stimuli placed at absolute times are met without the drift of summed durations. */
+static ms_status run_to(ms_net *net, double t_end)
 {
-    ms_error_clear(&net->err);
-    /* NaN first: C formatting writes 0/0 as "-nan", which reads like a negative number. */
-    if (isnan(duration))
-        return msi_net_fail(net, MS_EINVAL, "run: duration is NaN; it must be a finite time > 0 s");
-    if (!(duration > 0) || !isfinite(duration))
-        return msi_net_fail(net, MS_EINVAL, "run: duration = %g s must be a finite time > 0", duration);
     ms_status st;
-    const double t_end = net->t + duration;
     if ((st = msi_limit_recordings(net, t_end))) return st;
     if (!net->frozen && (st = msi_engine_freeze(net))) return st;
 
@@ -318,4 +319,26 @@ ms_status ms_net_run(ms_net *net, double duration)
     /* The end time the caller asked for, not the window grid's rounding of it. */
     net->t = t_end;
     return MS_OK;
+}
+
+ms_status ms_net_run(ms_net *net, double duration)
+{
+    ms_error_clear(&net->err);
+    /* NaN first: C formatting writes 0/0 as "-nan", which reads like a negative number. */
+    if (isnan(duration))
+        return msi_net_fail(net, MS_EINVAL, "run: duration is NaN; it must be a finite time > 0 s");
+    if (!(duration > 0) || !isfinite(duration))
+        return msi_net_fail(net, MS_EINVAL, "run: duration = %g s must be a finite time > 0", duration);
+    return run_to(net, net->t + duration);
+}
+
+ms_status ms_net_run_until(ms_net *net, double t_end)
+{
+    ms_error_clear(&net->err);
+    if (isnan(t_end))
+        return msi_net_fail(net, MS_EINVAL, "run_until: end time is NaN; it must be a finite time after t = %.17g s", net->t);
+    if (!isfinite(t_end) || !(t_end > net->t))
+        return msi_net_fail(net, MS_EINVAL,
+                            "run_until: end time %.17g s must be finite and after the network's time t = %.17g s", t_end, net->t);
+    return run_to(net, t_end);
 }

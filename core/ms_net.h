@@ -256,6 +256,10 @@ size_t ms_mem_available(void);
 /* Advances the network by `duration` seconds (> 0) from ms_net_time(). The recordings the
  * run will add are estimated first (see ms_mem_available). */
 ms_status ms_net_run(ms_net *net, double duration);
+/* Advances the network to the absolute time t_end (> ms_net_time()) and ends exactly there:
+ * use it to meet stimuli placed at absolute times, which a sum of many durations misses by
+ * rounding (after thousands of equal runs the clock is ulps away from k * duration). */
+ms_status ms_net_run_until(ms_net *net, double t_end);
 double ms_net_time(const ms_net *net);
 /* The window length (d_min) fixed at the first run; 0 before it. */
 double ms_net_window(const ms_net *net);

@@ -272,7 +272,25 @@ static int net_run(lua_State *L)
     ms_net *net = ms_lua_check_net(L, 1);
     double duration = luaL_checknumber(L, 2);
     if (!lua_isnoneornil(L, 3)) ms_lua_errorf(L, "run: takes one duration in seconds (did you mean net:run(%g)?)", duration);
-    if (ms_lua_run_with_progress(L, net, duration)) return ms_lua_fail(L, ms_net_errmsg(net));
+    /* A duration <= 0 or NaN is refused by ms_net_run with its message; pass it on as is. */
+    if (!(duration > 0)) {
+        if (ms_net_run(net, duration)) return ms_lua_fail(L, ms_net_errmsg(net));
+        return 0;
+    }
+    if (ms_lua_run_with_progress(L, net, duration, 0)) return ms_lua_fail(L, ms_net_errmsg(net));
+    return 0;
+}
+
+static int net_run_until(lua_State *L)
+{
+    ms_net *net = ms_lua_check_net(L, 1);
+    double t_end = luaL_checknumber(L, 2);
+    if (!lua_isnoneornil(L, 3)) ms_lua_errorf(L, "run_until: takes one end time in seconds (did you mean net:run_until(%g)?)", t_end);
+    if (!(t_end > ms_net_time(net)) || !isfinite(t_end)) {
+        if (ms_net_run_until(net, t_end)) return ms_lua_fail(L, ms_net_errmsg(net));
+        return 0;
+    }
+    if (ms_lua_run_with_progress(L, net, 0, t_end)) return ms_lua_fail(L, ms_net_errmsg(net));
     return 0;
 }
 
@@ -339,6 +357,7 @@ void ms_lua_open_network(lua_State *L)
         { "current", net_current },
         { "record", net_record },
         { "run", net_run },
+        { "run_until", net_run_until },
         { "time", net_time },
         { "window", net_window },
         { "stats", net_stats },

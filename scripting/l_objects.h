@@ -57,7 +57,9 @@ int ms_lua_interrupt_poll(void *ud);
 
 /* Runs the network with a progress bar on a terminal and Ctrl-C as a clean stop
  * (l_progress.c). Returns the status of ms_net_run. */
-ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration);
+/* Runs for `duration` seconds when it is > 0, else to the absolute time `t_until`
+ * (net:run_until), with the progress bar and Ctrl-C handling of the settings. */
+ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration, double t_until);
 /* ms_net_connect with a progress bar on a terminal and a clean Ctrl-C (l_progress.c). */
 ms_status ms_lua_connect_with_progress(lua_State *L, ms_net *net, const ms_connect_spec *spec, int *proj);
 

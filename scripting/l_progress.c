@@ -91,16 +91,16 @@ void ms_lua_interrupt_end(const ms_lua_sigsave *sv)
     signal(SIGTERM, sv->old_term == SIG_ERR ? SIG_DFL : sv->old_term);
 }
 
-ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration)
+ms_status ms_lua_run_with_progress(lua_State *L, ms_net *net, double duration, double t_until)
 {
     ms_lua_settings *s = ms_lua_get_settings(L);
-    progress p = { .what = "run", .draw = s->progress, .t_start_run = ms_net_time(net),
-                   .t_end_run = ms_net_time(net) + duration, .wall0 = wall_now() };
+    progress p = { .what = duration > 0 ? "run" : "run_until", .draw = s->progress, .t_start_run = ms_net_time(net),
+                   .t_end_run = duration > 0 ? ms_net_time(net) + duration : t_until, .wall0 = wall_now() };
     interrupted = 0;
     void (*old_int)(int) = signal(SIGINT, on_signal);
     void (*old_term)(int) = signal(SIGTERM, on_signal);
     ms_net_set_progress(net, on_progress, &p);
-    ms_status st = ms_net_run(net, duration);
+    ms_status st = duration > 0 ? ms_net_run(net, duration) : ms_net_run_until(net, t_until);
     ms_net_set_progress(net, NULL, NULL);
     signal(SIGINT, old_int == SIG_ERR ? SIG_DFL : old_int);
     signal(SIGTERM, old_term == SIG_ERR ? SIG_DFL : old_term);

@@ -278,3 +278,44 @@ Test(engine, fixed_indegree_gives_each_target_k_distinct_sources)
     cr_assert_eq(ms_net_connect(net, &s, &q), MS_EINVAL);
     cr_assert(strstr(ms_net_errmsg(net), "k = 50 is more than the 49 presynaptic units"), "%s", ms_net_errmsg(net));
 }
+
+/* Stimuli at absolute times: after thousands of runs the clock must sit exactly on them.
+ * Each run ends exactly at the next arrival, so that arrival belongs to the next run and the
+ * count after run k is k - 1 for every k (a clock that drifted by an ulp past an arrival
+ * would count it one run early). */
+Test(engine, run_until_ends_exactly_at_absolute_times)
+{
+    enum { N = 3000 };
+    static double times[N];
+    const double P = 1.7e-5, D = 0.3e-5;
+    for (int k = 0; k < N; k++) times[k] = k * P;
+    int s = add("src", 1), p = add("probe", 1);
+    size_t off[2] = { 0, N };
+    cr_assert_eq(ms_net_set_spike_times(net, s, off, times), MS_OK);
+    connect(s, p, (ms_rule){ .kind = MS_RULE_ALL_TO_ALL }, (ms_value){ .constant = 1 },
+            (ms_value){ .constant = D }, "a");
+    for (int k = 0; k < N; k++) {
+        const double arrival = times[k] + D;
+        cr_assert_eq(ms_net_run_until(net, arrival), MS_OK, "%s", ms_net_errmsg(net));
+        cr_assert(ms_net_time(net) == arrival, "run %d ended at %.17g, not %.17g", k, ms_net_time(net), arrival);
+        cr_assert_eq(state_of(p, "count", 0), (double)k, "run %d: %g arrivals before %.17g s", k,
+                     state_of(p, "count", 0), arrival);
+    }
+    cr_assert_eq(ms_net_run(net, P), MS_OK);
+    cr_assert_eq(state_of(p, "count", 0), (double)N);
+    cr_assert(state_of(p, "last_t", 0) == times[N - 1] + D);
+}
+
+Test(engine, run_until_refuses_times_not_ahead)
+{
+    add("probe", 1);
+    cr_assert_eq(ms_net_run_until(net, 2e-3), MS_OK, "%s", ms_net_errmsg(net));
+    cr_assert_eq(ms_net_run_until(net, 2e-3), MS_EINVAL);
+    cr_assert_str_eq(ms_net_errmsg(net), "run_until: end time 0.002 s must be finite and after the network's time "
+                                         "t = 0.002 s");
+    cr_assert_eq(ms_net_run_until(net, 1e-3), MS_EINVAL);
+    cr_assert_eq(ms_net_run_until(net, INFINITY), MS_EINVAL);
+    cr_assert_eq(ms_net_run_until(net, NAN), MS_EINVAL);
+    cr_assert(strstr(ms_net_errmsg(net), "run_until: end time is NaN"), "%s", ms_net_errmsg(net));
+    cr_assert(ms_net_time(net) == 2e-3, "a refused run leaves the clock alone");
+}

@@ -82,6 +82,23 @@ Test(cli_errors, nan_duration_reads_nan_not_minus_nan)
     cr_assert_null(strstr(r.err, "-nan"), "%s", r.err);
 }
 
+/* net:run_until meets absolute times exactly, and a time not ahead of the clock is refused
+ * with the script line and both times. */
+Test(cli_errors, run_until_ends_on_the_absolute_time_and_refuses_the_past)
+{
+    cli_write("until.lua", "local memsnn = require('memsnn')\nlocal net = memsnn.network{}\n"
+                           "net:population{ n = 1, model = 'lif_curr_exp' }\n"
+                           "for k = 1, 2000 do net:run_until(k * 3e-5) end\n"
+                           "print(net:time() == 2000 * 3e-5)\n"
+                           "net:run_until(1e-3)\n");
+    cli_result r;
+    cli_run(&r, 0, "run", "until.lua");
+    cr_assert_eq(r.status, 1);
+    cr_assert_str_eq(r.out, "true\n");
+    cr_assert(strstr(r.err, "until.lua:6: run_until: end time 0.001 s must be finite and after the network's time t = 0.06"),
+              "%s", r.err);
+}
+
 Test(cli_errors, devices_lists_every_registered_class)
 {
     cli_write("names.lua", "local memsnn = require('memsnn')\n"
