@@ -11,59 +11,13 @@
 
 #include "core/ms_rng.h"
 #include "tests/scripting/lua_chunk.h"
+#include "tests/scripting/tiny_digits.h"
+
 static char dir[1024];
-
-/* IDX: magic 0x00000800 | type << 8 | ndims, big-endian sizes, then the bytes. */
-static void write_idx(const char *name, const uint32_t *dims, int ndims, const uint8_t *v, size_t n)
-{
-    char path[1200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    cr_assert(f, "cannot write %s", path);
-    unsigned char h[4] = { 0, 0, 0x08, (unsigned char)ndims };
-    fwrite(h, 1, 4, f);
-    for (int d = 0; d < ndims; d++) {
-        unsigned char b[4] = { (unsigned char)(dims[d] >> 24), (unsigned char)(dims[d] >> 16), (unsigned char)(dims[d] >> 8),
-                               (unsigned char)dims[d] };
-        fwrite(b, 1, 4, f);
-    }
-    fwrite(v, 1, n, f);
-    fclose(f);
-}
-
-/* n images of 4 x 4: class c = k % 4 lights column c (0.6 .. 1) over 0 .. 0.3. */
-static void write_set(const char *stem, size_t n, uint64_t seed)
-{
-    uint8_t *img = malloc(n * 16), *lab = malloc(n);
-    ms_rng r;
-    ms_rng_init(&r, seed, 0, MS_RNG_USER);
-    for (size_t k = 0; k < n; k++) {
-        lab[k] = (uint8_t)(k % 4);
-        for (int i = 0; i < 16; i++) {
-            double v = i % 4 == (int)(k % 4) ? 0.6 + 0.4 * ms_rng_uniform(&r) : 0.3 * ms_rng_uniform(&r);
-            img[k * 16 + i] = (uint8_t)(255 * v + 0.5);
-        }
-    }
-    char name[256];
-    uint32_t d3[3] = { (uint32_t)n, 4, 4 }, d2[2] = { (uint32_t)n, 16 }, d1[1] = { (uint32_t)n };
-    snprintf(name, sizeof name, "%s-images", stem);
-    write_idx(name, d3, 3, img, n * 16);
-    snprintf(name, sizeof name, "%s-flat", stem);
-    write_idx(name, d2, 2, img, n * 16);
-    snprintf(name, sizeof name, "%s-labels", stem);
-    write_idx(name, d1, 1, lab, n);
-    free(img), free(lab);
-}
 
 static void setup(void)
 {
-    const char *tmp = getenv("MEMSNN_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/hybrid-%d", tmp ? tmp : "/tmp", (int)getpid());
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
-    write_set("train", 400, 1);
-    write_set("test", 40, 2);
+    tiny_digits_folder("hybrid", dir, sizeof dir);
     lua_chunk_open();
     lua_pushstring(L, dir);
     lua_setglobal(L, "DIR");
