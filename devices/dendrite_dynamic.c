@@ -21,6 +21,21 @@
 
 /* ---- D3 ---------------------------------------------------------------------------------- */
 
+#define D2D_DOC(which) "device-to-device lognormal sigma of " which
+
+/* Device-to-device variation of both classes: each listed parameter times exp(d2d N(0, 1)),
+ * median nominal, as the other classes vary (nmda_dendrite, mott_soma, rram). Nothing is
+ * drawn when d2d = 0, so the random streams of circuits built before d2d existed stay as they
+ * were. */
+static int vary(const double *nom, double *p, size_t n, const int *which, size_t nw, double s,
+                const ms_device_rng *rng)
+{
+    for (size_t i = 0; i < n; i++) p[i] = nom[i];
+    if (s > 0)
+        for (size_t k = 0; k < nw; k++) p[which[k]] = nom[which[k]] * msi_dev_lognormal(rng, s);
+    return MS_DEV_OK;
+}
+
 #define RCGH "[S RC-GH DM_RC_sim.m]"
 static const ms_param_desc tiox_params[MS_TIOX_N_PARAMS] = {
     [MS_TIOX_TAU] = { "tau", "s", 400e-6, 1e-9, 100, 0, MS_ORIGIN_SOURCE,
@@ -35,6 +50,8 @@ static const ms_param_desc tiox_params[MS_TIOX_N_PARAMS] = {
                      "current coefficient for v < 0" },
     [MS_TIOX_A] = { "a", "1/V", 0.23, 0, 1000, 0, MS_ORIGIN_SOURCE, RCGH,
                     "input gain, u = a|v| / (a|v| + 1)" },
+    [MS_TIOX_D2D] = { "d2d", "1", 0.0, 0, 1, 0, MS_ORIGIN_INFERRED,
+                      "proposal [I]: no statistics found; off", D2D_DOC("tau, K_p, K_n, a") },
 };
 #undef RCGH
 
@@ -96,6 +113,13 @@ static double tiox_conductance(const double *y, const double *p)
     return y[MS_TIOX_G];   /* dimensionless state, as the source reports it */
 }
 
+static int tiox_sample(const double *nom, double *p, const ms_device_rng *rng, char *msg, size_t len)
+{
+    (void)msg, (void)len;
+    static const int which[] = { MS_TIOX_TAU, MS_TIOX_KP, MS_TIOX_KN, MS_TIOX_A };
+    return vary(nom, p, MS_TIOX_N_PARAMS, which, 4, nom[MS_TIOX_D2D], rng);
+}
+
 const ms_device_class msi_dev_dynamic_tiox = {
     .version = MS_DEVICE_VERSION,
     .name = "dynamic_tiox",
@@ -116,6 +140,7 @@ const ms_device_class msi_dev_dynamic_tiox = {
     .dcurrent_dv = tiox_dcurrent,
     .power = tiox_power,
     .conductance = tiox_conductance,
+    .sample = tiox_sample,
     .spike_root = -1,
 };
 
@@ -141,6 +166,8 @@ static const ms_param_desc wox_params[MS_WOX_N_PARAMS] = {
                        "[S DU-code] floor added by the script", "floor of w" },
     [MS_WOX_W_INIT] = { "w_init", "1", 0.1, 0, 1, 0, MS_ORIGIN_INFERRED,
                         "proposal [I]: the relaxed state w_min", "initial w" },
+    [MS_WOX_D2D] = { "d2d", "1", 0.0, 0, 1, 0, MS_ORIGIN_INFERRED,
+                     "proposal [I]: no statistics found; off", D2D_DOC("alpha, gamma, lambda, tau") },
 };
 #undef DU
 #undef DU_R
@@ -223,6 +250,13 @@ static int wox_on_root(double t, int which, double *y, const double *p)
     return 0;
 }
 
+static int wox_sample(const double *nom, double *p, const ms_device_rng *rng, char *msg, size_t len)
+{
+    (void)msg, (void)len;
+    static const int which[] = { MS_WOX_ALPHA, MS_WOX_GAMMA, MS_WOX_LAMBDA, MS_WOX_TAU };
+    return vary(nom, p, MS_WOX_N_PARAMS, which, 4, nom[MS_WOX_D2D], rng);
+}
+
 const ms_device_class msi_dev_dynamic_wox = {
     .version = MS_DEVICE_VERSION,
     .name = "dynamic_wox",
@@ -248,5 +282,6 @@ const ms_device_class msi_dev_dynamic_wox = {
     .root_names = wox_root_names,
     .roots = wox_roots,
     .on_root = wox_on_root,
+    .sample = wox_sample,
     .spike_root = -1,
 };

@@ -45,6 +45,7 @@ enum ms_tiox_param {
     MS_TIOX_KP,             /* positive current coefficient (A/V^3)                        */
     MS_TIOX_KN,             /* negative current coefficient (A/V^3)                        */
     MS_TIOX_A,              /* input gain of u(V) = aV/(aV + 1) (1/V)                      */
+    MS_TIOX_D2D,            /* device-to-device lognormal sigma of tau, K_p, K_n, a        */
     MS_TIOX_N_PARAMS
 };
 /* State G after v (V) held for t (s) from G: the ODE's exact solution (devices/dynamic_pulse.c). */
@@ -64,6 +65,7 @@ enum ms_wox_param {
     MS_WOX_TAU,             /* decay time constant (s)                                     */
     MS_WOX_W_MIN,           /* floor of w                                                  */
     MS_WOX_W_INIT,          /* initial w                                                   */
+    MS_WOX_D2D,             /* device-to-device lognormal sigma of alpha, gamma, lambda, tau */
     MS_WOX_N_PARAMS
 };
 /* State w after v (V) held for t (s) from w in [w_min, 1]: the exact solution, stopped at

@@ -40,18 +40,28 @@ typedef struct ms_reservoir_opts {
     double in_lo, in_hi;    /* masked-input range mapped onto [v_min, v_max]; in_lo == in_hi
                                (default 0, 0): each drive's own minimum and maximum, as the
                                released code scales                                           */
-    uint64_t seed;          /* key of the mask stream (core/ms_rng.h, MS_RNG_MASK)              */
+    double read_noise;      /* relative sigma of every read: a feature is I (1 + read_noise
+                               N(0, 1)) (>= 0; default 0, exact reads)                        */
+    double c2c;             /* cycle-to-cycle relative sigma of each pulse's change of state:
+                               x0 + (x1 - x0)(1 + c2c N(0, 1)), clamped to the state's domain
+                               (>= 0; default 0; exact and map only)                           */
+    uint64_t seed;          /* key of the mask stream (seed, 0, MS_RNG_MASK), of each device's
+                               parameters (seed, j, MS_RNG_VARIATION) and of its noise
+                               (seed, j, MS_RNG_NOISE) (core/ms_rng.h)                         */
 } ms_reservoir_opts;
 
 /* Defaults: N 25, M 4, V 0 .. 2.5 V (the code's Henon setting [S RC-GH DM_RC_sim.m]), pulses
  * of 4 us without gaps (dt_in of dynamic_tiox), exact, input reads, v_read 1.9 V
- * [S ZH21-F1], the data's range, seed 1. */
+ * [S ZH21-F1], the data's range, no read or cycle-to-cycle noise (the released code's ideal
+ * devices), seed 1. */
 void ms_reservoir_opts_default(ms_reservoir_opts *o);
 
 typedef struct ms_reservoir ms_reservoir;
 
-/* A reservoir of class c with parameters p (checked), devices at their initial state.
- * MS_EINVAL names the bad option and its range. */
+/* A reservoir of class c with nominal parameters p (checked), devices at their initial state.
+ * Device j gets its own parameters from ms_device_sample on stream (seed, j,
+ * MS_RNG_VARIATION): the class's device-to-device law (dynamic_tiox, dynamic_wox: their `d2d`
+ * parameter; a class without a law copies p). MS_EINVAL names the bad option and its range. */
 ms_status ms_reservoir_new(const ms_device_class *c, const double *p, const ms_reservoir_opts *o,
                            ms_reservoir **out, ms_error *err);
 void ms_reservoir_free(ms_reservoir *r);
@@ -61,7 +71,11 @@ size_t ms_reservoir_n_state(const ms_reservoir *r);              /* states per d
 const ms_reservoir_opts *ms_reservoir_options(const ms_reservoir *r);
 const signed char *ms_reservoir_mask(const ms_reservoir *r);     /* [N x M], row j = device j */
 const double *ms_reservoir_state(const ms_reservoir *r);         /* [N x n_state]             */
-void ms_reservoir_reset(ms_reservoir *r);                       /* devices back to init      */
+const double *ms_reservoir_params(const ms_reservoir *r, size_t j);  /* device j's parameters */
+/* Devices back to their initial state. The noise streams go on where they were: the same
+ * calls in the same order give the same result, and a test after a reset does not meet the
+ * noise of training again. */
+void ms_reservoir_reset(ms_reservoir *r);
 
 /* Drives the reservoir with T inputs u (continuing from its state) and writes the features
  * X[t * M N + m N + j]: the read of device j after pulse m of input t (A). volts (optional,

@@ -17,18 +17,24 @@
 
 struct ms_reservoir {
     const ms_device_class *c;
-    double p[MS_DEVICE_MAX_PARAMS];
+    double p[MS_DEVICE_MAX_PARAMS];   /* nominal parameters                                  */
     ms_reservoir_opts o;
     int kind;                  /* 3: dynamic_tiox, 4: dynamic_wox, 0: other (ODE only)       */
     signed char *mask;         /* [n x m]                                                    */
     double *y;                 /* [n x n_state]                                              */
+    double *pd;                /* [n x n_params]: each device's own parameters               */
+    ms_rng *noise;             /* [n]: each device's read and c2c noise stream               */
 };
+
+static double rng_uniform(void *ud) { return ms_rng_uniform(ud); }
+static double rng_normal(void *ud) { return ms_rng_normal(ud); }
 
 void ms_reservoir_opts_default(ms_reservoir_opts *o)
 {
     *o = (ms_reservoir_opts){ .n = 25, .m = 4, .v_min_V = 0.0, .v_max_V = 2.5,
                               .t_pulse_s = 4e-6, .t_gap_s = 0.0, .method = MS_RES_EXACT,
-                              .read = MS_RES_READ_INPUT, .v_read_V = 1.9, .seed = 1 };
+                              .read = MS_RES_READ_INPUT, .v_read_V = 1.9, .read_noise = 0.0,
+                              .c2c = 0.0, .seed = 1 };
 }
 
 static ms_status check_opts(const ms_device_class *c, const double *p, const ms_reservoir_opts *o,
@@ -51,6 +57,12 @@ static ms_status check_opts(const ms_device_class *c, const double *p, const ms_
     if (o->in_lo != o->in_hi && !(isfinite(o->in_lo) && isfinite(o->in_hi) && o->in_lo < o->in_hi))
         return ms_error_set(err, MS_EINVAL, "reservoir: input_range {%g, %g} must be finite with "
                             "low < high", o->in_lo, o->in_hi);
+    if (!(o->read_noise >= 0 && o->read_noise <= 1) || !(o->c2c >= 0 && o->c2c <= 1))
+        return ms_error_set(err, MS_EINVAL, "reservoir: read_noise = %g and c2c = %g (relative "
+                            "sigmas) must lie in [0, 1]", o->read_noise, o->c2c);
+    if (o->c2c > 0 && o->method == MS_RES_ODE)
+        return ms_error_set(err, MS_EINVAL, "reservoir: c2c = %g needs method 'exact' or 'map': "
+                            "CVODE integrates one drive without pulse-by-pulse steps", o->c2c);
     if (c->n_state < 1 || !c->current)
         return ms_error_set(err, MS_EINVAL, "reservoir: device '%s' has no state to remember inputs "
                             "with", c->name);
@@ -84,8 +96,10 @@ ms_status ms_reservoir_new(const ms_device_class *c, const double *p, const ms_r
     if (r) {
         r->mask = malloc(o->n * o->m);
         r->y = malloc(o->n * c->n_state * sizeof *r->y);
+        r->pd = malloc(o->n * c->n_params * sizeof *r->pd);
+        r->noise = malloc(o->n * sizeof *r->noise);
     }
-    if (!r || !r->mask || !r->y) {
+    if (!r || !r->mask || !r->y || !r->pd || !r->noise) {
         ms_reservoir_free(r);
         return ms_error_set(err, MS_ENOMEM, "reservoir: out of memory for %zu devices", o->n);
     }
@@ -98,6 +112,17 @@ ms_status ms_reservoir_new(const ms_device_class *c, const double *p, const ms_r
     ms_rng g;
     ms_rng_init(&g, o->seed, 0, MS_RNG_MASK);
     for (size_t k = 0; k < o->n * o->m; k++) r->mask[k] = ms_rng_uniform(&g) >= 0.5 ? 1 : -1;
+    /* Device j: its parameters from (seed, j, variation), its noise from (seed, j, noise), so
+     * a device is the same whatever N is. */
+    for (size_t j = 0; j < o->n; j++) {
+        ms_rng_init(&g, o->seed, j, MS_RNG_VARIATION);
+        ms_device_rng dr = { rng_uniform, rng_normal, &g };
+        if (ms_device_sample(c, p, r->pd + j * c->n_params, &dr, msg, sizeof msg) != MS_DEV_OK) {
+            ms_reservoir_free(r);
+            return ms_error_set(err, MS_EINVAL, "reservoir: device %zu: %s", j + 1, msg);
+        }
+        ms_rng_init(r->noise + j, o->seed, j, MS_RNG_NOISE);
+    }
     ms_reservoir_reset(r);
     *out = r;
     return MS_OK;
@@ -108,6 +133,8 @@ void ms_reservoir_free(ms_reservoir *r)
     if (!r) return;
     free(r->mask);
     free(r->y);
+    free(r->pd);
+    free(r->noise);
     free(r);
 }
 
@@ -116,10 +143,14 @@ size_t ms_reservoir_n_state(const ms_reservoir *r) { return r->c->n_state; }
 const ms_reservoir_opts *ms_reservoir_options(const ms_reservoir *r) { return &r->o; }
 const signed char *ms_reservoir_mask(const ms_reservoir *r) { return r->mask; }
 const double *ms_reservoir_state(const ms_reservoir *r) { return r->y; }
+const double *ms_reservoir_params(const ms_reservoir *r, size_t j)
+{
+    return j < r->o.n ? r->pd + j * r->c->n_params : NULL;
+}
 
 void ms_reservoir_reset(ms_reservoir *r)
 {
-    for (size_t j = 0; j < r->o.n; j++) r->c->init(r->p, r->y + j * r->c->n_state);
+    for (size_t j = 0; j < r->o.n; j++) r->c->init(r->pd + j * r->c->n_params, r->y + j * r->c->n_state);
 }
 
 /* The voltages of all pulses, [T x M N] in feature order: the masked inputs mapped linearly
@@ -151,29 +182,41 @@ static ms_status scale(const ms_reservoir *r, const double *u, size_t T, double 
     return MS_OK;
 }
 
-static double read(const ms_reservoir *r, const double *y, double v_pulse)
+/* The read of a device with parameters p in state y; xi is its read-noise draw. */
+static double read(const ms_reservoir *r, const double *p, const double *y, double v_pulse, double xi)
 {
     double v = r->o.read == MS_RES_READ_INPUT ? v_pulse : r->o.v_read_V;
-    return r->c->current(0.0, y, r->p, v);
+    return r->c->current(0.0, y, p, v) * (1.0 + r->o.read_noise * xi);
 }
 
-static double hold(const ms_reservoir *r, double x, double v, double t)
+static double hold(const ms_reservoir *r, const double *p, double x, double v, double t)
 {
-    return r->kind == 3 ? ms_tiox_hold(r->p, x, v, t) : ms_wox_hold(r->p, x, v, t);
+    return r->kind == 3 ? ms_tiox_hold(p, x, v, t) : ms_wox_hold(p, x, v, t);
 }
 
-/* The closed form or the map: one state per device. */
+/* The closed form or the map: one state per device. With noise on, every pulse draws two
+ * normals from its device's stream, c2c then read, whichever sigma is 0, so turning one of
+ * them on does not move the other's draws; with both off nothing is drawn (exact reads). */
 static void drive_fast(ms_reservoir *r, const double *V, size_t T, double *X)
 {
-    size_t nm = r->o.n * r->o.m;
-    double tp = r->o.t_pulse_s, tg = r->o.t_gap_s;
+    size_t nm = r->o.n * r->o.m, np = r->c->n_params;
+    double tp = r->o.t_pulse_s, tg = r->o.t_gap_s, c2c = r->o.c2c;
+    int noisy = r->o.read_noise > 0 || c2c > 0;
     for (size_t t = 0; t < T; t++)
         for (size_t k = 0; k < nm; k++) {
             size_t j = k % r->o.n;
-            double v = V[t * nm + k], x = r->y[j];
-            x = r->o.method == MS_RES_MAP ? ms_tiox_map_step(r->p, x, v) : hold(r, x, v, tp);
-            X[t * nm + k] = read(r, &x, v);
-            if (tg > 0) x = hold(r, x, 0.0, tg);
+            const double *p = r->pd + j * np;
+            double v = V[t * nm + k], x0 = r->y[j], x;
+            x = r->o.method == MS_RES_MAP ? ms_tiox_map_step(p, x0, v) : hold(r, p, x0, v, tp);
+            double xc = 0.0, xr = 0.0;
+            if (noisy) xc = ms_rng_normal(r->noise + j), xr = ms_rng_normal(r->noise + j);
+            if (c2c > 0) {
+                /* the state's domain: [0, 1] for G, [w_min, 1] for w */
+                double lo = r->kind == 4 ? p[MS_WOX_W_MIN] : 0.0;
+                x = fmin(1.0, fmax(lo, x0 + (x - x0) * (1.0 + c2c * xc)));
+            }
+            X[t * nm + k] = read(r, p, &x, v, xr);
+            if (tg > 0) x = hold(r, p, x, 0.0, tg);
             r->y[j] = x;
         }
 }
@@ -212,13 +255,15 @@ static ms_status drive_ode(ms_reservoir *r, const double *V, size_t T, double *X
         }
         ms_pwl w = { npts, tt, vv };
         ms_drive_result *res = NULL;
-        st = ms_device_drive(r->c, r->p, r->y + j * ns, &w, &o, &res, err);
+        const double *p = r->pd + j * r->c->n_params;
+        st = ms_device_drive(r->c, p, r->y + j * ns, &w, &o, &res, err);
         if (st) break;
         double y[MS_DEVICE_MAX_STATE];
         for (size_t q = 0; q < np; q++) {
             size_t at = 1 + per * q + 1;   /* the end of the flat top */
             for (size_t k = 0; k < ns; k++) y[k] = res->x[k * res->n + at];
-            X[(q / m) * nm + (q % m) * n + j] = read(r, y, vv[at]);
+            double xr = r->o.read_noise > 0 ? ms_rng_normal(r->noise + j) : 0.0;
+            X[(q / m) * nm + (q % m) * n + j] = read(r, p, y, vv[at], xr);
         }
         for (size_t k = 0; k < ns; k++) r->y[j * ns + k] = res->x[k * res->n + res->n - 1];
         ms_drive_result_free(res);

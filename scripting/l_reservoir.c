@@ -14,17 +14,21 @@
 
 #include "devices/ms_dendrite.h"
 #include "devices/ms_device.h"
+#include "neurons/ms_rc_readout.h"
 #include "neurons/ms_rc_tasks.h"
 #include "neurons/ms_reservoir.h"
 #include "neurons/ms_ridge.h"
 #include "scripting/l_device_impl.h"
 #include "scripting/l_util.h"
+#include "scripting/l_xbar.h"
 
 typedef struct lres {
     ms_reservoir *r;
     size_t F;        /* features */
-    double *W, b;    /* the trained readout (W NULL before train) */
+    double *W, b;    /* the trained readout on raw features (NULL before train) */
     double ridge;    /* the ridge it was trained with */
+    ms_rc_readout *ro; /* or the readout on normalised features (array or weight_noise); its
+                          crossbar, if mapped, is the userdata's user value 1 */
 } lres;
 
 static lres *check_res(lua_State *L) { return luaL_checkudata(L, 1, MS_LUA_RESERVOIR); }
@@ -40,20 +44,30 @@ static double *stack_buffer(lua_State *L, size_t n, const char *fname)
 static const char *const method_names[] = { "exact", "map", "ode", NULL };
 static const char *const read_names[] = { "input", "pulse", NULL };
 
-static int pick(lua_State *L, int idx, const char *key, const char *const *names, int def)
+static int pick(lua_State *L, int idx, const char *key, const char *const *names, int def, const char *F)
 {
     if (lua_getfield(L, idx, key) == LUA_TNIL) return lua_pop(L, 1), def;
     const char *s = lua_tostring(L, -1);
     for (int k = 0; s && names[k]; k++)
         if (strcmp(s, names[k]) == 0) return lua_pop(L, 1), k;
-    return ms_lua_errorf(L, "reservoir: %s = '%s' is unknown (expected: %s, %s%s%s)", key, s ? s : luaL_typename(L, -1),
+    return ms_lua_errorf(L, "%s: %s = '%s' is unknown (expected: %s, %s%s%s)", F, key, s ? s : luaL_typename(L, -1),
                          names[0], names[1], names[2] ? ", " : "", names[2] ? names[2] : "");
+}
+
+/* A relative sigma option in [0, 1] (0 when absent). */
+static double sigma_opt(lua_State *L, int idx, const char *key, const char *F)
+{
+    double v = ldev_opt_num(L, idx, key, F, 0.0, ANY, "", 0);
+    if (!(v >= 0 && v <= 1))
+        ms_lua_errorf(L, "%s: %s = %g must lie in [0, 1] (a relative sigma: 0.01 is 1 %%)", F, key, v);
+    return v;
 }
 
 static int l_reservoir_new(lua_State *L)
 {
     static const char *const allowed[] = { "device", "params", "n", "mask_length", "v_min", "v_max", "t_pulse",
-                                           "t_gap", "method", "read", "v_read", "input_range", "seed", NULL };
+                                           "t_gap", "method", "read", "v_read", "input_range", "seed", "variation",
+                                           "read_noise", "c2c", NULL };
     const char *F = "reservoir";
     ldev_check_table(L, 1, F, "{ device = \"dynamic_tiox\", n = 25, mask_length = 4, v_min = 0, v_max = 2.5 }");
     ms_lua_check_options(L, 1, F, allowed);
@@ -81,8 +95,20 @@ static int l_reservoir_new(lua_State *L)
         return ms_lua_errorf(L, "reservoir: params must be a table { name = value }, got %s", luaL_typename(L, -1));
     }
     lua_pop(L, 1);
+    /* variation: the class's own device-to-device law, through its d2d parameter */
+    lua_getfield(L, 1, "variation");
+    int has_var = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_var) {
+        double var = sigma_opt(L, 1, "variation", F);
+        if (ms_device_param_set(c, p, "d2d", var, msg, sizeof msg))
+            return ms_lua_errorf(L, "reservoir: variation = %g: device '%s' has no variation law (no d2d "
+                                 "parameter); dynamic_tiox and dynamic_wox have one", var, c->name);
+    }
     ms_reservoir_opts o;
     ms_reservoir_opts_default(&o);
+    o.read_noise = sigma_opt(L, 1, "read_noise", F);
+    o.c2c = sigma_opt(L, 1, "c2c", F);
     /* default pulse: the input step of the source map (dt_in) for dynamic_tiox; tau / 100 for
      * other classes with a tau, which is the same r = 0.99 per pulse [I] */
     int itau = ms_device_param_index(c, "tau");
@@ -95,8 +121,8 @@ static int l_reservoir_new(lua_State *L)
     o.t_pulse_s = ldev_opt_num(L, 1, "t_pulse", F, o.t_pulse_s, POS, "s", 0);
     o.t_gap_s = ldev_opt_num(L, 1, "t_gap", F, o.t_gap_s, NONNEG, "s", 0);
     o.v_read_V = ldev_opt_num(L, 1, "v_read", F, o.v_read_V, ANY, "V", 0);
-    o.method = (ms_res_method)pick(L, 1, "method", method_names, MS_RES_EXACT);
-    o.read = (ms_res_read)pick(L, 1, "read", read_names, MS_RES_READ_INPUT);
+    o.method = (ms_res_method)pick(L, 1, "method", method_names, MS_RES_EXACT, F);
+    o.read = (ms_res_read)pick(L, 1, "read", read_names, MS_RES_READ_INPUT, F);
     double seed = ldev_opt_num(L, 1, "seed", F, 1, NONNEG, "", 0);
     if (seed != floor(seed) || seed > 9007199254740992.0)
         return ms_lua_errorf(L, "reservoir: seed must be a whole number in [0, 2^53], got %g", seed);
@@ -111,7 +137,7 @@ static int l_reservoir_new(lua_State *L)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    lres *d = lua_newuserdatauv(L, sizeof *d, 0);
+    lres *d = lua_newuserdatauv(L, sizeof *d, 1);
     memset(d, 0, sizeof *d);
     luaL_setmetatable(L, MS_LUA_RESERVOIR);
     ms_error err = { 0 };
@@ -125,6 +151,7 @@ static int l_gc(lua_State *L)
     lres *d = check_res(L);
     ms_reservoir_free(d->r), d->r = NULL;
     free(d->W), d->W = NULL;
+    ms_rc_readout_free(d->ro), d->ro = NULL;
     return 0;
 }
 
@@ -205,10 +232,59 @@ static int opt_reset(lua_State *L, int idx, const char *fname)
     return lua_istable(L, idx) ? ldev_opt_bool(L, idx, "reset", fname, 1) : 1;
 }
 
-/* res:train(u, y, {ridge = 0, washout = 0, reset = true}) -> {weights, bias, nrmse} */
+/* The readout on normalised features for train's options at 4 (array, weight_noise, seed):
+ * fits, maps onto a crossbar when `array` is given, and adds its fields to the result table
+ * on top of the stack. X, y: the features and targets after the washout. */
+static void train_array(lua_State *L, lres *d, const double *X, size_t T, const double *y, double ridge,
+                        double wn, int mapped, const char *F)
+{
+    ms_crossbar_opts xo;
+    ms_crossbar_opts_default(&xo);
+    if (mapped) {
+        int seeded = lua_getfield(L, 4, "seed") != LUA_TNIL;
+        lua_pop(L, 1);
+        ms_lua_xbar_read_array(L, 4, F, &xo);
+        if (!seeded) xo.seed = ms_reservoir_options(d->r)->seed;
+    }
+    ms_error err = { 0 };
+    ms_rc_readout *ro;
+    if (ms_rc_readout_fit(X, T, d->F, y, ridge, wn, &ro, &err)) ms_lua_errorf(L, "%s: %s", F, err.msg);
+    ms_rc_readout_free(d->ro);
+    d->ro = ro;
+    free(d->W), d->W = NULL;
+    double *out = stack_buffer(L, T, F);
+    ms_rc_readout_predict(ro, X, T, out);
+    int res = lua_gettop(L) - 1;
+    ms_lua_push_doubles(L, ms_rc_readout_weights(ro), d->F), lua_setfield(L, res, "weights");
+    lua_pushnumber(L, ms_rc_readout_bias(ro)), lua_setfield(L, res, "bias");
+    lua_pushnumber(L, ms_nrmse(out, y, T)), lua_setfield(L, res, "nrmse");
+    ms_lua_push_doubles(L, out, T), lua_setfield(L, res, "output");
+    lua_pushnumber(L, ms_rc_readout_ridge(ro)), lua_setfield(L, res, "ridge");
+    lua_pushnumber(L, ms_rc_readout_expected_error(ro)), lua_setfield(L, res, "expected_error");
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    if (mapped) {
+        char msg[512];
+        ms_xbar **slot = ms_lua_new_xbar(L);
+        if (ms_xbar_create(&xo, ms_rc_readout_weights(ro), d->F, 1, 0, slot, msg, sizeof msg) != MS_OK)
+            ms_lua_errorf(L, "%s: array: %s", F, msg);
+        lua_pushvalue(L, -1), lua_setfield(L, res, "crossbar");
+        double *oa = stack_buffer(L, T, F);
+        size_t clipped = 0;
+        if (ms_rc_readout_on_array(ro, *slot, X, T, oa, &clipped, &err)) ms_lua_errorf(L, "%s: %s", F, err.msg);
+        lua_pushnumber(L, ms_nrmse(oa, y, T)), lua_setfield(L, res, "nrmse_array");
+        ms_lua_push_doubles(L, oa, T), lua_setfield(L, res, "output_array");
+        lua_pop(L, 1);
+    }
+    lua_setiuservalue(L, 1, 1);   /* the crossbar, or nil: a new fit drops the old array */
+    lua_settop(L, res);
+}
+
+/* res:train(u, y, {ridge = 0, washout = 0, reset = true, weight_noise = 0, array, seed})
+ * -> {weights, bias, nrmse, output, ...} */
 static int l_train(lua_State *L)
 {
-    static const char *const allowed[] = { "ridge", "washout", "reset", NULL };
+    static const char *const allowed[] = { "ridge", "washout", "reset", "weight_noise", "array", "seed", NULL };
     const char *F = "reservoir:train";
     lres *d = check_res(L);
     lua_settop(L, 4);
@@ -216,28 +292,42 @@ static int l_train(lua_State *L)
     double *u = inputs(L, 2, F, "inputs", &T);
     double *y = inputs(L, 3, F, "targets", &Ty);
     if (Ty != T) return ms_lua_errorf(L, "%s: %zu targets for %zu inputs; give one per input", F, Ty, T);
-    double ridge = 0.0;
+    double ridge = 0.0, wn = 0.0;
     long long wash = 0;
+    int mapped = 0;
     if (!lua_isnoneornil(L, 4)) {
         ldev_check_table(L, 4, F, "{ ridge = 1e-12, washout = 0, reset = true }");
         ms_lua_check_options(L, 4, F, allowed);
         ridge = ldev_opt_num(L, 4, "ridge", F, 0.0, NONNEG, "", 0);
         wash = ldev_opt_int(L, 4, "washout", F, 0, 0, (long long)T - 2, 0);
+        wn = ldev_opt_num(L, 4, "weight_noise", F, 0.0, ANY, "", 0);
+        if (!(wn >= 0 && wn <= 1))
+            return ms_lua_errorf(L, "%s: weight_noise = %g must lie in [0, 1] (a sigma relative to max|w|: "
+                                 "0.06 is 6 %%)", F, wn);
+        mapped = lua_getfield(L, 4, "array") != LUA_TNIL;
+        lua_pop(L, 1);
     }
     if (T < 2) return ms_lua_errorf(L, "%s: %zu input; train needs at least 2", F, T);
     if (opt_reset(L, 4, F)) ms_reservoir_reset(d->r);
     double *X = features(L, d, u, T, F);
+    size_t w0 = (size_t)wash;
+    if (mapped || wn > 0) {
+        lua_createtable(L, 0, 10);
+        train_array(L, d, X + w0 * d->F, T - w0, y + w0, ridge, wn, mapped, F);
+        return 1;
+    }
     double *W = malloc(d->F * sizeof *W);
     if (!W) return ms_lua_errorf(L, "%s: out of memory", F);
     double b;
     ms_error err = { 0 };
-    size_t w0 = (size_t)wash;
     if (ms_ridge_fit(X + w0 * d->F, T - w0, d->F, y + w0, 1, ridge, W, &b, &err)) {
         free(W);
         return ms_lua_errorf(L, "%s: %s", F, err.msg);
     }
     free(d->W);
     d->W = W, d->b = b, d->ridge = ridge;
+    ms_rc_readout_free(d->ro), d->ro = NULL;
+    lua_pushnil(L), lua_setiuservalue(L, 1, 1);
     double *out = stack_buffer(L, T, F);
     ms_ridge_predict(X, T, d->F, W, &b, 1, out);
     lua_createtable(L, 0, 3);
@@ -248,24 +338,42 @@ static int l_train(lua_State *L)
     return 1;
 }
 
-/* res:predict(u, {reset = true}) -> outputs of the trained readout */
+static const char *const readout_names[] = { "software", "array", NULL };
+
+/* res:predict(u, {reset = true, readout = "software"}) -> outputs of the trained readout */
 static int l_predict(lua_State *L)
 {
-    static const char *const allowed[] = { "reset", NULL };
+    static const char *const allowed[] = { "reset", "readout", NULL };
     const char *F = "reservoir:predict";
     lres *d = check_res(L);
-    if (!d->W) return ms_lua_errorf(L, "%s: the readout is not trained; call train first", F);
+    if (!d->W && !d->ro) return ms_lua_errorf(L, "%s: the readout is not trained; call train first", F);
     lua_settop(L, 3);
     size_t T;
     double *u = inputs(L, 2, F, "inputs", &T);
+    int on_array = 0;
     if (!lua_isnoneornil(L, 3)) {
-        ldev_check_table(L, 3, F, "{ reset = true }");
+        ldev_check_table(L, 3, F, "{ reset = true, readout = \"array\" }");
         ms_lua_check_options(L, 3, F, allowed);
+        on_array = pick(L, 3, "readout", readout_names, 0, F);
+    }
+    ms_xbar *xb = NULL;
+    if (on_array) {
+        if (lua_getiuservalue(L, 1, 1) != LUA_TNIL) xb = ms_lua_check_xbar(L, -1, F, "crossbar");
+        lua_pop(L, 1);
+        if (!xb)
+            return ms_lua_errorf(L, "%s: readout = 'array' needs a readout mapped by train{ array = {...} }", F);
     }
     if (opt_reset(L, 3, F)) ms_reservoir_reset(d->r);
     double *X = features(L, d, u, T, F);
     double *out = stack_buffer(L, T, F);
-    ms_ridge_predict(X, T, d->F, d->W, &d->b, 1, out);
+    ms_error err = { 0 };
+    if (xb) {
+        if (ms_rc_readout_on_array(d->ro, xb, X, T, out, NULL, &err)) return ms_lua_errorf(L, "%s: %s", F, err.msg);
+    } else if (d->ro) {
+        ms_rc_readout_predict(d->ro, X, T, out);
+    } else {
+        ms_ridge_predict(X, T, d->F, d->W, &d->b, 1, out);
+    }
     ms_lua_push_doubles(L, out, T);
     return 1;
 }

@@ -61,7 +61,7 @@ static double opt_whole(lua_State *L, int t, const char *k, const char *fname, d
 }
 
 /* The `array` table at field "array" of the options at t (absent: the defaults). */
-static void read_array(lua_State *L, int t, const char *fname, ms_crossbar_opts *o)
+void ms_lua_xbar_read_array(lua_State *L, int t, const char *fname, ms_crossbar_opts *o)
 {
     static const char *const allowed[] = { "rows", "cols", "levels", "gmin", "gmax", "differential", "w_max", "clip",
                                            "write_verify", "wv_tol", "variation", "c2c", "read_noise", "p_stuck_off",
@@ -105,7 +105,7 @@ static int l_new(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     ms_lua_check_options(L, 1, fname, allowed);
     ms_crossbar_opts o;
-    read_array(L, 1, fname, &o);
+    ms_lua_xbar_read_array(L, 1, fname, &o);
     if (lua_getfield(L, 1, "weights") != LUA_TTABLE)
         ms_lua_errorf(L, "%s: weights must be a table of rows (one per input) of numbers (one per output), got %s", fname,
                       luaL_typename(L, -1));
@@ -369,7 +369,7 @@ int ms_lua_ann_map(lua_State *L, ms_ann *a)
     luaL_checktype(L, 2, LUA_TTABLE);
     ms_lua_check_options(L, 2, fname, allowed);
     ms_crossbar_opts o;
-    read_array(L, 2, fname, &o);
+    ms_lua_xbar_read_array(L, 2, fname, &o);
     ms_xbar **s1 = ms_lua_new_xbar(L);
     ms_xbar **s2 = ms_lua_new_xbar(L);
     char msg[512];

@@ -14,6 +14,10 @@
 /* Registers the metatable and sets `crossbar` in the module table at the top of the stack. */
 void ms_lua_open_xbar(lua_State *L);
 
+/* The crossbar options of the `array` table at field "array" of the options at t, and their
+ * key from the field "seed" of t (default 1); absent: the defaults. Errors name fname. */
+void ms_lua_xbar_read_array(lua_State *L, int t, const char *fname, ms_crossbar_opts *o);
+
 /* Pushes an empty crossbar userdata (its __gc frees the array) and returns its slot. */
 ms_xbar **ms_lua_new_xbar(lua_State *L);
 
