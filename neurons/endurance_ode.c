@@ -68,6 +68,7 @@ ms_status ms_end_run_ode(double *p, double *x, const ms_end_opts *o, const doubl
     if (!d) ms_drive_opts_default(&dd), d = &dd;
     const ms_device_class *c = ms_device_find("rram");
     char msg[MS_ERRMSG_LEN];
+    if (!c) return ms_error_set(err, MS_EINVAL, "endurance: the device class rram is not registered");
     if (ms_device_check(c, p, msg, sizeof msg)) return ms_error_set(err, MS_EINVAL, "%s", msg);
     if (!(d->rtol > 0 && d->rtol < 1 && d->atol_rel > 0 && d->atol_rel < 1 &&
           d->max_step_s >= 0 && isfinite(d->max_step_s)))
