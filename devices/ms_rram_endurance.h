@@ -4,12 +4,20 @@
  * degradation law of devices/rram_wear.c acting pulse by pulse, and readouts at given cycle
  * counts. The fast path advances by blocks of identical cycles (a block is a fraction of the
  * cycles done, so 1e11 cycles take a few thousand simulated cycles); block = 0 cycles every
- * pulse explicitly through the closed-form pulse. Deterministic: no cycle-to-cycle noise.
- * Source tags are defined in docs/devices/sources.md. */
+ * pulse explicitly. Each pulse is the closed-form solution of the ODE, or whatever pulse solver
+ * the caller passes (neurons/ms_endurance_ode.h passes CVODE; devices/ stays free of any
+ * solver). Deterministic: no cycle-to-cycle noise. Source tags are defined in
+ * docs/devices/sources.md. */
 #ifndef MEMSNN_DEVICES_MS_RRAM_ENDURANCE_H
 #define MEMSNN_DEVICES_MS_RRAM_ENDURANCE_H
 
 #include <stddef.h>
+
+/* A pulse solver: *x1 = the state after a rectangular pulse of amplitude v (V) and width t_w (s)
+ * from x0 on the device p as it is (its wear held during the pulse). Returns 0, or nonzero to stop
+ * the run (the solver keeps its own message). */
+typedef int (*ms_end_pulse_fn)(void *ud, const double *p, double x0, double v, double t_w,
+                               double *x1);
 
 typedef struct ms_end_opts {
     int full;          /* 0: analog cycles; 1: full-window cycles                          */
@@ -21,6 +29,9 @@ typedef struct ms_end_opts {
     double t_full;     /* full: pulse width (s, > 0)                                        */
     int n_probe;       /* standard pulses of each readout probe train (>= 2)                */
     double block;      /* fast path: block = floor(block x cycles done), [0, 1]; 0 explicit */
+    ms_end_pulse_fn pulse; /* every pulse of the cycles and the readout probes; NULL: the
+                              closed form (ms_rram_pulse_x)                                 */
+    void *pulse_ud;        /* passed to pulse                                               */
 } ms_end_opts;
 
 typedef struct ms_end_read {
@@ -35,7 +46,7 @@ typedef struct ms_end_read {
 } ms_end_read;
 
 /* Defaults: analog n_p = 100, 25 % <-> 75 %, 100 ns; full +-2 V, 2 us; 32-pulse probes;
- * block 0.01. */
+ * block 0.01; closed-form pulses. */
 void ms_end_defaults(int full, ms_end_opts *o);
 
 /* The pulses of one cycle for the device p: analog amplitudes solved in closed form so that n_p
@@ -45,11 +56,12 @@ int ms_end_cycle_pulses(const double *p, const ms_end_opts *o, double *v_set, do
 
 /* Runs o->cycles cycles on the device (p[MS_RRAM_WEAR] and *x are updated), filling out[k] at
  * cycle count at[k] (whole numbers, ascending, <= cycles). *lifetime: the cycles at which the
- * device wore out (interpolated inside a block), or -1 if it did not. */
+ * device wore out (interpolated inside a block), or -1 if it did not. MS_DEV_EINVAL for bad
+ * options, MS_DEV_EFAIL when o->pulse failed (p and *x then hold the state reached). */
 int ms_end_run(double *p, double *x, const ms_end_opts *o, const double *at, size_t n_at,
                ms_end_read *out, double *lifetime, char *msg, size_t len);
 
-/* The readout of the device p now (state-independent probes on a copy). */
+/* The readout of the device p now (state-independent probes on a copy, closed-form pulses). */
 void ms_end_readout(const double *p, int n_probe, ms_end_read *r);
 
 #endif

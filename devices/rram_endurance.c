@@ -1,8 +1,9 @@
 /* devices/rram_endurance.c: the endurance protocol of devices/ms_rram_endurance.h. Each pulse is
- * the closed-form solution of the rram ODE (ms_rram_pulse_x) at the device's current wear, and
- * adds its dose (ms_rram_wear_dose) before the next pulse. The fast path simulates one cycle,
- * pulse by pulse, and repeats its wear for the rest of a block: the cycle's dose changes only
- * as the wear does, by a fraction of a decade per block (docs/devices/rram.md, "Endurance"). */
+ * the solution of the rram ODE at the device's current wear (the closed form ms_rram_pulse_x, or
+ * the caller's pulse solver), and adds its dose (ms_rram_wear_dose) before the next pulse. The
+ * fast path simulates one cycle, pulse by pulse, and repeats its wear for the rest of a block:
+ * the cycle's dose changes only as the wear does, by a fraction of a decade per block
+ * (docs/devices/rram.md, "Endurance"). */
 #include <math.h>
 #include <string.h>
 
@@ -85,59 +86,93 @@ int ms_end_cycle_pulses(const double *p, const ms_end_opts *o, double *v_set, do
     return MS_DEV_OK;
 }
 
+/* One pulse through the options' solver (the closed form without one); nonzero: it failed. */
+static int pulse(const ms_end_opts *o, const double *p, double x0, double v, double t_w,
+                 double *x1)
+{
+    if (!o->pulse) {
+        *x1 = ms_rram_pulse_x(p, x0, v, t_w);
+        return 0;
+    }
+    return o->pulse(o->pulse_ud, p, x0, v, t_w, x1);
+}
+
 /* Mean and sd of the steps of a train of n standard SET pulses from G_min. */
-static void probe(const double *p, int n, double *mean, double *sd)
+static int probe(const ms_end_opts *o, const double *p, int n, double *mean, double *sd)
 {
     double v = p[MS_RRAM_V_PULSE_SET], t = p[MS_RRAM_T_PULSE], x = 0, s = 0, s2 = 0;
     for (int k = 0; k < n; k++) {
         double G = ms_rram_G(p, x);
-        x = ms_rram_pulse_x(p, x, v, t);
+        if (pulse(o, p, x, v, t, &x)) return 1;
         double d = ms_rram_G(p, x) - G;
         s += d, s2 += d * d;
     }
     *mean = s / n;
     *sd = sqrt(fmax(s2 / n - *mean * *mean, 0.0));
+    return 0;
 }
 
 /* 1 - (the smaller step / the larger step) of one standard pulse of polarity v at 25 % and at
  * 75 % of the window: 0 for a linear device, towards 1 as the soft bound saturates. */
-static double nonlinearity(const double *p, double v)
+static int nonlinearity(const ms_end_opts *o, const double *p, double v, double *nl)
 {
-    double t = p[MS_RRAM_T_PULSE];
-    double a = fabs(ms_rram_G(p, ms_rram_pulse_x(p, 0.25, v, t)) - ms_rram_G(p, 0.25));
-    double b = fabs(ms_rram_G(p, ms_rram_pulse_x(p, 0.75, v, t)) - ms_rram_G(p, 0.75));
+    double t = p[MS_RRAM_T_PULSE], xa, xb;
+    if (pulse(o, p, 0.25, v, t, &xa) || pulse(o, p, 0.75, v, t, &xb)) return 1;
+    double a = fabs(ms_rram_G(p, xa) - ms_rram_G(p, 0.25));
+    double b = fabs(ms_rram_G(p, xb) - ms_rram_G(p, 0.75));
     double hi = fmax(a, b);
-    return hi > 0 ? 1.0 - fmin(a, b) / hi : 0.0;
+    *nl = hi > 0 ? 1.0 - fmin(a, b) / hi : 0.0;
+    return 0;
 }
 
-void ms_end_readout(const double *p, int n_probe, ms_end_read *r)
+static int readout(const ms_end_opts *o, const double *p, int n_probe, ms_end_read *r)
 {
     r->wear = p[MS_RRAM_WEAR];
     r->G_min = ms_rram_G_min_eff(p), r->G_max = ms_rram_G_max_eff(p);
     r->frac = ms_rram_window_frac(p);
-    probe(p, n_probe, &r->step_mean, &r->step_sd);
-    r->nl_set = nonlinearity(p, p[MS_RRAM_V_PULSE_SET]);
-    r->nl_reset = nonlinearity(p, p[MS_RRAM_V_PULSE_RESET]);
+    if (probe(o, p, n_probe, &r->step_mean, &r->step_sd) ||
+        nonlinearity(o, p, p[MS_RRAM_V_PULSE_SET], &r->nl_set) ||
+        nonlinearity(o, p, p[MS_RRAM_V_PULSE_RESET], &r->nl_reset))
+        return 1;
     r->c2c_sd = p[MS_RRAM_SIGMA_C2C] * sqrt(fabs(r->step_mean) / MS_RRAM_C2C_REF_S);
     r->worn = r->frac <= p[MS_RRAM_END_F_FAIL];
+    return 0;
+}
+
+void ms_end_readout(const double *p, int n_probe, ms_end_read *r)
+{
+    ms_end_opts o;
+    ms_end_defaults(0, &o);   /* closed-form pulses: the readout cannot fail */
+    readout(&o, p, n_probe, r);
 }
 
 /* One cycle, pulse by pulse, each pulse adding its wear before the next. */
-static void cycle(double *p, double *x, double vs, double vr, double t, int n, double *G_hi,
-                  double *G_lo)
+static int cycle(const ms_end_opts *o, double *p, double *x, double vs, double vr, double t,
+                 int n, double *G_hi, double *G_lo)
 {
+    double x1;
     for (int k = 0; k < n; k++) {
-        double x1 = ms_rram_pulse_x(p, *x, vs, t);
+        if (pulse(o, p, *x, vs, t, &x1)) return 1;
         p[MS_RRAM_WEAR] += ms_rram_wear_dose(p, vs, x1 - *x);
         *x = x1;
     }
     *G_hi = ms_rram_G(p, *x);
     for (int k = 0; k < n; k++) {
-        double x1 = ms_rram_pulse_x(p, *x, vr, t);
+        if (pulse(o, p, *x, vr, t, &x1)) return 1;
         p[MS_RRAM_WEAR] += ms_rram_wear_dose(p, vr, x1 - *x);
         *x = x1;
     }
     *G_lo = ms_rram_G(p, *x);
+    return 0;
+}
+
+/* in_readout: in the readout at N cycles done; else in cycle N. */
+static int solver_failed(int in_readout, double N, char *msg, size_t len)
+{
+    return in_readout ? msi_dev_err(msg, len, MS_DEV_EFAIL, "endurance: the pulse solver failed "
+                                    "in the readout at %.17g cycles", N)
+                      : msi_dev_err(msg, len, MS_DEV_EFAIL, "endurance: the pulse solver failed "
+                                    "in cycle %.17g", N);
 }
 
 int ms_end_run(double *p, double *x, const ms_end_opts *o, const double *at, size_t n_at,
@@ -165,7 +200,7 @@ int ms_end_run(double *p, double *x, const ms_end_opts *o, const double *at, siz
     size_t k = 0;
     for (;;) {
         while (k < n_at && at[k] <= N) {
-            ms_end_readout(p, o->n_probe, &out[k]);
+            if (readout(o, p, o->n_probe, &out[k])) return solver_failed(1, N, msg, len);
             out[k].cycles = N, out[k].G_lo = G_lo, out[k].G_hi = G_hi;
             k++;
         }
@@ -173,7 +208,7 @@ int ms_end_run(double *p, double *x, const ms_end_opts *o, const double *at, siz
         double next = k < n_at ? at[k] : o->cycles;
         double B = fmin(fmax(1.0, floor(o->block * N)), next - N);
         double w0 = p[MS_RRAM_WEAR];
-        cycle(p, x, vs, vr, t, n, &G_hi, &G_lo);
+        if (cycle(o, p, x, vs, vr, t, n, &G_hi, &G_lo)) return solver_failed(0, N + 1, msg, len);
         double d = p[MS_RRAM_WEAR] - w0;
         if (B > 1) p[MS_RRAM_WEAR] += (B - 1.0) * d;   /* (B - 1) d: no 0 x inf */
         if (*lifetime < 0 && p[MS_RRAM_WEAR] >= w_fail)

@@ -19,6 +19,12 @@
 -- endurance_nonlinearity.png, endurance_steps.png, endurance_strength.png, endurance_stuck.png,
 -- endurance_learning.png.
 -- Prints the lifetimes, their ratio and the state at 1e11 analog cycles.
+--
+-- MODE=hybrid (a few minutes; needs the digits of scripts/fetch-mnist) writes the two readout
+-- CSVs above, then runs only the consequence for the hybrid-training network instead of the
+-- rest: endurance_hybrid.csv (accuracy of the 784-100-10 network on arrays that endured N
+-- cycles, after transfer and after in-situ adaptation, per array, condition and seed) and
+-- endurance_hybrid.png (accuracy after adaptation against log cycles). Settings below.
 
 local memsnn = require("memsnn")
 local plot = memsnn.plot                      -- nil in builds without the plotting layer
@@ -34,6 +40,107 @@ memsnn.write_csv("endurance_full.csv", full, { columns = full.columns })
 
 local function at(r, n)                     -- row of the readout at n cycles
   for k = 1, #r.cycles do if r.cycles[k] == n then return k end end
+end
+
+-- ---- MODE=hybrid: the consequence for the hybrid-training network ----------------------------
+-- The 784-100-10 network of scenarios/hybrid_training.lua (plain, trained in software on the
+-- digits), mapped onto arrays whose devices have all endured N cycles (array option `wear`, the
+-- wear of the readouts above), then adapted in situ (ann:adapt: layer 2, sign pulses, one pass
+-- over 10 % of the training digits, then PASSES - 1 more); test accuracy after the transfer and
+-- after the adaptation, on the two arrays of hybrid_training.lua. Needs the digits of
+-- scripts/fetch-mnist (MNIST_DIR: another folder of the four IDX files). N_TRAIN, N_TEST,
+-- EPOCHS, SEEDS, PASSES, FROM (smallest cycle count, default 1e3), TOP_ANALOG, TOP_FULL (largest
+-- cycle counts) and ARRAYS ("defaults", "harsh" or "defaults,harsh") in the environment change
+-- the run.
+if os.getenv("MODE") == "hybrid" then
+  local function env(name, default) return tonumber(os.getenv(name)) or default end
+  local H = { n_train = env("N_TRAIN", 4000), n_test = env("N_TEST", 1000), epochs = env("EPOCHS", 5),
+              seeds = env("SEEDS", 3), passes = env("PASSES", 3), lr = 0.1, logit_scale = 10, threshold = 0.15,
+              fraction = 0.10, from = env("FROM", 1e3), top_analog = env("TOP_ANALOG", 1e13),
+              top_full = env("TOP_FULL", 1e9) }
+  -- the two arrays of scenarios/hybrid_training.lua
+  local ARRAYS = {
+    defaults = { variation = 0.05, c2c = 0.55e-6, read_noise = 0.01, p_stuck_off = 1e-3, p_stuck_on = 1e-3 },
+    harsh = { variation = 0.10, c2c = 0.55e-6, read_noise = 0.02, p_stuck_off = 1e-2, p_stuck_on = 1e-2 },
+  }
+  local arrays = {}
+  for name in (os.getenv("ARRAYS") or "defaults,harsh"):gmatch("[^,]+") do
+    if not ARRAYS[name] then error("ARRAYS: unknown array '" .. name .. "' (known: defaults, harsh)") end
+    arrays[#arrays + 1] = name
+  end
+  local DATA_DIR = os.getenv("MNIST_DIR") or "data/mnist"
+  local train = memsnn.data.idx(DATA_DIR .. "/train-images-idx3-ubyte")
+  local train_l = memsnn.data.idx(DATA_DIR .. "/train-labels-idx1-ubyte")
+  local TEST = { images = memsnn.data.idx(DATA_DIR .. "/t10k-images-idx3-ubyte"),
+                 labels = memsnn.data.idx(DATA_DIR .. "/t10k-labels-idx1-ubyte"), n = H.n_test }
+  local net = memsnn.ann.dendritic{ inputs = 784, hidden = 100, outputs = 10, dendrites = false, seed = 1 }
+  net:train{ images = train, labels = train_l, n = H.n_train, epochs = H.epochs, lr = H.lr,
+             logit_scale = H.logit_scale, soma_grad = "through", seed = 1, progress = false }
+  local sw = net:accuracy(TEST)
+  local conds = { { "fresh", 0, 0, 1 } }
+  for _, set in ipairs{ { "analog", analog, H.top_analog }, { "full", full, H.top_full } } do
+    local r = set[2]
+    for k = 1, #r.cycles do
+      if r.cycles[k] >= H.from and r.cycles[k] <= set[3] then
+        conds[#conds + 1] = { set[1], r.cycles[k], r.wear[k], r.window[k] }
+      end
+    end
+  end
+  local function with(t, extra) local c = {} for k, v in pairs(t) do c[k] = v end for k, v in pairs(extra) do c[k] = v end return c end
+  local cols = { "array", "protocol", "cycles", "wear", "window", "seed", "software", "transfer", "adapt1", "adapt",
+                 "pulses", "wv_failed" }
+  local out = {}
+  for _, k in ipairs(cols) do out[k] = {} end
+  local mean = {}                           -- mean[array][k] = { c = condition, m = means }
+  fmt("endurance, hybrid network: 784-100-10 plain, %d training / %d test digits, software accuracy %.4f, %d seeds",
+      H.n_train, H.n_test, sw, H.seeds)
+  for _, an in ipairs(arrays) do
+    mean[an] = {}
+    fmt(" array %s:", an)
+    for _, c in ipairs(conds) do
+      local m = { transfer = 0, adapt1 = 0, adapt = 0, pulses = 0 }
+      for seed = 1, H.seeds do
+        local c1, c2 = net:map{ array = with(ARRAYS[an], { wear = c[3] }), seed = seed }
+        local cb = with(TEST, { crossbars = { c1, c2 } })
+        local row = #out.array + 1
+        local function put(k, v) out[k][row] = v end
+        put("array", an) put("protocol", c[1]) put("cycles", c[2]) put("wear", c[3]) put("window", c[4])
+        put("seed", seed) put("software", sw) put("transfer", net:accuracy(cb))
+        put("wv_failed", c1:mapping().wv_failed + c2:mapping().wv_failed)
+        local ad = { crossbars = { c1, c2 }, images = train, labels = train_l, n = H.n_train, fraction = H.fraction,
+                     threshold = H.threshold, logit_scale = H.logit_scale, seed = seed }
+        local pulses = net:adapt(ad).pulses
+        put("adapt1", net:accuracy(cb))
+        if H.passes > 1 then pulses = pulses + net:adapt(with(ad, { epochs = H.passes - 1 })).pulses end
+        put("adapt", net:accuracy(cb)) put("pulses", pulses)
+        for k in pairs(m) do m[k] = m[k] + out[k][row] / H.seeds end
+      end
+      mean[an][#mean[an] + 1] = { c = c, m = m }
+      fmt("  %-6s %8.0e cycles: window %5.1f %%, transfer %.4f, adapted %.4f (1 pass), %.4f (%d passes), %.0f pulses",
+          c[1], c[2], 100 * c[4], m.transfer, m.adapt1, m.adapt, H.passes, m.pulses)
+    end
+  end
+  memsnn.write_csv("endurance_hybrid.csv", out, { columns = cols })
+  if plot then
+    local s, top = {}, math.max(H.top_analog, H.top_full)
+    for _, an in ipairs(arrays) do
+      for _, proto in ipairs{ "analog", "full" } do
+        local x, y = {}, {}
+        for _, e in ipairs(mean[an]) do
+          if e.c[1] == proto then x[#x + 1], y[#y + 1] = e.c[2], e.m.adapt1 end
+        end
+        s[#s + 1] = { x = x, y = y, label = an .. " array, " .. (proto == "full" and "full-window" or "analog") .. "-cycled",
+                      style = "both" }
+      end
+      local f = mean[an][1].m.adapt1
+      s[#s + 1] = { x = { H.from, top }, y = { f, f }, label = an .. " array, fresh", style = "lines" }
+    end
+    plot.xy{ file = "endurance_hybrid.png", logx = true,
+             title = string.format("784-100-10 network on arrays that endured N cycles, adapted in situ (1 pass, 10 %% of the data; mean of %d seeds)", H.seeds),
+             series = s, xlabel = "cycles endured", ylabel = "test accuracy after adaptation" }
+  end
+  fmt("elapsed %.2f s", memsnn.clock() - t_start)
+  return
 end
 
 -- Pulse strength: the same 25 % <-> 75 % cycle with fewer, stronger pulses.

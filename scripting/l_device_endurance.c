@@ -1,7 +1,9 @@
 /* scripting/l_device_endurance.c: d:endure{...}, the endurance protocol of an "rram" device
  * (devices/ms_rram_endurance.h) from Lua: analog or full-window cycles, readouts every decade of
- * cycles or at given counts, the fast path by cycle blocks or explicit cycling (block = 0). The
- * device keeps its wear and its state afterwards (docs/lua-api.md, "Single devices"). */
+ * cycles or at given counts, the fast path by cycle blocks or explicit cycling (block = 0), each
+ * pulse in closed form (method "exact") or integrated by CVODE (method "ode",
+ * neurons/ms_endurance_ode.h). The device keeps its wear and its state afterwards
+ * (docs/lua-api.md, "Single devices"). */
 #include <math.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 
 #include "devices/ms_rram.h"
 #include "devices/ms_rram_endurance.h"
+#include "neurons/ms_endurance_ode.h"
 #include "scripting/l_device.h"
 #include "scripting/l_device_impl.h"
 #include "scripting/l_objects.h"
@@ -17,6 +20,8 @@
 #define CYCLES_MAX 1e15     /* most cycles one call runs: 1e4 x the 1e11 of [S ZHAO18]
                              * (docs/devices/sources.md)                                         */
 #define READOUTS_MAX 10000  /* most readout points                                            */
+#define ODE_PULSES_MAX 1e7  /* most pulses of explicit cycling with method "ode": about 3 min of
+                             * CPU for 100 ns analog pulses, 15 us each (bench/endurance_ode.lua) */
 
 /* Readout points: "decades" (0, 1, 10, ..., the largest power of ten <= cycles, then cycles)
  * or a sequence of whole cycle counts. Returns a userdata-owned buffer left on the stack. */
@@ -62,7 +67,7 @@ int ldev_endure(lua_State *L)
 {
     static const char *const allowed[] = { "protocol", "cycles", "n_p", "lo", "hi", "width",
                                            "v_full", "width_full", "n_probe", "block", "readouts",
-                                           NULL };
+                                           "method", "rtol", "atol", "max_step", NULL };
     const char *F = "endure";
     ldev *d = ldev_check_dev(L, 1);
     ldev_check_table(L, 2, F, "{ protocol = 'analog', cycles = 1e11 }");
@@ -96,6 +101,25 @@ int ldev_endure(lua_State *L)
     if (o.block == 0 && o.cycles > 1e7)
         return ms_lua_errorf(L, "%s: explicit cycling (block = 0) of %g cycles would take too "
                              "long; at most 1e7 (use the fast path, block > 0)", F, o.cycles);
+    const char *method = ms_lua_opt_string(L, 2, "method", F, "exact");
+    int ode = strcmp(method, "ode") == 0;
+    if (!ode && strcmp(method, "exact") != 0)
+        return ms_lua_errorf(L, "%s: method = '%s' is unknown (expected 'exact', the closed-form "
+                             "pulse, or 'ode', CVODE)", F, method);
+    ms_drive_opts dopt;
+    ldev_read_drive_opts(L, 2, F, d, O_SOLVER, &dopt);
+    static const char *const solver_keys[] = { "rtol", "atol", "max_step", NULL };
+    for (const char *const *k = solver_keys; !ode && *k; k++) {
+        int t = lua_getfield(L, 2, *k);
+        lua_pop(L, 1);
+        if (t != LUA_TNIL)
+            return ms_lua_errorf(L, "%s: option %s applies only to method = 'ode'", F, *k);
+    }
+    double pulses = o.cycles * 2.0 * (full ? 1 : o.n_p);
+    if (ode && o.block == 0 && pulses > ODE_PULSES_MAX)
+        return ms_lua_errorf(L, "%s: explicit cycling (block = 0) with method = 'ode' of %g "
+                             "cycles integrates %g pulses; at most %g", F, o.cycles, pulses,
+                             ODE_PULSES_MAX);
     size_t n;
     double *at = readout_points(L, 2, o.cycles, &n, F);
     ms_end_read *r = lua_newuserdatauv(L, n * sizeof *r, 0);
@@ -104,9 +128,19 @@ int ldev_endure(lua_State *L)
     char msg[512];
     double p[MS_DEVICE_MAX_PARAMS];
     memcpy(p, d->p, sizeof p);
-    if (ms_end_cycle_pulses(p, &o, &vs, &vr, &tw, &np, msg, sizeof msg) ||
-        ms_end_run(p, &x, &o, at, n, r, &life, msg, sizeof msg))
+    if (ms_end_cycle_pulses(p, &o, &vs, &vr, &tw, &np, msg, sizeof msg))
         return ldev_fail(L, F, msg);
+    ms_end_ode_stats stats = { 0, 0, 0 };
+    if (ode) {
+        ms_error err;
+        ms_lua_sigsave sv;
+        ms_lua_interrupt_begin(&sv);
+        ms_status st = ms_end_run_ode(p, &x, &o, at, n, r, &life, &dopt, &stats, &err);
+        ms_lua_interrupt_end(&sv);
+        if (st) return ldev_drive_fail(L, F, st, err.msg);
+    } else if (ms_end_run(p, &x, &o, at, n, r, &life, msg, sizeof msg)) {
+        return ldev_fail(L, F, msg);
+    }
     memcpy(d->p, p, sizeof p);   /* the device keeps its wear and its final state */
     d->y[MS_RRAM_X] = x;
     lua_createtable(L, 0, 24);
@@ -132,5 +166,10 @@ int ldev_endure(lua_State *L)
     lua_pushnumber(L, tw), lua_setfield(L, -2, "width");
     lua_pushinteger(L, np), lua_setfield(L, -2, "n_p");
     if (life >= 0) lua_pushnumber(L, life), lua_setfield(L, -2, "lifetime");
+    lua_pushstring(L, method), lua_setfield(L, -2, "method");
+    if (ode) {
+        lua_pushnumber(L, stats.pulses), lua_setfield(L, -2, "pulses");
+        lua_pushinteger(L, stats.steps), lua_setfield(L, -2, "steps");
+    }
     return 1;
 }
