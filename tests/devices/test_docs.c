@@ -10,20 +10,7 @@
 #include <string.h>
 
 #include "devices/ms_device.h"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
-}
+#include "tests/slurp.h"
 
 Test(docs, every_model_page_lists_every_parameter_with_unit_default_and_source)
 {

@@ -12,20 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The whole file, NUL-terminated (free it), or NULL when it cannot be read. */
-static inline char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
-}
+#include "tests/slurp.h"
 
 /* Runs cmd with /bin/sh; a crash fails the test, else the exit status is returned. */
 static inline int sh(const char *cmd)

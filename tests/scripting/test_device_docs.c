@@ -14,22 +14,9 @@
 
 #include "scripting/l_util.h"
 #include "scripting/ms_lua.h"
+#include "tests/slurp.h"
 
 TestSuite(device_docs, .timeout = 120);
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
-}
 
 #define STUB \
     "local memsnn = require('memsnn')\n"                                                        \

@@ -13,65 +13,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/scripting/scenario_run.h"
 #include "tests/scripting/synthetic_digits.h"
 
 TestSuite(endurance_scenario, .timeout = 120);
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
-}
-
-static int sh(const char *cmd)
-{
-    int st = system(cmd);
-    cr_assert(WIFEXITED(st), "did not exit normally (crash?): %s", cmd);
-    return WEXITSTATUS(st);
-}
-
-/* Checks out/name: its first line is `header` and it has `rows` data rows (0: any, >= 1). */
-static void check_csv(const char *out, const char *name, const char *header, int rows)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", out, name);
-    char *s = slurp(path);
-    cr_assert_not_null(s, "missing %s", path);
-    size_t hl = strlen(header);
-    cr_assert(strncmp(s, header, hl) == 0 && s[hl] == '\n', "%s: header is not '%s':\n%.200s", name, header, s);
-    int lines = 0;
-    for (const char *p = s; *p; p++) lines += *p == '\n';
-    if (rows) cr_assert_eq(lines - 1, rows, "%s: %d rows, expected %d", name, lines - 1, rows);
-    else cr_assert_gt(lines - 1, 0, "%s is empty", name);
-    cr_assert_null(strstr(s, "nan"), "%s holds NaN", name);
-    free(s);
-}
-
 Test(endurance_scenario, runs_and_writes_every_output_with_the_headline)
 {
-    const char *bin = getenv("MEMSNN_BIN"), *src = getenv("MEMSNN_SOURCE_DIR"), *tmp = getenv("MEMSNN_TEST_TMP");
-    cr_assert(bin && src, "MEMSNN_BIN and MEMSNN_SOURCE_DIR are set by ctest");
+    const char *bin, *src;
     char out[1024], cmd[4096];
-    snprintf(out, sizeof out, "%s/endurance-scenario-%d", tmp ? tmp : "/tmp", (int)getpid());
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", out, out);
-    cr_assert_eq(sh(cmd), 0);
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && printf 'io.write(require(\"memsnn\").plot and \"yes\" or \"no\")' > has_plot.lua && "
-             "'%s' run has_plot.lua > has_plot.txt",
-             out, bin);
-    cr_assert_eq(sh(cmd), 0);
-    snprintf(cmd, sizeof cmd, "%s/has_plot.txt", out);
-    char *has = slurp(cmd);
-    int plots = has && strcmp(has, "yes") == 0;
-    free(has);
+    scenario_folder("endurance-scenario", out, sizeof out, &bin, &src);
+    int plots = build_has_plot(bin, out);
 
     snprintf(cmd, sizeof cmd, "'%s' run '%s/scenarios/endurance.lua' --out '%s/out' --quiet "
              "> '%s/stdout.txt' 2> '%s/stderr.txt'", bin, src, out, out, out);
