@@ -14,7 +14,7 @@ void ms_ann_opts_default(ms_ann_opts *o)
 {
     *o = (ms_ann_opts){ .n_in = 0, .n_hidden = 0, .n_out = 0, .branches = 1, .band_of = NULL,
                         .out_branches = 1, .dendrites = 1, .nonlinearity = 0.1, .theta = 0.11, .threshold = 0,
-                        .init_sd = 0, .seed = 1 };
+                        .normalise = 1, .init_sd = 0, .seed = 1 };
 }
 
 /* ---- the three functions -------------------------------------------------------------------- */
@@ -111,6 +111,10 @@ static ms_status check_opts(const ms_ann_opts *o, char *msg, size_t len)
         return ms_msgf(msg, len, MS_EINVAL, "ann: threshold = %g must be in [0, 1) (0: the exp dendrite)", o->threshold);
     if (!(o->nonlinearity >= 0 && o->nonlinearity < 1))
         return ms_msgf(msg, len, MS_EINVAL, "ann: nonlinearity = %g must be in [0, 1)", o->nonlinearity);
+    if (!o->normalise && !(o->threshold > 0))
+        return ms_msgf(msg, len, MS_EINVAL,
+                       "ann: normalise = false needs the thresholded-linear dendrite (threshold in (0, 1)); the exp "
+                       "dendrite is defined on normalised inputs");
     return MS_OK;
 }
 
@@ -273,8 +277,8 @@ const uint32_t *ms_ann_band(const ms_ann *a, size_t b, size_t *count)
 /* ---- forward ------------------------------------------------------------------------------- */
 
 /* One layer: inputs u (n_in), weights w (the layer's), into r. */
-static void layer_forward(const ann_layer *l, const double *w, double alpha, double thr, double theta, const double *u,
-                          ann_rec *r)
+static void layer_forward(const ann_layer *l, const double *w, double alpha, double thr, double theta, int norm,
+                          const double *u, ann_rec *r)
 {
     size_t no = l->n_out;
     for (size_t j = 0; j < no; j++) r->s[j] = 0;
@@ -286,6 +290,14 @@ static void layer_forward(const ann_layer *l, const double *w, double alpha, dou
             if (ui == 0) continue; /* MNIST is 80 % background: skip its rows */
             const double *wr = w + q * no;
             for (size_t j = 0; j < no; j++) x[j] += ui * wr[j];
+        }
+        if (!norm) { /* fixed scale, as a device reads it: n = x, m = M = 1 (never 0/0) */
+            r->m[b] = r->M[b] = 1, r->jm[b] = r->kM[b] = 0;
+            for (size_t j = 0; j < no; j++) {
+                z[j] = thr > 0 ? fmax(0.0, x[j] - thr) / (1 - thr) : x[j];
+                r->s[j] += z[j];
+            }
+            continue;
         }
         size_t jm = 0;
         double m = 0;
@@ -323,8 +335,8 @@ static void layer_forward(const ann_layer *l, const double *w, double alpha, dou
 
 void ann_forward_w(ms_ann *a, const double *w, const double *x)
 {
-    layer_forward(&a->l1, w + a->l1.off, a->alpha, a->thr, a->o.theta, x, &a->r1);
-    layer_forward(&a->l2, w + a->l2.off, a->alpha, a->thr, a->o.theta, a->r1.a, &a->r2);
+    layer_forward(&a->l1, w + a->l1.off, a->alpha, a->thr, a->o.theta, a->o.normalise, x, &a->r1);
+    layer_forward(&a->l2, w + a->l2.off, a->alpha, a->thr, a->o.theta, a->o.normalise, a->r1.a, &a->r2);
 }
 
 ms_status ms_ann_forward(ms_ann *a, const double *x, double *out, double *hidden, double *branch1, double *branch2)
@@ -342,8 +354,8 @@ ms_status ms_ann_forward(ms_ann *a, const double *x, double *out, double *hidden
 
 /* One layer back: g_a = dL/da (n_out) in, gradient of the layer's weights added to gw (the
  * layer's part), dL/du into g_u (n_in) when g_u is not NULL. g_s, g_x: n_out scratch. */
-static void layer_backward(const ann_layer *l, const double *w, double alpha, double thr, double theta, const double *u,
-                           const ann_rec *r, const double *g_a, double *g_s, double *g_x, double *gw, double *g_u,
+static void layer_backward(const ann_layer *l, const double *w, double alpha, double thr, double theta, int norm,
+                           const double *u, const ann_rec *r, const double *g_a, double *g_s, double *g_x, double *gw, double *g_u,
                            const ann_grad_mode *mode)
 {
     size_t no = l->n_out;
@@ -355,6 +367,7 @@ static void layer_backward(const ann_layer *l, const double *w, double alpha, do
             double t = tanh(0.5 * (r->s[j] - theta));
             g_s[j] = g_a[j] * 0.5 * (1 - t * t);
         } else g_s[j] = 0;
+        if (r->s[j] > 0) g_s[j] += mode->activity;
     }
     if (g_u)
         for (size_t i = 0; i < l->n_in; i++) g_u[i] = 0;
@@ -362,6 +375,9 @@ static void layer_backward(const ann_layer *l, const double *w, double alpha, do
         double m = r->m[b], M = r->M[b];
         if (!(m > 0)) continue;
         const double *n = r->n + b * no, *z = r->z + b * no;
+        if (!norm) /* z = max(0, x - t) / (1 - t), or x */
+            for (size_t j = 0; j < no; j++) g_x[j] = thr > 0 ? (n[j] > thr ? g_s[j] / (1 - thr) : 0.0) : g_s[j];
+        else {
         /* z = y / M, M = |y_kM|: dL/dy_j = g_j / M - [j = kM] sign(y_kM) sum_i g_i z_i / M */
         double dot = 0;
         for (size_t j = 0; j < no; j++) dot += g_s[j] * z[j];
@@ -380,6 +396,7 @@ static void layer_backward(const ann_layer *l, const double *w, double alpha, do
         for (size_t j = 0; j < no; j++) dot += g_x[j] * n[j];
         for (size_t j = 0; j < no; j++) g_x[j] /= m;
         if (!mode->norm_stop) g_x[r->jm[b]] -= n[r->jm[b]] * dot / m; /* n_jm = sign(x_jm) */
+        }
         /* x_j = sum_q u_q w_qj */
         for (size_t q = l->start[b]; q < l->start[b + 1]; q++) {
             size_t i = l->idx[q];
@@ -401,9 +418,9 @@ static void layer_backward(const ann_layer *l, const double *w, double alpha, do
 void ann_backward_w(ms_ann *a, const double *w, const double *x, const double *g_out, double *gw,
                     const ann_grad_mode *mode)
 {
-    layer_backward(&a->l2, w + a->l2.off, a->alpha, a->thr, a->o.theta, a->r1.a, &a->r2, g_out, a->g_s, a->g_x,
+    layer_backward(&a->l2, w + a->l2.off, a->alpha, a->thr, a->o.theta, a->o.normalise, a->r1.a, &a->r2, g_out, a->g_s, a->g_x,
                    gw + a->l2.off, a->g_a1, mode);
-    layer_backward(&a->l1, w + a->l1.off, a->alpha, a->thr, a->o.theta, x, &a->r1, a->g_a1, a->g_s, a->g_x, gw + a->l1.off,
+    layer_backward(&a->l1, w + a->l1.off, a->alpha, a->thr, a->o.theta, a->o.normalise, x, &a->r1, a->g_a1, a->g_s, a->g_x, gw + a->l1.off,
                    NULL, mode);
 }
 
@@ -430,7 +447,7 @@ ms_status ms_ann_loss_grad(ms_ann *a, const double *x, unsigned label, double lo
         return ms_error_set(&a->err, MS_EINVAL, "ann: logit_scale = %g must be > 0", logit_scale);
     ann_forward_w(a, a->w, x);
     double l = ann_xent(a, label, logit_scale, a->g_out);
-    static const ann_grad_mode exact = { 0, 0 };
+    static const ann_grad_mode exact = { 0, 0, 0 };
     ann_backward_w(a, a->w, x, a->g_out, grad, &exact);
     if (loss) *loss = l;
     return MS_OK;

@@ -48,6 +48,7 @@ struct ms_ann {
 typedef struct ann_grad_mode {
     int norm_stop;       /* 1: the max normalisers are constants (stop-gradient)               */
     int soma_through;    /* 1: below theta the soma passes the unclamped tanh's slope          */
+    double activity;     /* dL/ds_j += activity where s_j > 0 (the penalty activity s_j^+)    */
 } ann_grad_mode;
 
 /* One sample through both layers with weights w (the network's or a noisy copy): fills r1, r2. */

@@ -3,7 +3,7 @@
  * then every weight as a little-endian IEEE 754 double in the order of ms_ann_params.
  *
  *   0  "MSANN1\0\0"   8  u32 n_in   12 u32 n_hidden   16 u32 n_out   20 u32 branches
- *   24 u32 out_branches   28 u32 flags (bit 0: dendrites)   32 f64 nonlinearity
+ *   24 u32 out_branches   28 u32 flags (bit 0: dendrites, bit 1: no normalisation)   32 f64 nonlinearity
  *   40 f64 theta   48 f64 init_sd   56 u64 seed   64 u32 band_of[n_in]   then f64 w[]
  *
  * Every field is written byte by byte, so the file is the same on any host. */
@@ -68,7 +68,7 @@ ms_status ms_ann_save(ms_ann *a, const char *path)
     put_u32(h + 16, (uint32_t)o->n_out);
     put_u32(h + 20, (uint32_t)o->branches);
     put_u32(h + 24, (uint32_t)o->out_branches);
-    put_u32(h + 28, o->dendrites ? 1u : 0u);
+    put_u32(h + 28, (o->dendrites ? 1u : 0u) | (o->normalise ? 0u : 2u));
     /* a thresholded-linear dendrite is stored as -t in the nonlinearity field (NL >= 0) */
     put_f64(h + 32, o->dendrites && o->threshold > 0 ? -o->threshold : o->nonlinearity);
     put_f64(h + 40, o->theta);
@@ -117,13 +117,14 @@ static ms_status open_file(const char *path, wfile *wf, ms_error *err)
     o->out_branches = get_u32(h + 24);
     uint32_t flags = get_u32(h + 28);
     o->dendrites = (int)(flags & 1);
+    o->normalise = !(flags & 2);
     o->nonlinearity = get_f64(h + 32);
     o->threshold = 0;
     if (o->nonlinearity < 0 && o->nonlinearity > -1) o->threshold = -o->nonlinearity, o->nonlinearity = 0.1;
     o->theta = get_f64(h + 40);
     o->init_sd = get_f64(h + 48);
     o->seed = get_u64(h + 56);
-    if (flags > 1) return ms_error_set(err, MS_EINVAL, "ann: weight file '%s' has unknown flags 0x%X", path, flags);
+    if (flags > 3) return ms_error_set(err, MS_EINVAL, "ann: weight file '%s' has unknown flags 0x%X", path, flags);
     if (!o->dendrites && (o->branches != 1 || o->out_branches != 1))
         return ms_error_set(err, MS_EINVAL, "ann: weight file '%s' is a control network with %zu and %zu branches (must be 1)",
                             path, o->branches, o->out_branches);
@@ -233,6 +234,9 @@ ms_status ms_ann_load_weights(ms_ann *a, const char *path)
     if (st == MS_OK && fo->dendrites != o->dendrites)
         st = ms_error_set(&a->err, MS_EINVAL, "ann: weight file '%s' holds a %s network, expected a %s one", path,
                           fo->dendrites ? "dendritic" : "control", o->dendrites ? "dendritic" : "control");
+    if (st == MS_OK && fo->normalise != o->normalise)
+        st = ms_error_set(&a->err, MS_EINVAL, "ann: weight file '%s' holds a network %s per-sample normalisation, expected one %s",
+                          path, fo->normalise ? "with" : "without", o->normalise ? "with" : "without");
     if (st == MS_OK) st = check_size(path, &wf, &a->err);
     uint32_t *band_of = NULL;
     double *w = NULL;

@@ -12,7 +12,7 @@ void ms_ann_train_opts_default(ms_ann_train_opts *o)
 {
     *o = (ms_ann_train_opts){ .epochs = 1, .lr = 0.1, .batch = 128, .weight_decay = 5e-4, .momentum = 0,
                               .logit_scale = 3, .weight_noise = 0, .seed = 1, .shuffle = 1, .noise = NULL,
-                              .progress = NULL, .progress_ud = NULL };
+                              .activity = 0, .progress = NULL, .progress_ud = NULL };
 }
 
 /* Sample k as doubles, with noise; d and noise already checked. */
@@ -78,6 +78,8 @@ static ms_status check_train(ms_ann *a, const ms_ann_train_opts *o)
         return ms_error_set(err, MS_EINVAL, "ann: logit_scale = %g must be > 0", o->logit_scale);
     if (!(o->weight_noise >= 0 && isfinite(o->weight_noise)))
         return ms_error_set(err, MS_EINVAL, "ann: weight_noise = %g must be >= 0", o->weight_noise);
+    if (!(o->activity >= 0 && isfinite(o->activity)))
+        return ms_error_set(err, MS_EINVAL, "ann: activity = %g must be >= 0", o->activity);
     return MS_OK;
 }
 
@@ -101,6 +103,14 @@ static void noisy_weights(const ms_ann *a, double weight_noise, uint64_t seed, u
     }
 }
 
+/* sum_j max(0, s_j): the soma input of a layer that the activity penalty counts */
+static double positive_sum(const double *s, size_t n)
+{
+    double t = 0;
+    for (size_t j = 0; j < n; j++) t += s[j] > 0 ? s[j] : 0;
+    return t;
+}
+
 ms_status ms_ann_train(ms_ann *a, const ms_ann_data *d, const ms_ann_train_opts *o, double *epoch_loss)
 {
     ms_error_clear(&a->err);
@@ -117,7 +127,8 @@ ms_status ms_ann_train(ms_ann *a, const ms_ann_data *d, const ms_ann_train_opts 
         return ms_error_set(&a->err, MS_ENOMEM, "ann: out of memory for training (%zu weights)", np);
     }
     size_t n_batches = (n + o->batch - 1) / o->batch;
-    ann_grad_mode mode = { .norm_stop = o->norm_grad == MS_ANN_NORM_STOP, .soma_through = o->soma_grad == MS_ANN_SOMA_THROUGH };
+    ann_grad_mode mode = { .norm_stop = o->norm_grad == MS_ANN_NORM_STOP, .soma_through = o->soma_grad == MS_ANN_SOMA_THROUGH,
+                          .activity = o->activity };
     uint64_t step = 0;
     for (int e = 0; e < o->epochs && st == MS_OK; e++) {
         for (size_t k = 0; k < n; k++) perm[k] = k;
@@ -145,6 +156,7 @@ ms_status ms_ann_train(ms_ann *a, const ms_ann_data *d, const ms_ann_train_opts 
                 sample_into(d, n_in, s, o->noise ? &ne : NULL, a->x);
                 ann_forward_w(a, w, a->x);
                 bl += ann_xent(a, d->labels[s], o->logit_scale, a->g_out);
+                if (o->activity > 0) bl += o->activity * (positive_sum(a->r1.s, a->o.n_hidden) + positive_sum(a->r2.s, a->o.n_out));
                 ann_backward_w(a, w, a->x, a->g_out, gw, &mode);
             }
             if (!isfinite(bl)) {

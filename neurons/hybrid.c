@@ -24,6 +24,10 @@ ms_status ms_hybrid_map(const ms_ann *a, const ms_crossbar_opts *o, ms_xbar **l1
         return ms_msgf(msg, len, MS_EINVAL,
                        "hybrid: the network has dendrites; only the control network "
                        "(dendrites = false) maps onto arrays");
+    if (!ao->normalise)
+        return ms_msgf(msg, len, MS_EINVAL,
+                       "hybrid: the network has no per-sample normalisation (normalise = false); "
+                       "the arrays' rate mode normalises like the official model");
     size_t r1, c1, r2, c2;
     ms_ann_weight_shape(a, 1, 0, &r1, &c1);
     ms_ann_weight_shape(a, 2, 0, &r2, &c2);
@@ -52,6 +56,10 @@ ms_status ms_hybrid_check(const ms_ann *a, const ms_xbar *l1, const ms_xbar *l2,
         return ms_msgf(msg, len, MS_EINVAL,
                        "hybrid: the network has dendrites; only the control network "
                        "(dendrites = false) runs on arrays");
+    if (!ao->normalise)
+        return ms_msgf(msg, len, MS_EINVAL,
+                       "hybrid: the network has no per-sample normalisation (normalise = false); "
+                       "the arrays' rate mode normalises like the official model");
     if (ms_xbar_inputs(l1) != ao->n_in || ms_xbar_outputs(l1) != ao->n_hidden)
         return ms_msgf(msg, len, MS_EINVAL,
                        "hybrid: array 1 is %zu x %zu, the network's layer 1 is %zu x %zu",

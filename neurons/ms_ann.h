@@ -62,6 +62,11 @@ typedef struct ms_ann_opts {
                                  thresholded-linear dendrite y = max(0, x_n - t) / (1 - t),
                                  the steady state of an nmda_dendrite branch (device-aware
                                  training, docs/ann.md)                                       */
+    int normalise;            /* 1 (default): the official per-sample normalisation (n = x / max|x|
+                                 and z = y / max|y| above); 0: none, as a device network reads
+                                 its branch currents at fixed voltages: z = max(0, x - t) / (1 - t)
+                                 with the thresholded-linear dendrite, z = x for the control. The
+                                 exp dendrite (threshold 0) needs the normalisation          */
     double init_sd;           /* weights start N(0, sd^2); sd > 0; 0 (default): 1/sqrt(rows of
                                  the branch's matrix) (docs/ann.md, "Choices")                */
     uint64_t seed;            /* weight init (default 1)                                       */
@@ -160,6 +165,10 @@ typedef struct ms_ann_train_opts {
     int shuffle;              /* 1 (default): a new order every epoch; 0: in order             */
     ms_ann_norm_grad norm_grad; /* default MS_ANN_NORM_EXACT                                  */
     ms_ann_soma_grad soma_grad; /* default MS_ANN_SOMA_EXACT                                  */
+    double activity;          /* >= 0 (default 0): adds activity * sum_j max(0, s_j) over every
+                                 soma of both layers to each sample's loss: the soma input that
+                                 a device network's soma current is proportional to, so the Li
+                                 2020 power metric (power-aware training, docs/ann.md)         */
     const ms_noise_opts *noise; /* train on noisy images (NULL: clean); epoch e (from 0) uses
                                  noise seed noise->seed + e, fresh noise every epoch            */
     /* Called after every batch with the epoch (from 0), the batch (from 0), the number of

@@ -36,11 +36,14 @@ local S = {
   n_test = env("N_TEST", full and 2000 or 100),  -- device-network test images per condition
   n_cal = env("N_CAL", 20),                      -- training images (half clean, half noisy) that set V_out
   noise = { sigma = 0.3, clutter = 3 },          -- the noisy background (docs/ann.md)
+  -- training: both networks on noisy-background training images (a different noise seed from
+  -- the test images'), with the activity penalty that makes training power-aware (docs/ann.md)
+  train_noise = os.getenv("TRAIN_NOISE") ~= "0",
+  activity = env("ACTIVITY", 0.01),
   T = 30 * u.us,                                 -- inference window per image
   t_read2 = env("T_READ2", 1) * u.us,            -- read pulse of a hidden spike onto the outputs
   clock = env("CLOCK", 0.5) * u.us,              -- synchronous output rows (0: none)
-  V_branch = env("V_BRANCH", 4.0),               -- strongest branch node of a typical image (V)
-  I_soma = env("I_SOMA", 30) * u.uA,             -- strongest control soma current (when not same_v)
+  V_branch = env("V_BRANCH", 4.0),               -- branch node voltage (V) at software input x = 1
   C_soma = 100 * u.pF,                           -- soma capacitor
   -- integrator tolerance: 1e-4 gives the spike counts of 1e-6 within 0.3 % at 2.4x fewer
   -- steps (docs/reproductions/dendrite-power.md, "Speed")
@@ -70,22 +73,28 @@ local train, train_labels = load("train-images-idx3-ubyte"), load("train-labels-
 local test, test_labels = load("t10k-images-idx3-ubyte"), load("t10k-labels-idx1-ubyte")
 S.n_train = math.min(S.n_train, #train)
 S.n_test = math.min(S.n_test, #test)
--- The images that set the read voltages (never test images): the last 20 + n_cal of the
--- training set (on MNIST, training images 7,981-8,000 and the ones before them).
-local REF0 = #train - 20
-local CAL0 = REF0 - S.n_cal
+-- The images that calibrate the output read voltage (never test images): the last n_cal of
+-- the training set (on MNIST, training images 7,981-8,000).
+local CAL0 = #train - S.n_cal
 
 -- ---- 1. software models --------------------------------------------------------------------
 local anns = {}
+local THETA = 0.11                           -- soma threshold of both software models (PyTorch value)
 local function train_models()
 for _, kind in ipairs{ "dendritic", "control" } do
-  -- The dendritic model is trained device-aware: its dendrite is the thresholded-linear
-  -- steady state of an nmda_dendrite branch, threshold = the device's V_th (1 V) over the
-  -- strongest branch voltage V_branch (docs/ann.md); DENDRITE=exp trains the official form.
-  local thr = (kind == "dendritic" and os.getenv("DENDRITE") ~= "exp") and 1.0 / S.V_branch or 0
+  -- Both models are device-faithful: no per-sample normalisation (a device network reads its
+  -- rows at fixed voltages and cannot divide a branch by its largest sum), so the device
+  -- computes what the software model computes. The dendritic one's dendrite is the thresholded-
+  -- linear steady state of an nmda_dendrite branch, threshold t = V_th / V_branch (docs/ann.md).
+  local dend = kind == "dendritic"
   local ann = memsnn.ann.dendritic{ inputs = 784, hidden = 100, outputs = 10, branches = 4, out_branches = 4,
-                                     dendrites = kind == "dendritic", threshold = thr, seed = 1 }
-  local r = ann:train{ images = train, labels = train_labels, n = S.n_train, epochs = S.epochs, seed = 1 }
+                                     dendrites = dend, threshold = dend and 1.0 / S.V_branch or 0, normalise = false,
+                                     theta = THETA, init_sd = 0.3, seed = 1 }
+  -- docs/ann.md, "Without normalisation": init_sd 0.3, momentum 0.9 and the straight-through
+  -- soma gradient train both networks (without them the control keeps dead classes)
+  local r = ann:train{ images = train, labels = train_labels, n = S.n_train, epochs = S.epochs, seed = 1,
+                       lr = 0.1, momentum = 0.9, soma_grad = "through", activity = S.activity,
+                       noise = S.train_noise and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1001 } or nil }
   anns[kind] = ann
   print(string.format("dendrite_power: trained the %s network in %.2f s: test accuracy %.3f clean, %.3f noisy",
     kind, r.seconds, ann:accuracy{ images = test, labels = test_labels },
@@ -94,10 +103,22 @@ end
 end
 
 -- ---- 2. device networks ----------------------------------------------------------------------
+-- From software units to currents. The software models are not normalised, so every mapping
+-- is fixed by the devices, not by a reference image:
+--  - a branch (dendritic) or column (control) whose software sum is x carries the current
+--    I_x x; rows read at v_b = I_x w_max_b / G_RANGE do that (a weight w_max is G_RANGE);
+--  - dendritic: I_x = V_branch / R_branch, so x = 1 lifts a closed branch node to V_branch
+--    and x = t = V_th / V_branch to the dendrite's threshold, the software threshold; above
+--    it the dendrite holds the node near V_th and passes I_x (x - t) = I_x (1 - t) z to the soma;
+--  - the soma's threshold theta is its rheobase I_RH: I_x (1 - t) theta = I_RH (dendritic),
+--    I_x theta = I_RH (control), which sets R_branch = (V_branch - V_th) theta / I_RH
+--    (33 kohm at V_branch = 4 V).
 local G_RANGE = 18 * u.uS                    -- rram window 2-20 uS (docs/devices/rram.md)
--- branch leak: 33 kohm makes the soma's rheobase (10 uA) about theta = 0.11 of the strongest
--- branch current (V_branch / R_branch = 120 uA), as in the software soma
-local R_BRANCH = env("R_BRANCH", 33) * u.kohm
+local V_TH_D = 1.0                           -- nmda_dendrite V_th (docs/devices/nmda_dendrite.md)
+local I_RH = 1.0 / (100 * u.kohm)            -- mott_soma V_th / R_off = 10 uA (docs/devices/mott_soma.md)
+local function r_branch() return env("R_BRANCH", 0) * u.kohm > 0 and env("R_BRANCH", 0) * u.kohm
+                                 or (S.V_branch - V_TH_D) * THETA / I_RH end
+local function unit_current(dend) return dend and S.V_branch / r_branch() or I_RH / THETA end
 
 local function layer(ann, l)
   local info = ann:info()
@@ -113,49 +134,37 @@ local function layer(ann, l)
   return t
 end
 
-local function peak(v) local m = 0 for _, x in ipairs(v) do m = math.max(m, x) end return m end
-
--- The strongest column sum of each layer-1 branch, sum_r w_rj pixel_r, of a typical image:
--- the median over 20 training images (not test images) of each image's largest, over the
--- images in which the branch sees anything (MNIST's top band is often blank); 0 if none.
-local function references(ann, L1)
-  local r1 = {}
-  for b, w in ipairs(L1) do
-    local inputs, peaks = ann:band(b), {}
-    for k = 1, 20 do
-      local px = train:row(REF0 + k)
-      local m = 0
-      for j = 1, w.cols do
-        local x = 0
-        for r = 1, w.rows do x = x + w.w[(r - 1) * w.cols + j] * px[inputs[r]] / 255 end
-        m = math.max(m, x)
-      end
-      if m > 0 then peaks[#peaks + 1] = m end
-    end
-    table.sort(peaks)
-    r1[b] = #peaks > 0 and peaks[#peaks // 2 + 1] or 0
-  end
-  return r1
-end
+local function mean(v) local sum = 0 for _, x in ipairs(v) do sum = sum + x end return sum / #v end
 
 -- Image k of the run is read from t = (k - 1) P on: every pixel row fires then, and its read
 -- lasts T; P leaves room for the last pulses onto the output layer to end before the reset.
 local P = S.T + 4 * u.us
 local function n_images() return 2 * S.n_test end   -- clean, then noisy
 
-local V_ROWS = {}                         -- the dendritic network's row voltages (same_v)
-
 -- The device networks compared: the dendritic one; its control without dendrites at the same
 -- row and output voltages (the paper's comparison: the same applied voltage); and the same
--- control at its own best voltages (rows scaled for I_soma, output voltage calibrated), so
--- that a control over-driven by the dendritic network's volts is not the only reference.
+-- control at its own voltages (its own mapping above), so that a control over- or under-
+-- driven by the dendritic network's volts is not the only reference.
 local SOFTWARE = { dendritic = "dendritic", control = "control", control_own = "control" }
 local function same_v_of(kind) return kind == "control" end
 local KINDS = { "dendritic" }
 if S.same_v then KINDS[#KINDS + 1] = "control" end
 if S.own_v then KINDS[#KINDS + 1] = "control_own" end
 
-local function build(kind, v_out, n_images)
+-- The read voltages of a network: rows per layer-1 branch, and per layer-2 group the read of
+-- a hidden spike, from kappa, the hidden spikes per unit of software activation a in the
+-- window: a hidden soma at a fires kappa a pulses of t_read2, so a group whose software sum is
+-- x2 carries G_RANGE v kappa t_read2 / (T w_max) x2 on average, which must be I_x x2.
+local function voltages(kind, kappa)
+  local ann = anns[SOFTWARE[kind]]
+  local ix = unit_current(kind == "dendritic")
+  local v = { rows = {}, outs = {} }
+  for b, w in ipairs(layer(ann, 1)) do v.rows[b] = ix * w.w_max / G_RANGE end
+  for g, w in ipairs(layer(ann, 2)) do v.outs[g] = ix * w.w_max * S.T / (G_RANGE * kappa * S.t_read2) end
+  return v
+end
+
+local function build(kind, volts, n_images)
   local ann = anns[SOFTWARE[kind]]
   local dend = kind == "dendritic"
   local net = memsnn.network{ seed = 1, rtol = S.rtol, threads = S.threads }
@@ -166,7 +175,6 @@ local function build(kind, v_out, n_images)
   end
   local src = net:spike_source{ times = times, label = "pixels" }
   local L1, L2 = layer(ann, 1), layer(ann, 2)
-  local ref1 = references(ann, L1)
   -- instantaneous Mott switch (docs/devices/mott_soma.md) and a 100 pF soma capacitor, so a
   -- soma fed at a few times its 10 uA rheobase fires several times in the window
   local params = { ["soma.tau_s"] = 0, ["soma.C"] = S.C_soma }
@@ -176,29 +184,26 @@ local function build(kind, v_out, n_images)
       params["d" .. b .. ".dV"] = S.dV
     end
   end
-  local hid = net:population{ n = 100, label = "hidden", params = params,
-                              model = dend and memsnn.dendritic_neuron{ branches = #L1, R_branch = R_BRANCH }
+  -- the Li metric's V_applied: the mean read voltage of the layer's rows (the same for the
+  -- dendritic network and its control at the same voltages)
+  local ph, po = {}, {}
+  for k, v in pairs(params) do ph[k], po[k] = v, v end
+  ph.V_applied, po.V_applied = mean(volts.rows), mean(volts.outs)
+  local hid = net:population{ n = 100, label = "hidden", params = ph,
+                              model = dend and memsnn.dendritic_neuron{ branches = #L1, R_branch = r_branch() }
                                             or memsnn.point_neuron{ branches = #L1 } }
-  local out = net:population{ n = 10, label = "output", params = params,
-                              model = dend and memsnn.dendritic_neuron{ branches = #L2, R_branch = R_BRANCH }
+  local out = net:population{ n = 10, label = "output", params = po,
+                              model = dend and memsnn.dendritic_neuron{ branches = #L2, R_branch = r_branch() }
                                             or memsnn.point_neuron{ branches = #L2 } }
   local prj1, prj2 = {}, {}
   for b, w in ipairs(L1) do
     local inputs = ann:band(b)
     local pre, post = {}, {}
     for r = 1, w.rows do for j = 1, w.cols do pre[#pre + 1], post[#post + 1] = inputs[r], j end end
-    -- read voltage: for a typical image the strongest branch node reaches V_branch
-    -- (dendritic: R_branch I) or the strongest soma current I_soma (control)
-    local z = ref1[b] / w.w_max
-    local v_read = z <= 0 and 1.0 or (dend and S.V_branch / (R_BRANCH * G_RANGE * z) or S.I_soma / (G_RANGE * z))
-    -- the same row voltage for both networks (the fair comparison of the paper: the same
-    -- applied voltage with and without dendrites): the control takes the dendritic one's
-    if dend then V_ROWS[b] = v_read
-    elseif same_v_of(kind) then local sum = 0 for _, v in ipairs(V_ROWS) do sum = sum + v end v_read = sum / #V_ROWS end
-    if os.getenv("VERBOSE") then print(kind, "branch", b, "ref", ref1[b], "v_read", v_read) end
+    if os.getenv("VERBOSE") then print(kind, "branch", b, "v_read", volts.rows[b]) end
     prj1[b] = net:connect(src, hid, { rule = { "from_list", pre = pre, post = post }, synapse = "rram",
       weight = w.w, delay = 1 * u.us, port = "b" .. b,
-      array = { w_max = w.w_max, v_read = v_read, t_read = S.T, virtual_ground = true, rectify = true } })
+      array = { w_max = w.w_max, v_read = volts.rows[b], t_read = S.T, virtual_ground = true, rectify = true } })
   end
   local group = 100 // #L2
   for g, w in ipairs(L2) do
@@ -206,7 +211,7 @@ local function build(kind, v_out, n_images)
     for r = 1, w.rows do for j = 1, w.cols do pre[#pre + 1], post[#post + 1] = (g - 1) * group + r, j end end
     prj2[g] = net:connect(hid, out, { rule = { "from_list", pre = pre, post = post }, synapse = "rram",
       weight = w.w, delay = 1 * u.us, port = "b" .. g,
-      array = { w_max = w.w_max, v_read = v_out, t_read = S.t_read2, virtual_ground = true, rectify = true, clock = S.clock } })
+      array = { w_max = w.w_max, v_read = volts.outs[g], t_read = S.t_read2, virtual_ground = true, rectify = true, clock = S.clock } })
   end
   net:record(hid, "spikes")
   net:record(out, "spikes")
@@ -254,35 +259,58 @@ local function present(m, set, k, noisy)
   return count[best] > 0 and best - 1 or -1, n_hid, #so.times
 end
 
--- The read voltage of hidden spikes onto the output layer: the candidate whose device network
--- agrees best with the software model on n_cal training images (not test images), half of
--- them clean and half with the noisy background, so the choice holds for both conditions.
+-- kappa, the read of hidden spikes onto the output layer: on n_cal training images (not test
+-- images), half of them clean and half with the noisy background, first measured (the least-
+-- squares slope of each hidden soma's spike count against its software activation), then
+-- refined: of kappa times 0.71-2, the one whose device network agrees best with the software
+-- model on the same images (ties: the measured one).
+local function calibration_images(k) return CAL0 + k, k % 2 == 0 end
+local function noise_of(noisy) return noisy and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 } or nil end
 local function calibrate_output(kind)
-  local best_v, best_agree = nil, -1
-  for _, v in ipairs{ 0.5, 1, 2, 4, 8 } do
-    local m = build(kind, v, S.n_cal)
+  local ann = anns[SOFTWARE[kind]]
+  local m = build(kind, voltages(kind, 10), S.n_cal)
+  local na, aa = 0, 0
+  for k = 1, S.n_cal do
+    local img, noisy = calibration_images(k)
+    local t0 = m.net:time()
+    present(m, train, img, noisy)
+    local count = {}
+    for j = 1, 100 do count[j] = 0 end
+    local sp = m.hid:spikes{ t0 = t0 }
+    for _, id in ipairs(sp.ids) do count[id] = count[id] + 1 end
+    local a = ann:hidden(train, img, noise_of(noisy))
+    for j = 1, 100 do na, aa = na + count[j] * a[j], aa + a[j] * a[j] end
+  end
+  local kappa = aa > 0 and na / aa or 10
+  local best_k, best_agree = kappa, -1
+  for _, f in ipairs{ 1, 0.71, 1.41, 2 } do
+    local mk = build(kind, voltages(kind, kappa * f), S.n_cal)
     local agree = 0
     for k = 1, S.n_cal do
-      local noisy = k % 2 == 0
-      local c = present(m, train, CAL0 + k, noisy)
-      local opt = noisy and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 } or nil
-      if c == anns[SOFTWARE[kind]]:predict(train, CAL0 + k, opt) then agree = agree + 1 end
+      local img, noisy = calibration_images(k)
+      if present(mk, train, img, noisy) == ann:predict(train, img, noise_of(noisy)) then agree = agree + 1 end
     end
-    if os.getenv("VERBOSE") then print(kind, "V_out", v, "agreement", agree / S.n_cal) end
-    if agree > best_agree then best_v, best_agree = v, agree end
+    if os.getenv("VERBOSE") then print(kind, "kappa", kappa * f, "agreement", agree / S.n_cal) end
+    if agree > best_agree then best_k, best_agree = kappa * f, agree end
   end
-  return best_v, best_agree / S.n_cal
+  return best_k, best_agree / S.n_cal, kappa
 end
 
-local V_OUT_DENDRITIC
+local VOLTS_DENDRITIC
 local function infer(kind)
-  local v_out, cal
-  if same_v_of(kind) then v_out, cal = V_OUT_DENDRITIC, 0 / 0
-  else v_out, cal = calibrate_output(kind) end
-  if kind == "dendritic" then V_OUT_DENDRITIC = v_out end
+  local volts, kappa, cal, measured
+  if same_v_of(kind) then
+    volts, cal = { rows = { mean(VOLTS_DENDRITIC.rows) }, outs = { mean(VOLTS_DENDRITIC.outs) } }, 0 / 0
+  else
+    kappa, cal, measured = calibrate_output(kind)
+    volts = voltages(kind, kappa)
+  end
+  if kind == "dendritic" then VOLTS_DENDRITIC = volts end
+  local v_out = mean(volts.outs)
   local N_IMAGES = n_images()
-  local m = build(kind, v_out, N_IMAGES)
-  local res = { kind = kind, clean = {}, noisy = {}, v_out = v_out, calibration = cal }
+  local m = build(kind, volts, N_IMAGES)
+  local res = { kind = kind, clean = {}, noisy = {}, v_out = v_out, v_rows = mean(volts.rows), calibration = cal,
+                kappa = kappa, kappa_measured = measured }
   local e_prev = m.net:energy()
   local t0 = memsnn.clock()
   for _, cond in ipairs{ "clean", "noisy" } do
@@ -294,7 +322,7 @@ local function infer(kind)
       for name, v in pairs(e.by_class) do by[name] = v - e_prev.by_class[name] end
       res[cond][k] = {
         label = test_labels:get(k), predicted = c,
-        software = anns[SOFTWARE[kind]]:predict(test, k, noisy and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1 } or nil),
+        software = anns[SOFTWARE[kind]]:predict(test, k, noise_of(noisy)),
         hidden_spikes = hs, output_spikes = os_,
         li = e.li_metric - e_prev.li_metric, total = e.total - e_prev.total, by_class = by,
       }
@@ -325,9 +353,9 @@ for _, kind in ipairs(KINDS) do
     print(string.format("  %-9s %-5s devices %.3f software %.3f agree %.3f | hidden spikes %.1f output %.1f | Li %.3g J total %.3g J per image",
       kind, cond, ok / n, sw / n, agree / n, hs / n, os_ / n, li / n, tot / n))
   end
-  print(string.format("  %s: output read voltage %.2g V (%s); %.2f s for %d images (%.3f s per image, %d integrator steps and %d restarts per image)",
-    kind, r.v_out, r.calibration == r.calibration and string.format("agreement %.2f on calibration images", r.calibration)
-      or "the dendritic network's", r.seconds, n_images(), r.seconds / n_images(), r.stats.ode_steps // n_images(),
+  print(string.format("  %s: mean read voltages %.2g V (rows), %.2g V (outputs) (%s); %.2f s for %d images (%.3f s per image, %d integrator steps and %d restarts per image)",
+    kind, r.v_rows, r.v_out, r.calibration == r.calibration and string.format("kappa %.3g, measured %.3g, agreement %.2f on calibration images",
+      r.kappa, r.kappa_measured, r.calibration) or "the dendritic network's", r.seconds, n_images(), r.seconds / n_images(), r.stats.ode_steps // n_images(),
     r.stats.ode_reinits // n_images()))
 end
 return results
@@ -408,7 +436,6 @@ if sweep then
     else S[case[1]] = case[2] end
     print(string.format("dendrite_power: sweep %s = %g (V_branch %g V, ON/OFF %g, dV %g V, sigma %g)", case[1], case[2],
       S.V_branch, S.on_off, S.dV, S.noise.sigma))
-    V_ROWS = {}
     train_models()
     local m = li_and_accuracy(run_all())
     local k = #cols.parameter + 1

@@ -182,7 +182,8 @@ static ms_ann **new_ud(lua_State *L)
 static int l_dendritic(lua_State *L)
 {
     static const char *const allowed[] = { "inputs", "hidden", "outputs", "branches", "band_of", "out_branches",
-                                           "dendrites", "nonlinearity", "theta", "init_sd", "seed", "threshold", NULL };
+                                           "dendrites", "nonlinearity", "theta", "init_sd", "seed", "threshold", "normalise",
+                                           NULL };
     const char *fname = "ann.dendritic";
     luaL_checktype(L, 1, LUA_TTABLE);
     ms_lua_check_options(L, 1, fname, allowed);
@@ -192,6 +193,7 @@ static int l_dendritic(lua_State *L)
     o.n_hidden = (size_t)opt_whole(L, 1, "hidden", fname, 0, 1, 4294967295.0, 1);
     o.n_out = (size_t)opt_whole(L, 1, "outputs", fname, 0, 1, 256, 1); /* labels are bytes */
     o.dendrites = opt_bool(L, 1, "dendrites", fname, 1);
+    o.normalise = opt_bool(L, 1, "normalise", fname, 1);
     o.branches = (size_t)opt_whole(L, 1, "branches", fname, 1, 1, (double)o.n_in, 0);
     o.out_branches = (size_t)opt_whole(L, 1, "out_branches", fname, 1, 1, (double)o.n_hidden, 0);
     o.nonlinearity = ms_lua_opt_number(L, 1, "nonlinearity", fname, o.nonlinearity, 0);
@@ -284,11 +286,11 @@ static int on_batch(void *ud, int epoch, size_t batch, size_t n_batches, double 
 }
 
 /* ann:train{ images, labels, n, offset, epochs, lr, batch, weight_decay, momentum, logit_scale,
- * weight_noise, seed, shuffle, noise, progress } -> { loss = {per epoch}, seconds = } */
+ * weight_noise, activity, seed, shuffle, noise, progress } -> { loss = {per epoch}, seconds = } */
 static int l_train(lua_State *L)
 {
     static const char *const allowed[] = { "images", "labels", "n", "offset", "epochs", "lr", "batch", "weight_decay",
-                                           "momentum", "logit_scale", "weight_noise", "seed", "shuffle", "noise",
+                                           "momentum", "logit_scale", "weight_noise", "activity", "seed", "shuffle", "noise",
                                            "progress", "norm_grad", "soma_grad", NULL };
     const char *fname = "ann:train";
     ms_ann *a = check_ann(L, 1);
@@ -305,6 +307,7 @@ static int l_train(lua_State *L)
     o.momentum = ms_lua_opt_number(L, 2, "momentum", fname, o.momentum, 0);
     o.logit_scale = ms_lua_opt_number(L, 2, "logit_scale", fname, o.logit_scale, 0);
     o.weight_noise = ms_lua_opt_number(L, 2, "weight_noise", fname, o.weight_noise, 0);
+    o.activity = ms_lua_opt_number(L, 2, "activity", fname, o.activity, 0);
     o.seed = (uint64_t)opt_whole(L, 2, "seed", fname, 1, 0, 9007199254740992.0, 0);
     o.shuffle = opt_bool(L, 2, "shuffle", fname, 1);
     const char *ng = ms_lua_opt_string(L, 2, "norm_grad", fname, o.norm_grad == MS_ANN_NORM_STOP ? "stop" : "exact");
@@ -512,7 +515,7 @@ static int l_info(lua_State *L)
 {
     ms_ann *a = check_ann(L, 1);
     const ms_ann_opts *o = ms_ann_options(a);
-    lua_createtable(L, 0, 12);
+    lua_createtable(L, 0, 14);
     lua_pushinteger(L, (lua_Integer)o->n_in), lua_setfield(L, -2, "inputs");
     lua_pushinteger(L, (lua_Integer)o->n_hidden), lua_setfield(L, -2, "hidden");
     lua_pushinteger(L, (lua_Integer)o->n_out), lua_setfield(L, -2, "outputs");
@@ -522,6 +525,8 @@ static int l_info(lua_State *L)
     lua_pushnumber(L, o->nonlinearity), lua_setfield(L, -2, "nonlinearity");
     lua_pushnumber(L, ms_ann_get_alpha(a)), lua_setfield(L, -2, "alpha");
     lua_pushnumber(L, o->theta), lua_setfield(L, -2, "theta");
+    lua_pushnumber(L, o->threshold), lua_setfield(L, -2, "threshold");
+    lua_pushboolean(L, o->normalise), lua_setfield(L, -2, "normalise");
     lua_pushnumber(L, o->init_sd), lua_setfield(L, -2, "init_sd");
     lua_pushinteger(L, (lua_Integer)o->seed), lua_setfield(L, -2, "seed");
     lua_pushinteger(L, (lua_Integer)ms_ann_n_params(a)), lua_setfield(L, -2, "weights");

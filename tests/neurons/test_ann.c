@@ -97,12 +97,15 @@ Test(ann, forward_by_hand)
 
 /* ---- the gradient --------------------------------------------------------------------------- */
 
-static void grad_check_t(int dendrites, double nl, double thr)
+static void grad_check_n(int dendrites, double nl, double thr, int normalise)
 {
     ms_ann_opts o;
     ms_ann_opts_default(&o);
     o.n_in = 12, o.n_hidden = 8, o.n_out = 4, o.branches = 3, o.out_branches = 2;
-    o.dendrites = dendrites, o.nonlinearity = nl, o.threshold = thr, o.seed = 3;
+    o.dendrites = dendrites, o.nonlinearity = nl, o.threshold = thr, o.normalise = normalise, o.seed = 3;
+    /* without normalisation the sums keep the weights' scale: larger weights put about half
+     * of the branches above a threshold of 0.2, so the check sees both sides of it */
+    if (!normalise) o.init_sd = 1.0;
     uint32_t band[12] = { 0, 1, 2, 0, 1, 2, 2, 2, 1, 0, 0, 1 }; /* interleaved, not contiguous */
     o.band_of = band;
     ms_ann *a;
@@ -142,6 +145,7 @@ static void grad_check_t(int dendrites, double nl, double thr)
     ms_ann_free(a);
 }
 
+static void grad_check_t(int dendrites, double nl, double thr) { grad_check_n(dendrites, nl, thr, 1); }
 static void grad_check(int dendrites, double nl) { grad_check_t(dendrites, nl, 0.0); }
 
 Test(ann, gradient_matches_finite_differences_dendritic) { grad_check(1, 0.1); }
@@ -170,6 +174,55 @@ Test(ann, threshold_dendrite_by_hand_and_in_the_weight_file)
     ms_ann_free(a);
     ms_ann_free(b);
 }
+Test(ann, gradient_matches_finite_differences_without_normalisation)
+{
+    grad_check_n(1, 0.1, 0.2, 0);
+    grad_check_n(0, 0.1, 0.0, 0);
+}
+
+Test(ann, without_normalisation_by_hand_and_in_the_weight_file)
+{
+    /* normalise = 0: z = max(0, x - t) / (1 - t) on the sums themselves. Hidden 1 gets 2.0 and
+     * hidden 2 gets 0.3 from x1 = 1: with t = 0.4, z = 1.6 / 0.6 = 2.6667 and 0 (normalised,
+     * 1 and 0.15 would give 1 and 0); the control passes the sums, 2.0 and 0.3 */
+    ms_ann_opts o;
+    ms_ann_opts_default(&o);
+    o.n_in = 2, o.n_hidden = 2, o.n_out = 2, o.branches = 1, o.out_branches = 1, o.threshold = 0.4, o.normalise = 0;
+    ms_ann *a, *b, *c;
+    char msg[512];
+    for (int dend = 1; dend >= 0; dend--) {
+        o.dendrites = dend;
+        cr_assert_eq(ms_ann_create(&o, &a, msg, sizeof msg), MS_OK, "%s", msg);
+        double *w = ms_ann_params(a);
+        w[0] = 2.0, w[1] = 0.3, w[2] = 0.0, w[3] = 0.0;
+        double x[2] = { 1.0, 0.0 }, hidden[2], br[2];
+        cr_assert_eq(ms_ann_forward(a, x, NULL, hidden, br, NULL), MS_OK);
+        double z0 = dend ? 1.6 / 0.6 : 2.0, z1 = dend ? 0.0 : 0.3;
+        cr_assert(fabs(br[0] - z0) < 1e-12 && fabs(br[1] - z1) < 1e-12, "%s: branch outputs %.15g %.15g, expected %g %g",
+                  dend ? "dendritic" : "control", br[0], br[1], z0, z1);
+        cr_assert(fabs(hidden[0] - ms_ann_soma(z0, 0.11)) < 1e-15);
+        /* the weight file keeps it, and a normalised network refuses the file */
+        const char *p = tmp_path("ann_nonorm.msann");
+        cr_assert_eq(ms_ann_save(a, p), MS_OK, "%s", ms_ann_errmsg(a));
+        cr_assert_eq(ms_ann_load(p, &b, msg, sizeof msg), MS_OK, "%s", msg);
+        cr_assert_eq(ms_ann_options(b)->normalise, 0);
+        cr_assert_eq(ms_ann_forward(b, x, NULL, hidden, br, NULL), MS_OK);
+        cr_assert(fabs(br[0] - z0) < 1e-12);
+        o.normalise = 1;
+        cr_assert_eq(ms_ann_create(&o, &c, msg, sizeof msg), MS_OK, "%s", msg);
+        cr_assert_eq(ms_ann_load_weights(c, p), MS_EINVAL);
+        cr_assert(strstr(ms_ann_errmsg(c), "holds a network without per-sample normalisation, expected one with"), "%s",
+                  ms_ann_errmsg(c));
+        o.normalise = 0;
+        remove(p);
+        ms_ann_free(a), ms_ann_free(b), ms_ann_free(c);
+    }
+    /* the exp dendrite is defined on normalised sums only */
+    o.dendrites = 1, o.threshold = 0;
+    cr_assert_eq(ms_ann_create(&o, &a, msg, sizeof msg), MS_EINVAL);
+    cr_assert(strstr(msg, "normalise = false needs the thresholded-linear dendrite"), "%s", msg);
+}
+
 Test(ann, gradient_matches_finite_differences_strong_nl) { grad_check(1, 0.2); }
 Test(ann, gradient_matches_finite_differences_control) { grad_check(0, 0.1); }
 
@@ -230,6 +283,59 @@ Test(ann, trains_on_separable_set)
         train_synth(dend, MS_ANN_SOMA_EXACT, &l0, &l1);
         cr_assert(l1 < l0, "%s loss (exact gradient) did not fall: %.3f -> %.3f", name, l0, l1);
     }
+}
+
+/* Mean over the test set of the soma input sum_j max(0, s_j) of both layers after training the
+ * 16-32-4 network without normalisation (threshold 0.25) with the given activity penalty.
+ * init_sd 1: with 0.3 the output branches of so small a network start below the threshold,
+ * where the dendrite passes no gradient, and never learn (the loss stays at ln 4). */
+static double soma_input_after(double activity, double *acc)
+{
+    enum { N = 400, NT = 200, EPOCHS = 20 };
+    static uint8_t img[N * 16], lab[N], timg[NT * 16], tlab[NT];
+    synth(N, 1, img, lab);
+    synth(NT, 2, timg, tlab);
+    ms_ann_opts oo;
+    ms_ann_opts_default(&oo);
+    oo.n_in = 16, oo.n_hidden = 32, oo.n_out = 4, oo.branches = 4, oo.out_branches = 2;
+    oo.threshold = 0.25, oo.normalise = 0, oo.init_sd = 1.0, oo.seed = 5;
+    ms_ann *a;
+    char msg[512];
+    cr_assert_eq(ms_ann_create(&oo, &a, msg, sizeof msg), MS_OK, "%s", msg);
+    ms_ann_data d = { .n = N, .u8 = img, .scale = 1.0 / 255, .labels = lab, .rows = 4, .cols = 4 };
+    ms_ann_data t = { .n = NT, .u8 = timg, .scale = 1.0 / 255, .labels = tlab, .rows = 4, .cols = 4 };
+    ms_ann_train_opts o;
+    ms_ann_train_opts_default(&o);
+    o.epochs = EPOCHS, o.batch = 16, o.soma_grad = MS_ANN_SOMA_THROUGH, o.momentum = 0.9, o.activity = activity;
+    cr_assert_eq(ms_ann_train(a, &d, &o, NULL), MS_OK, "%s", ms_ann_errmsg(a));
+    cr_assert_eq(ms_ann_accuracy(a, &t, NULL, acc), MS_OK, "%s", ms_ann_errmsg(a));
+    double sum = 0, x[16], out[4], hid[32], b1[4 * 32], b2[2 * 4];
+    for (int k = 0; k < NT; k++) {
+        for (int i = 0; i < 16; i++) x[i] = timg[k * 16 + i] / 255.0;
+        ms_ann_forward(a, x, out, hid, b1, b2);
+        for (int q = 0; q < 4 * 32; q++) sum += b1[q]; /* z >= 0 here: the soma inputs are their sums */
+        for (int q = 0; q < 2 * 4; q++) sum += b2[q];
+    }
+    ms_ann_free(a);
+    return sum / NT;
+}
+
+Test(ann, activity_penalty_lowers_the_soma_input)
+{
+    double acc0, acc1;
+    double s0 = soma_input_after(0, &acc0), s1 = soma_input_after(0.05, &acc1);
+    cr_log_info("soma input %.2f -> %.2f, accuracy %.3f -> %.3f", s0, s1, acc0, acc1);
+    cr_assert(s1 < 0.5 * s0, "activity 0.05: soma input %.3f, without %.3f", s1, s0);
+    cr_assert(acc0 > 0.9 && acc1 > 0.9, "accuracy %.3f without, %.3f with the penalty", acc0, acc1);
+    ms_ann *a = make(16, 8, 4, 4, 2, 1, 1);
+    uint8_t img[16] = { 0 }, lab[1] = { 0 };
+    ms_ann_data d = { .n = 1, .u8 = img, .scale = 1.0 / 255, .labels = lab };
+    ms_ann_train_opts o;
+    ms_ann_train_opts_default(&o);
+    o.activity = -1;
+    cr_assert_eq(ms_ann_train(a, &d, &o, NULL), MS_EINVAL);
+    cr_assert(strstr(ms_ann_errmsg(a), "activity = -1 must be >= 0"), "%s", ms_ann_errmsg(a));
+    ms_ann_free(a);
 }
 
 static int stop_at_3(void *ud, int epoch, size_t batch, size_t n_batches, double loss)
