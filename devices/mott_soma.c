@@ -206,6 +206,7 @@ const ms_device_class msi_dev_mott_soma = {
     .power = ohmic_power,
     .capacitance = capacitance,
     .conductance = conductance,
+    .ohmic = 1,
     .n_roots = MS_MOTT_N_ROOTS,
     .root_dir = root_dir,
     .root_names = root_names,

@@ -137,6 +137,11 @@ typedef struct ms_device_class {
      * (docs/reliability.md, "Run-time checks and limits"). */
     const double *state_min;           /* [n_state] or NULL                                  */
     const double *state_max;           /* [n_state] or NULL                                  */
+
+    /* 1: the current is exactly conductance(y, p) * v and dcurrent_dv is conductance(y, p)
+     * (an ohmic device whose state sets its conductance), so a circuit of such devices can
+     * solve its nodes without capacitance in one linear solve (neurons/circuit_model.c). */
+    int ohmic;
 } ms_device_class;
 
 /* ---- Registry (devices/registry.c) ---------------------------------------------------------- */

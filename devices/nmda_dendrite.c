@@ -162,6 +162,7 @@ const ms_device_class msi_dev_nmda_dendrite = {
     .dcurrent_dv = ohmic_dcurrent,
     .power = ohmic_power,
     .conductance = conductance,
+    .ohmic = 1,
     .spike_root = -1,
     .sample = sample,
 };

@@ -279,6 +279,7 @@ const ms_device_class msi_dev_rram = {
     .dcurrent_dv = ohmic_dcurrent,
     .power = ohmic_power,
     .conductance = conductance,
+    .ohmic = 1,
     .spike_root = -1,
     .sample = msi_rram_sample,
     .pulse_noise = msi_rram_pulse_noise,

@@ -89,6 +89,8 @@ typedef struct ckt {
     size_t n_alg;              /* callback; observables 0 .. n_alg-1)                     */
     int alg_diag;              /* no device or resistor joins two algebraic nodes: their
                                   Newton matrix is diagonal (the dendritic neuron's is)   */
+    int ohmic;                 /* every device is ohmic (ms_device_class.ohmic): Kirchhoff's
+                                  law at the algebraic nodes is linear, one solve           */
     size_t *node_pc;           /* per free node: parameter of its explicit C (F)         */
     int *node_devcap;          /* per free node: device whose capacitance counts, chained */
     ckt_dev *dev;

@@ -122,6 +122,56 @@ static int solve_dense(double *A, double *b, size_t n, int diag)
     return 0;
 }
 
+/* Node voltages v and node currents i_out (when not NULL) of state y for a circuit of ohmic
+ * devices: each device's conductance once, then Kirchhoff's law at the algebraic nodes is
+ * linear in their voltages, A v_alg = b, and one solve gives them (Newton's method would take
+ * the same first step and then only confirm it). Returns 0, or 1 (a singular or non-finite
+ * system: recoverable, CVODE retries with a smaller step). */
+static int node_voltages_linear(const ckt *k, const double *y, const double *p, double *v, double *i_out)
+{
+    const size_t nd = k->n_dyn, na = k->n_alg, nf = k->n_free;
+    double g[k->n_dev ? k->n_dev : 1], i_own[nf];
+    double *i_node = i_out ? i_out : i_own;
+    for (size_t i = 0; i < k->n_dev; i++) g[i] = k->dev[i].cls->conductance(y + k->dev[i].y0, p + k->dev[i].p0);
+    memcpy(v, y, nd * sizeof *v);
+    for (size_t j = 0; j < na; j++) v[nd + j] = 0.0;
+    for (int pass = na ? 0 : 1; pass < 2; pass++) {
+        /* pass 0: the currents into the algebraic nodes at v_alg = 0 and A; pass 1: the
+         * currents at the solved voltages */
+        memset(i_node, 0, nf * sizeof *i_node);
+        for (size_t i = 0; i < k->n_dev; i++) add_current(i_node, k->dev[i].a, k->dev[i].b, g[i] * dev_v(&k->dev[i], v, p));
+        for (size_t i = 0; i < k->n_res; i++) {
+            const ckt_res *r = &k->res[i];
+            if (!r->is_cap) add_current(i_node, r->a, r->b, (ckt_v(r->a, v, p) - ckt_v(r->b, v, p)) / p[r->p]);
+        }
+        for (size_t i = 0; i < k->n_isrc; i++) i_node[k->isrc[i].node] += p[k->isrc[i].p];
+        for (size_t i = 0; i < k->n_port; i++) i_node[k->port[i].node] += port_current(&k->port[i], y, p, v);
+        if (pass == 1) break;
+        double A[na * na], b[na];
+        memset(A, 0, sizeof A);
+        for (size_t i = 0; i < k->n_dev; i++) {
+            const ckt_dev *d = &k->dev[i];
+            if (d->a < (int)nd && d->b < (int)nd) continue;
+            add_g(A, nd, na, d->a, d->b, g[i]);
+        }
+        for (size_t i = 0; i < k->n_res; i++) {
+            const ckt_res *r = &k->res[i];
+            if (!r->is_cap) add_g(A, nd, na, r->a, r->b, 1.0 / p[r->p]);
+        }
+        for (size_t i = 0; i < k->n_port; i++) {
+            const ckt_port *pt = &k->port[i];
+            if (pt->node >= (int)nd && p[pt->p_vg] == 0) A[(pt->node - nd) * na + (pt->node - nd)] -= p[pt->p_g];
+        }
+        for (size_t j = 0; j < na; j++) b[j] = -i_node[nd + j];
+        if (solve_dense(A, b, na, k->alg_diag)) return 1;
+        for (size_t j = 0; j < na; j++) {
+            if (!isfinite(b[j])) return 1;
+            v[nd + j] = b[j];
+        }
+    }
+    return 0;
+}
+
 /* Node voltages v of state y: the dynamic ones copied, the algebraic ones solved from
  * Kirchhoff's law by Newton's method with the devices' dI/dv, halving a step that makes
  * the residual grow (so exponential devices cannot run away). Ohmic devices make the
@@ -130,6 +180,7 @@ static int solve_dense(double *A, double *b, size_t n, int diag)
  * When i_node is not NULL it receives the node currents at the returned v. */
 static int node_voltages_at(const ckt *k, double t, const double *y, const double *p, double *v, double *i_out)
 {
+    if (k->ohmic) return node_voltages_linear(k, y, p, v, i_out);
     size_t nd = k->n_dyn, na = k->n_alg;
     memcpy(v, y, nd * sizeof *v);
     if (!na) {
@@ -509,6 +560,9 @@ void msi_circuit_set_callbacks(ms_model *m)
         if (kw->dev[i].a >= (int)kw->n_dyn && kw->dev[i].b >= (int)kw->n_dyn) kw->alg_diag = 0;
     for (size_t i = 0; i < kw->n_res; i++)
         if (!kw->res[i].is_cap && kw->res[i].a >= (int)kw->n_dyn && kw->res[i].b >= (int)kw->n_dyn) kw->alg_diag = 0;
+    kw->ohmic = 1;
+    for (size_t i = 0; i < kw->n_dev; i++)
+        if (!kw->dev[i].cls->ohmic || !kw->dev[i].cls->conductance) kw->ohmic = 0;
     m->check = check;
     m->init = init;
     m->on_input = on_input;
