@@ -40,7 +40,7 @@ local S = {
   -- the test images'), with the activity penalty that makes training power-aware (docs/ann.md)
   train_noise = os.getenv("TRAIN_NOISE") ~= "0",
   activity = env("ACTIVITY", 0.01),
-  T = 30 * u.us,                                 -- inference window per image
+  T = env("T_US", 30) * u.us,                    -- inference window per image
   t_read2 = env("T_READ2", 1) * u.us,            -- read pulse of a hidden spike onto the outputs
   clock = env("CLOCK", 0.5) * u.us,              -- synchronous output rows (0: none)
   V_branch = env("V_BRANCH", 4.0),               -- branch node voltage (V) at software input x = 1
