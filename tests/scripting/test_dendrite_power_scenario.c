@@ -7,8 +7,11 @@
  *   - the dendritic network's somas fire less and its Li 2020 power metric is lower than the
  *     control's, clean and noisy;
  *   - the outputs (CSV and PNG) are written.
- * The synthetic digits (tests/scripting/synthetic_digits.h): the software models learn them to
- * 0.92 (dendritic) and 0.80 (control) in 20 epochs of 2,000. */
+ * The synthetic digits (tests/scripting/synthetic_digits.h): after 20 epochs of 2,000 both
+ * software models and both device networks classify all ten test images, clean and noisy
+ * (measured with the device-faithful models); the dendritic network fires about a third
+ * of the control's hidden spikes at a sixth of its Li metric. The bounds below leave room
+ * for other compilers and libm. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
