@@ -234,13 +234,12 @@ local function present(m, set, k, noisy)
   local g = pixels(set, k, noisy)
   for _, prj in ipairs(m.prj1) do prj:set_row_gain(g) end
   local t_start = m.net:time()
-  -- Run to the image's end as an absolute time, n P, not by adding P to the clock: 2,000
-  -- additions of P drift by ulps past the pixel rows' spike times (k - 1) P, and a row spike
-  -- that lands a rounding error before the end of the previous run is read with that image's
-  -- gains (the network then answers one image late). (n + 1) P - t is exact here (Sterbenz),
-  -- so the clock lands on (n + 1) P itself.
+  -- Run to the image's end as an absolute time, (n + 1) P, not by adding P to the clock:
+  -- 2,000 additions of P drift by ulps past the pixel rows' spike times (k - 1) P, and a row
+  -- spike that lands a rounding error before the end of the previous run is read with that
+  -- image's gains (the network then answers one image late). net:run_until ends exactly there.
   local n = math.floor(t_start / P + 0.5)
-  m.net:run((n + 1) * P - t_start)
+  m.net:run_until((n + 1) * P)
   local so = m.out:spikes{ t0 = t_start }
   local n_hid = #m.hid:spikes{ t0 = t_start }.times
   local count, first = {}, {}
