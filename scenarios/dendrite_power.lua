@@ -40,6 +40,9 @@ local S = {
   -- the test images'), with the activity penalty that makes training power-aware (docs/ann.md)
   train_noise = os.getenv("TRAIN_NOISE") ~= "0",
   activity = env("ACTIVITY", 0.01),
+  -- the control's own penalty (default: the same); a larger one trades its accuracy for power,
+  -- for comparisons at equal accuracy (docs/reproductions/dendrite-power.md)
+  activity_control = env("ACTIVITY_CONTROL", env("ACTIVITY", 0.01)),
   T = env("T_US", 30) * u.us,                    -- inference window per image
   t_read2 = env("T_READ2", 1) * u.us,            -- read pulse of a hidden spike onto the outputs
   clock = env("CLOCK", 0.5) * u.us,              -- synchronous output rows (0: none)
@@ -93,7 +96,7 @@ for _, kind in ipairs{ "dendritic", "control" } do
   -- docs/ann.md, "Without normalisation": init_sd 0.3, momentum 0.9 and the straight-through
   -- soma gradient train both networks (without them the control keeps dead classes)
   local r = ann:train{ images = train, labels = train_labels, n = S.n_train, epochs = S.epochs, seed = 1,
-                       lr = 0.1, momentum = 0.9, soma_grad = "through", activity = S.activity,
+                       lr = 0.1, momentum = 0.9, soma_grad = "through", activity = dend and S.activity or S.activity_control,
                        noise = S.train_noise and { sigma = S.noise.sigma, clutter = S.noise.clutter, seed = 1001 } or nil }
   anns[kind] = ann
   print(string.format("dendrite_power: trained the %s network in %.2f s: test accuracy %.3f clean, %.3f noisy",
