@@ -10,6 +10,7 @@
 
 #include "core/ms_rng.h"
 #include "neurons/ms_circuit.h"
+#include "tests/neurons/chain_circuit.h"
 
 /* Max over entries of |analytic - numeric| / (|numeric| + scale), where scale is the column's
  * largest numeric entry times 1e-6 (so near-zero entries do not dominate). */
@@ -94,21 +95,8 @@ Test(circuit_jac, point_neuron_virtual_ground) { check_builtin(0, 1, 0); }
 Test(circuit_jac, supply_resistor_chain_and_current_source)
 {
     /* vdd -r1- a (algebraic) -d1- b (algebraic) -r2- gnd, soma on c with a capacitor, b -d2- c */
-    ms_circuit *c = ms_circuit_new("chain");
-    char msg[256];
-    cr_assert_eq(ms_circuit_add_fixed(c, "vdd", 2.5, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_node(c, "a", msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_node(c, "b", msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_node(c, "c", msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_resistor(c, "r1", "vdd", "a", 2e4, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_device(c, "d1", "nmda_dendrite", "a", "b", NULL, NULL, 0, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_resistor(c, "r2", "b", "gnd", 5e4, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_device(c, "d2", "nmda_dendrite", "b", "c", NULL, NULL, 0, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_device(c, "soma", "mott_soma", "c", "gnd", NULL, NULL, 0, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_current(c, "ib", "b", 3e-6, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_port(c, "in", "a", msg, sizeof msg), 0);
     ms_model *m;
-    cr_assert_eq(ms_circuit_compile(c, &m, msg, sizeof msg), 0, "%s", msg);
+    build_chain_circuit(&m);
     ms_rng r;
     ms_rng_init(&r, 3, 0, MS_RNG_USER);
     double y[m->n_state], p[m->n_params], worst = 0;
@@ -118,5 +106,4 @@ Test(circuit_jac, supply_resistor_chain_and_current_source)
     }
     cr_assert_lt(worst, 1e-4, "worst relative difference %g", worst);
     ms_circuit_model_free(m);
-    ms_circuit_free(c);
 }

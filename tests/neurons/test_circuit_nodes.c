@@ -10,6 +10,7 @@
 
 #include "core/ms_rng.h"
 #include "neurons/ms_circuit.h"
+#include "tests/neurons/chain_circuit.h"
 
 static size_t obs_index(const ms_model *m, const char *name)
 {
@@ -39,21 +40,8 @@ static size_t param_index(const ms_model *m, const char *name)
  * a node-mode port on a: a and b have no capacitance and d1 joins them (a dense 2 x 2 solve). */
 Test(circuit_nodes, chain_of_algebraic_nodes_meets_kirchhoff)
 {
-    ms_circuit *c = ms_circuit_new("chain");
-    char msg[256];
-    cr_assert_eq(ms_circuit_add_fixed(c, "vdd", 2.5, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_node(c, "a", msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_node(c, "b", msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_node(c, "c", msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_resistor(c, "r1", "vdd", "a", 2e4, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_device(c, "d1", "nmda_dendrite", "a", "b", NULL, NULL, 0, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_resistor(c, "r2", "b", "gnd", 5e4, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_device(c, "d2", "nmda_dendrite", "b", "c", NULL, NULL, 0, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_device(c, "soma", "mott_soma", "c", "gnd", NULL, NULL, 0, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_current(c, "ib", "b", 3e-6, msg, sizeof msg), 0);
-    cr_assert_eq(ms_circuit_add_port(c, "in", "a", msg, sizeof msg), 0);
     ms_model *m;
-    cr_assert_eq(ms_circuit_compile(c, &m, msg, sizeof msg), 0, "%s", msg);
+    build_chain_circuit(&m);
     size_t ova = obs_index(m, "v_a"), ovb = obs_index(m, "v_b"), oi1 = obs_index(m, "d1.i"), oi2 = obs_index(m, "d2.i"),
            oin = obs_index(m, "in.i");
     size_t yg1 = state_index(m, "d1.G"), yg2 = state_index(m, "d2.G"), yvc = state_index(m, "v_c"),
@@ -83,7 +71,6 @@ Test(circuit_nodes, chain_of_algebraic_nodes_meets_kirchhoff)
     cr_assert_lt(worst_a, 1e-18, "largest current left at node a: %g A", worst_a);
     cr_assert_lt(worst_b, 1e-18, "largest current left at node b: %g A", worst_b);
     ms_circuit_model_free(m);
-    ms_circuit_free(c);
 }
 
 /* The dendritic neuron's branch node k (virtual-ground column: drive I_k into it; dendrite G_k
