@@ -49,13 +49,17 @@ static double port_current(const ckt_port *pt, const double *y, const double *p,
     return drive - p[pt->p_g] * v[pt->node];
 }
 
-/* Currents into every free node (A) at node voltages v. */
-static void node_currents(const ckt *k, double t, const double *y, const double *p, const double *v, double *i_node)
+/* Currents into every free node (A) at node voltages v. g: the devices' conductances when
+ * they are ohmic (current g v, evaluated once per state by the caller), else NULL (each
+ * device's own current function). */
+static void node_currents(const ckt *k, double t, const double *y, const double *p, const double *v, const double *g,
+                          double *i_node)
 {
     memset(i_node, 0, k->n_free * sizeof *i_node);
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
-        add_current(i_node, d->a, d->b, d->cls->current(t, y + d->y0, p + d->p0, dev_v(d, v, p)));
+        double vd = dev_v(d, v, p);
+        add_current(i_node, d->a, d->b, g ? g[i] * vd : d->cls->current(t, y + d->y0, p + d->p0, vd));
     }
     for (size_t i = 0; i < k->n_res; i++) {
         const ckt_res *r = &k->res[i];
@@ -78,6 +82,28 @@ static void add_g(double *J, size_t n_dyn, size_t na, int a, int b, double g)
     if (in_a && in_b) {
         J[ia * na + ib] += g;
         J[ib * na + ia] += g;
+    }
+}
+
+/* d(current into the algebraic nodes) / d(their voltages), row-major n_alg^2: g[i] is
+ * device i's dI/dv (used only for devices that touch an algebraic node), then the resistors
+ * and the node-mode ports' column loads. */
+static void alg_matrix(const ckt *k, const double *p, const double *g, double *M)
+{
+    const size_t nd = k->n_dyn, na = k->n_alg;
+    memset(M, 0, na * na * sizeof *M);
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        if (d->a < (int)nd && d->b < (int)nd) continue;
+        add_g(M, nd, na, d->a, d->b, g[i]);
+    }
+    for (size_t i = 0; i < k->n_res; i++) {
+        const ckt_res *r = &k->res[i];
+        if (!r->is_cap) add_g(M, nd, na, r->a, r->b, 1.0 / p[r->p]);
+    }
+    for (size_t i = 0; i < k->n_port; i++) {
+        const ckt_port *pt = &k->port[i];
+        if (pt->node >= (int)nd && p[pt->p_vg] == 0) M[(pt->node - nd) * na + (pt->node - nd)] -= p[pt->p_g];
     }
 }
 
@@ -138,30 +164,10 @@ static int node_voltages_linear(const ckt *k, const double *y, const double *p, 
     for (int pass = na ? 0 : 1; pass < 2; pass++) {
         /* pass 0: the currents into the algebraic nodes at v_alg = 0 and A; pass 1: the
          * currents at the solved voltages */
-        memset(i_node, 0, nf * sizeof *i_node);
-        for (size_t i = 0; i < k->n_dev; i++) add_current(i_node, k->dev[i].a, k->dev[i].b, g[i] * dev_v(&k->dev[i], v, p));
-        for (size_t i = 0; i < k->n_res; i++) {
-            const ckt_res *r = &k->res[i];
-            if (!r->is_cap) add_current(i_node, r->a, r->b, (ckt_v(r->a, v, p) - ckt_v(r->b, v, p)) / p[r->p]);
-        }
-        for (size_t i = 0; i < k->n_isrc; i++) i_node[k->isrc[i].node] += p[k->isrc[i].p];
-        for (size_t i = 0; i < k->n_port; i++) i_node[k->port[i].node] += port_current(&k->port[i], y, p, v);
+        node_currents(k, 0.0, y, p, v, g, i_node);
         if (pass == 1) break;
         double A[na * na], b[na];
-        memset(A, 0, sizeof A);
-        for (size_t i = 0; i < k->n_dev; i++) {
-            const ckt_dev *d = &k->dev[i];
-            if (d->a < (int)nd && d->b < (int)nd) continue;
-            add_g(A, nd, na, d->a, d->b, g[i]);
-        }
-        for (size_t i = 0; i < k->n_res; i++) {
-            const ckt_res *r = &k->res[i];
-            if (!r->is_cap) add_g(A, nd, na, r->a, r->b, 1.0 / p[r->p]);
-        }
-        for (size_t i = 0; i < k->n_port; i++) {
-            const ckt_port *pt = &k->port[i];
-            if (pt->node >= (int)nd && p[pt->p_vg] == 0) A[(pt->node - nd) * na + (pt->node - nd)] -= p[pt->p_g];
-        }
+        alg_matrix(k, p, g, A);
         for (size_t j = 0; j < na; j++) b[j] = -i_node[nd + j];
         if (solve_dense(A, b, na, k->alg_diag)) return 1;
         for (size_t j = 0; j < na; j++) {
@@ -184,15 +190,15 @@ static int node_voltages_at(const ckt *k, double t, const double *y, const doubl
     size_t nd = k->n_dyn, na = k->n_alg;
     memcpy(v, y, nd * sizeof *v);
     if (!na) {
-        if (i_out) node_currents(k, t, y, p, v, i_out);
+        if (i_out) node_currents(k, t, y, p, v, NULL, i_out);
         return 0;
     }
     for (size_t j = 0; j < na; j++) v[nd + j] = 0.0;
-    double i_own[k->n_free], J[na * na], dx[na];
+    double i_own[k->n_free], J[na * na], dx[na], g[k->n_dev ? k->n_dev : 1];
     double *i_node = i_out ? i_out : i_own;
     double f_prev = INFINITY;
     for (int it = 0; it < 100; it++) {
-        node_currents(k, t, y, p, v, i_node);
+        node_currents(k, t, y, p, v, NULL, i_node);
         double f = 0;
         for (size_t j = 0; j < na; j++) f = fmax(f, fabs(i_node[nd + j]));
         if (!isfinite(f)) return 1;
@@ -206,26 +212,17 @@ static int node_voltages_at(const ckt *k, double t, const double *y, const doubl
                 small = small && fabs(dx[j]) < 1e-12;
             }
             if (small) {
-                if (i_out) node_currents(k, t, y, p, v, i_out);
+                if (i_out) node_currents(k, t, y, p, v, NULL, i_out);
                 return 0;
             }
             continue;
         }
         f_prev = f;
-        memset(J, 0, sizeof J);
         for (size_t i = 0; i < k->n_dev; i++) {
             const ckt_dev *d = &k->dev[i];
-            if (d->a < (int)nd && d->b < (int)nd) continue;
-            add_g(J, nd, na, d->a, d->b, d->cls->dcurrent_dv(t, y + d->y0, p + d->p0, dev_v(d, v, p)));
+            g[i] = d->a < (int)nd && d->b < (int)nd ? 0.0 : d->cls->dcurrent_dv(t, y + d->y0, p + d->p0, dev_v(d, v, p));
         }
-        for (size_t i = 0; i < k->n_res; i++) {
-            const ckt_res *r = &k->res[i];
-            if (!r->is_cap) add_g(J, nd, na, r->a, r->b, 1.0 / p[r->p]);
-        }
-        for (size_t i = 0; i < k->n_port; i++) {
-            const ckt_port *pt = &k->port[i];
-            if (pt->node >= (int)nd && p[pt->p_vg] == 0) J[(pt->node - nd) * na + (pt->node - nd)] -= p[pt->p_g];
-        }
+        alg_matrix(k, p, g, J);
         for (size_t j = 0; j < na; j++) dx[j] = -i_node[nd + j]; /* J dx = -F */
         if (solve_dense(J, dx, na, k->alg_diag)) return 1;
         int small = 1;
@@ -234,7 +231,7 @@ static int node_voltages_at(const ckt *k, double t, const double *y, const doubl
             small = small && fabs(dx[j]) < 1e-12;
         }
         if (small) {
-            if (i_out) node_currents(k, t, y, p, v, i_out);
+            if (i_out) node_currents(k, t, y, p, v, NULL, i_out);
             return 0;
         }
     }
