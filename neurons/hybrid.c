@@ -15,24 +15,32 @@ void ms_hybrid_adapt_opts_default(ms_hybrid_adapt_opts *o)
                                  .noisy = 1 };
 }
 
-ms_status ms_hybrid_map(const ms_ann *a, const ms_crossbar_opts *o, ms_xbar **l1, ms_xbar **l2,
-                        char *msg, size_t len)
+/* Only the control network with the official per-sample normalisation is read through
+ * arrays (their rate mode normalises like it); `verb` says what is refused. */
+static ms_status check_kind(const ms_ann *a, const char *verb, char *msg, size_t len)
 {
-    *l1 = *l2 = NULL;
     const ms_ann_opts *ao = ms_ann_options(a);
     if (ao->dendrites)
         return ms_msgf(msg, len, MS_EINVAL,
                        "hybrid: the network has dendrites; only the control network "
-                       "(dendrites = false) maps onto arrays");
+                       "(dendrites = false) %s arrays", verb);
     if (!ao->normalise)
         return ms_msgf(msg, len, MS_EINVAL,
                        "hybrid: the network has no per-sample normalisation (normalise = false); "
                        "the arrays' rate mode normalises like the official model");
+    return MS_OK;
+}
+
+ms_status ms_hybrid_map(const ms_ann *a, const ms_crossbar_opts *o, ms_xbar **l1, ms_xbar **l2,
+                        char *msg, size_t len)
+{
+    *l1 = *l2 = NULL;
+    ms_status st = check_kind(a, "maps onto", msg, len);
+    if (st) return st;
     size_t r1, c1, r2, c2;
     ms_ann_weight_shape(a, 1, 0, &r1, &c1);
     ms_ann_weight_shape(a, 2, 0, &r2, &c2);
     double *w1 = malloc(r1 * c1 * sizeof *w1), *w2 = malloc(r2 * c2 * sizeof *w2);
-    ms_status st = MS_OK;
     if (!w1 || !w2) st = ms_msgf(msg, len, MS_ENOMEM, "hybrid: out of memory");
     if (!st) {
         ms_ann_get_weights(a, 1, 0, w1);
@@ -52,14 +60,8 @@ ms_status ms_hybrid_check(const ms_ann *a, const ms_xbar *l1, const ms_xbar *l2,
                           size_t len)
 {
     const ms_ann_opts *ao = ms_ann_options(a);
-    if (ao->dendrites)
-        return ms_msgf(msg, len, MS_EINVAL,
-                       "hybrid: the network has dendrites; only the control network "
-                       "(dendrites = false) runs on arrays");
-    if (!ao->normalise)
-        return ms_msgf(msg, len, MS_EINVAL,
-                       "hybrid: the network has no per-sample normalisation (normalise = false); "
-                       "the arrays' rate mode normalises like the official model");
+    ms_status st = check_kind(a, "runs on", msg, len);
+    if (st) return st;
     if (ms_xbar_inputs(l1) != ao->n_in || ms_xbar_outputs(l1) != ao->n_hidden)
         return ms_msgf(msg, len, MS_EINVAL,
                        "hybrid: array 1 is %zu x %zu, the network's layer 1 is %zu x %zu",

@@ -289,27 +289,21 @@ if plot then
 end
 
 if plot then
-  plot.xy{ file = "endurance_window.png", logx = true,
-           title = "Window against cycles: analog (100 weak pulses per direction) vs full window",
-           series = { { x = analog.cycles, y = analog.G_max, label = "analog G_max", style = "both" },
-                      { x = analog.cycles, y = analog.G_min, label = "analog G_min", style = "both" },
-                      { x = full.cycles, y = full.G_max, label = "full-window G_max", style = "both" },
-                      { x = full.cycles, y = full.G_min, label = "full-window G_min", style = "both" } },
-           xlabel = "cycles", ylabel = "conductance", yunit = "S" }
-  plot.xy{ file = "endurance_nonlinearity.png", logx = true,
-           title = "Update nonlinearity (1 - step ratio at 25 % / 75 % of the window)",
-           series = { { x = analog.cycles, y = analog.nl_set, label = "analog, SET", style = "both" },
-                      { x = analog.cycles, y = analog.nl_reset, label = "analog, RESET", style = "both" },
-                      { x = full.cycles, y = full.nl_set, label = "full window, SET", style = "both" },
-                      { x = full.cycles, y = full.nl_reset, label = "full window, RESET", style = "both" } },
-           xlabel = "cycles", ylabel = "nonlinearity" }
-  plot.xy{ file = "endurance_steps.png", logx = true,
-           title = "Per-pulse step of a standard SET pulse: mean and spread along the window",
-           series = { { x = analog.cycles, y = analog.step_mean, label = "analog, mean", style = "both" },
-                      { x = analog.cycles, y = analog.step_sd, label = "analog, sd", style = "both" },
-                      { x = full.cycles, y = full.step_mean, label = "full window, mean", style = "both" },
-                      { x = full.cycles, y = full.step_sd, label = "full window, sd", style = "both" } },
-           xlabel = "cycles", ylabel = "step", yunit = "S" }
+  -- two quantities (a, b) of both protocols against log cycles: four curves
+  local function both_protocols(file, title, a, la, b, lb, ylabel, yunit)
+    plot.xy{ file = file, logx = true, title = title,
+             series = { { x = analog.cycles, y = analog[a], label = "analog, " .. la, style = "both" },
+                        { x = analog.cycles, y = analog[b], label = "analog, " .. lb, style = "both" },
+                        { x = full.cycles, y = full[a], label = "full window, " .. la, style = "both" },
+                        { x = full.cycles, y = full[b], label = "full window, " .. lb, style = "both" } },
+             xlabel = "cycles", ylabel = ylabel, yunit = yunit }
+  end
+  both_protocols("endurance_window.png", "Window against cycles: analog (100 weak pulses per direction) vs full window",
+                 "G_max", "G_max", "G_min", "G_min", "conductance", "S")
+  both_protocols("endurance_nonlinearity.png", "Update nonlinearity (1 - step ratio at 25 % / 75 % of the window)",
+                 "nl_set", "SET", "nl_reset", "RESET", "nonlinearity")
+  both_protocols("endurance_steps.png", "Per-pulse step of a standard SET pulse: mean and spread along the window",
+                 "step_mean", "mean", "step_sd", "sd", "step", "S")
   plot.xy{ file = "endurance_strength.png", logy = true,
            title = "Analog lifetime (window halved) against pulses per direction",
            series = { { x = strength.n_p, y = strength.lifetime, label = "analog 25 % <-> 75 %", style = "both" } },

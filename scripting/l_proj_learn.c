@@ -136,14 +136,7 @@ static int l_wear(lua_State *L)
 {
     ms_net *net;
     int q;
-    ms_xbar *x = proj_array(L, "projection:wear", &net, &q);
-    size_t n = ms_xbar_devices(x);
-    const uint32_t *w = ms_xbar_wear(x);
-    lua_createtable(L, (int)n, 0);
-    for (size_t k = 0; k < n; k++) {
-        lua_pushinteger(L, (lua_Integer)w[k]);
-        lua_rawseti(L, -2, (lua_Integer)k + 1);
-    }
+    ms_lua_push_wear(L, proj_array(L, "projection:wear", &net, &q));
     return 1;
 }
 

@@ -167,6 +167,17 @@ void ms_lua_push_pulses(lua_State *L, const ms_xbar_pulses *p)
     lua_pushnumber(L, p->energy_J), lua_setfield(L, -2, "energy");
 }
 
+void ms_lua_push_wear(lua_State *L, const ms_xbar *x)
+{
+    size_t n = ms_xbar_devices(x);
+    const uint32_t *w = ms_xbar_wear(x);
+    lua_createtable(L, (int)n, 0);
+    for (size_t k = 0; k < n; k++) {
+        lua_pushinteger(L, (lua_Integer)w[k]);
+        lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+}
+
 const char *ms_lua_xbar_rule(lua_State *L, int t, const char *fname)
 {
     const char *rule = ms_lua_opt_string(L, t, "rule", fname, "sign");
@@ -324,14 +335,7 @@ static int l_energy(lua_State *L)
 
 static int l_wear(lua_State *L)
 {
-    ms_xbar *x = self(L, "crossbar:wear");
-    size_t n = ms_xbar_devices(x);
-    const uint32_t *w = ms_xbar_wear(x);
-    lua_createtable(L, (int)n, 0);
-    for (size_t k = 0; k < n; k++) {
-        lua_pushinteger(L, (lua_Integer)w[k]);
-        lua_rawseti(L, -2, (lua_Integer)k + 1);
-    }
+    ms_lua_push_wear(L, self(L, "crossbar:wear"));
     return 1;
 }
 

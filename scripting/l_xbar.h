@@ -30,6 +30,9 @@ const char *ms_lua_xbar_rule(lua_State *L, int t, const char *fname);
 ms_xbar_phase ms_lua_xbar_phase(lua_State *L, int t, const char *fname);
 /* Pushes { pulses, set, reset, energy } of one update or reprogramming. */
 void ms_lua_push_pulses(lua_State *L, const ms_xbar_pulses *p);
+/* Pushes the programming pulses per device since the mapping, 1-based (pairs: device 2s - 1
+ * is G+, 2s is G- of synapse s): c:wear() and prj:wear(). */
+void ms_lua_push_wear(lua_State *L, const ms_xbar *x);
 
 /* ann:map{ array = {...}, seed = } -> crossbar 1, crossbar 2 (the ann at 1). */
 int ms_lua_ann_map(lua_State *L, ms_ann *a);
