@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +39,19 @@ static inline void check_csv(const char *out, const char *name, const char *head
     else cr_assert_gt(lines - 1, 0, "%s is empty", name);
     cr_assert_null(strstr(s, "nan"), "%s holds NaN", name);
     free(s);
+}
+
+/* Each out/<name>.png of names exists (and is more than 1 kB) exactly when the build has
+ * memsnn.plot (`plots`). */
+static inline void check_pngs(const char *out, const char *const *names, size_t n, int plots)
+{
+    for (size_t k = 0; k < n; k++) {
+        char path[2048];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s.png", out, names[k]);
+        int exists = stat(path, &st) == 0 && st.st_size > 1000;
+        cr_assert_eq(exists, plots, "%s.png %s", names[k], plots ? "is missing" : "exists without memsnn.plot");
+    }
 }
 
 /* Makes an empty "<MEMSNN_TEST_TMP>/<tag>-<pid>" in out; *bin and *src are the binary and the

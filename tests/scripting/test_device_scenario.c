@@ -55,13 +55,7 @@ Test(device_scenario, runs_and_writes_every_output)
     check_csv(o, "energy.csv", "device,class,energy,source,duration", 7);
     const char *png[] = { "iv_rram_pku", "iv_rram", "iv_dendrite", "iv_soma", "pulse_curve", "write_verify",
                           "relaxation", "soma_step", "soma_rate", "energy" };
-    for (size_t k = 0; k < sizeof png / sizeof png[0]; k++) {
-        char path[2048];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s.png", o, png[k]);
-        int exists = stat(path, &st) == 0 && st.st_size > 1000;
-        cr_assert_eq(exists, plots, "%s.png %s", png[k], plots ? "is missing" : "exists without memsnn.plot");
-    }
+    check_pngs(o, png, sizeof png / sizeof png[0], plots);
 
     snprintf(cmd, sizeof cmd, "%s/stdout.txt", out);
     char *text = slurp(cmd);

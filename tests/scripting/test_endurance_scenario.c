@@ -42,13 +42,7 @@ Test(endurance_scenario, runs_and_writes_every_output_with_the_headline)
               "protocol,cycles,wear,window,acc_A,acc_B_before,acc_B_epoch1,acc_B,pulses", 20);
     const char *png[] = { "endurance_window", "endurance_nonlinearity", "endurance_steps",
                           "endurance_strength", "endurance_stuck", "endurance_learning" };
-    for (size_t k = 0; k < sizeof png / sizeof png[0]; k++) {
-        char path[2048];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s.png", o, png[k]);
-        int exists = stat(path, &st) == 0 && st.st_size > 1000;
-        cr_assert_eq(exists, plots, "%s.png %s", png[k], plots ? "is missing" : "exists without memsnn.plot");
-    }
+    check_pngs(o, png, sizeof png / sizeof png[0], plots);
     snprintf(cmd, sizeof cmd, "%s/stdout.txt", out);
     char *text = slurp(cmd);
     cr_assert_not_null(text);
