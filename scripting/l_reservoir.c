@@ -31,7 +31,14 @@ typedef struct lres {
                           crossbar, if mapped, is the userdata's user value 1 */
 } lres;
 
-static lres *check_res(lua_State *L) { return luaL_checkudata(L, 1, MS_LUA_RESERVOIR); }
+/* The reservoir at argument 1; one whose __gc already ran (a script can call it) is an error,
+ * not a null device array. */
+static lres *check_res(lua_State *L)
+{
+    lres *d = luaL_checkudata(L, 1, MS_LUA_RESERVOIR);
+    if (!d->r) luaL_error(L, "reservoir: the reservoir has been freed");
+    return d;
+}
 
 /* A buffer owned by the Lua stack (freed by the GC even when an error follows). */
 static double *stack_buffer(lua_State *L, size_t n, const char *fname)
@@ -148,7 +155,7 @@ static int l_reservoir_new(lua_State *L)
 
 static int l_gc(lua_State *L)
 {
-    lres *d = check_res(L);
+    lres *d = luaL_checkudata(L, 1, MS_LUA_RESERVOIR);
     ms_reservoir_free(d->r), d->r = NULL;
     free(d->W), d->W = NULL;
     ms_rc_readout_free(d->ro), d->ro = NULL;

@@ -68,4 +68,9 @@ Test(lua_reservoir, bad_values_are_named_at_the_line)
                  "reservoir:train: array: option 'levels' = 1 must be a whole number in 2..1000000");
     expect_error(DATA "local r = memsnn.reservoir{} r:train(u, y)\nr:predict(ut, { readout = 'chip' })", 2,
                  "reservoir:predict: readout = 'chip' is unknown (expected: software, array)");
+    /* A script can call __gc itself (the Lua fuzzer did): a method afterwards is an error, a
+     * second __gc is harmless (tests/fuzz/corpus/lua/regress-reservoir-freed). */
+    expect_error("local r = memsnn.reservoir{ n = 2, mask_length = 2 }\n"
+                 "getmetatable(r).__gc(r) getmetatable(r).__gc(r)\nr:mask()", 3,
+                 "reservoir: the reservoir has been freed");
 }
