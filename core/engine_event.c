@@ -49,6 +49,19 @@ static int ode_quad(double t, const double *y, double *qdot, void *ud)
     return u->model->power(u->model, t, y, u->p, qdot);
 }
 
+static int ode_point(double t, const double *y, double *ydot, double *g, double *qdot, double *J, void *ud)
+{
+    ms_unit_data *u = ud;
+    int r = u->model->point(u->model, t, y, u->p, ydot, g, qdot, J);
+    if (r < 0 || !ydot) return r;
+    for (size_t k = 0; k < u->model->n_state; k++)
+        if (!isfinite(ydot[k])) {
+            u->nonfinite = (int)k;
+            return 1;
+        }
+    return r;
+}
+
 ms_status msi_event_prepare(ms_net *net, int pop)
 {
     ms_pop *p = &net->pops[pop];
@@ -89,7 +102,10 @@ ms_status msi_event_prepare(ms_net *net, int pop)
     ms_ode_spec spec = { .n = ns, .rhs = ode_rhs, .jac = m->jac ? ode_jac : NULL,
                          .n_roots = m->n_roots, .roots = m->n_roots ? ode_roots : NULL,
                          .root_dir = m->root_dir, .rtol = net->opt.rtol, .atol = p->atol,
-                         .max_steps = net->opt.max_steps,
+                         .max_steps = net->opt.max_steps, .method = net->opt.integrator,
+                         /* inputs reach a unit as jumps of its state, between which
+                            no model's right-hand side depends on time itself */
+                         .autonomous = 1, .point = m->point && m->jac ? ode_point : NULL,
                          .n_quad = m->n_energy, .quad = m->n_energy ? ode_quad : NULL,
                          .quad_atol = m->n_energy ? p->quad_atol : NULL };
     double y[ns];

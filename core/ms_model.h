@@ -182,6 +182,12 @@ struct ms_model {
     int (*power)(const ms_model *m, double t, const double *y, const double *p, double *w);
     /* Energy stored in the unit's capacitors at state y (J), for the ledger's balance. */
     double (*stored)(const ms_model *m, const double *y, const double *p);
+    /* Optional: rhs, roots, power and jac at one state in one call (any output may be
+     * NULL; J as jac's, only the columns of states that are not held need be filled),
+     * sharing the work they have in common (a circuit solves its nodes once). The
+     * Rosenbrock integrator calls it at the end of each step. */
+    int (*point)(const ms_model *m, double t, const double *y, const double *p, double *ydot, double *g, double *w,
+                 double *J);
     /* Device-to-device variation: redraws the unit's parameters p around the nominal
      * ones from the unit's own stream; a message and nonzero on failure. */
     int (*vary)(const ms_model *m, double *p, ms_rng *rng, char *msg, size_t len);

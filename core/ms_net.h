@@ -26,6 +26,8 @@ typedef struct ms_net_opts {
     ms_method method;     /* method for populations whose model supports it; default  */
                           /* MS_METHOD_BEST: each model's own best (its `preferred`)  */
     double rtol;          /* CVODE relative tolerance (MS_ODE_RTOL_DEFAULT)           */
+    int integrator;       /* method cvode's integrator: MS_ODE_BDF (0, CVODES, default) */
+                          /* or MS_ODE_ROSENBROCK (core/ms_ode.h, docs/numerics.md)    */
     double atol;          /* CVODE absolute tolerance, per unit of each state's scale */
     double dt;            /* fixed step (s)                                          */
     long max_steps;       /* CVODE internal steps per advance before it gives up     */

@@ -25,6 +25,9 @@ typedef int (*ms_ode_rhs_fn)(double t, const double *y, double *ydot, void *ud);
 typedef int (*ms_ode_jac_fn)(double t, const double *y, double *J, void *ud);
 typedef int (*ms_ode_root_fn)(double t, const double *y, double *g, void *ud);
 typedef int (*ms_ode_quad_fn)(double t, const double *y, double *qdot, void *ud);
+/* Optional: rhs, roots, quadrature integrands and Jacobian at one state in one call (any
+ * output may be NULL), for a system whose callbacks share work (a circuit's node solve). */
+typedef int (*ms_ode_point_fn)(double t, const double *y, double *ydot, double *g, double *qdot, double *J, void *ud);
 
 /* A solver context: SUNDIALS' shared context. One per thread; every ms_ode created with it
  * must be destroyed before it. */
@@ -53,7 +56,18 @@ typedef struct ms_ode_spec {
                                  the caller, followed by ms_ode_reinit). Held states stay
                                  out of CVODE's vector: smaller Newton systems and norms.
                                  Copied at create.                                           */
+    int method;               /* MS_ODE_BDF (0, CVODES) or MS_ODE_ROSENBROCK (below)          */
+    int autonomous;           /* nonzero: rhs does not depend on t between restarts (the
+                                 Rosenbrock method then needs no df/dt)                      */
+    ms_ode_point_fn point;    /* optional (Rosenbrock): every callback at one state; needs jac */
 } ms_ode_spec;
+
+/* The integrators (docs/numerics.md). MS_ODE_BDF: CVODES' variable-order BDF with Newton
+ * iterations (the default). MS_ODE_ROSENBROCK: RODAS3, a one-step linearly implicit method of
+ * order 3 (core/ode_rosenbrock.c) that restarts at no cost, for tiny systems that restart
+ * often (device circuits); it needs no SUNDIALS, and its quadratures follow the states' step
+ * control (quad_atol and quad_rtol are not used). */
+enum { MS_ODE_BDF = 0, MS_ODE_ROSENBROCK = 1 };
 
 /* Quadratures. Without quad_atol (the default) the quadratures do not take part in the
  * local error test: they cost no step-size restriction, but they are only as accurate as

@@ -20,6 +20,7 @@ void ms_net_opts_default(ms_net_opts *o)
     o->max_steps = MS_ODE_MAX_STEPS_DEFAULT;
     o->memory_limit = 0;
     o->threads = 1;
+    o->integrator = MS_ODE_BDF;
 }
 
 ms_status msi_net_fail(ms_net *net, ms_status st, const char *fmt, ...)
@@ -68,6 +69,8 @@ ms_status ms_net_create(const ms_registry *reg, const ms_net_opts *o, ms_net **o
         return ms_error_set(err, MS_EINVAL, "network: dt = %g s must be > 0", opt.dt);
     if (opt.max_steps < 1)
         return ms_error_set(err, MS_EINVAL, "network: max_steps = %ld must be >= 1", opt.max_steps);
+    if (opt.integrator != MS_ODE_BDF && opt.integrator != MS_ODE_ROSENBROCK)
+        return ms_error_set(err, MS_EINVAL, "network: unknown integrator %d", opt.integrator);
     if (opt.threads < 0 || opt.threads > 1024)
         return ms_error_set(err, MS_EINVAL, "network: threads = %d must be in 0..1024 (0: all cores)", opt.threads);
     if ((int)opt.method < (int)MS_METHOD_BEST || opt.method >= MS_METHOD_COUNT)

@@ -5,6 +5,7 @@
  * Newton work; the caller chooses whether they enter the error test (quad_atol, see
  * core/ms_ode.h). SUNDIALS messages go into the object's error buffer instead of stderr. */
 #include "core/ms_ode.h"
+#include "core/ode_rosenbrock.h"
 
 #include <float.h>
 #include <math.h>
@@ -22,6 +23,8 @@ struct ms_ode_ctx {
 };
 
 struct ms_ode {
+    msi_ros *ros;         /* the Rosenbrock integrator, when spec.method asks for it; then
+                             nothing below is used (core/ode_rosenbrock.c)               */
     ms_ode_spec spec;
     SUNContext sun;       /* the shared SUNDIALS context                        */
     void *mem;            /* CVODES memory                                     */
@@ -182,8 +185,16 @@ ms_status ms_ode_create(ms_ode_ctx *ctx, const ms_ode_spec *spec, double t0, con
             return ms_error_set(err, MS_EINVAL, "ode: quad_atol[%zu] = %g must be > 0", k,
                                 spec->quad_atol[k]);
 
+    if (spec->method != MS_ODE_BDF && spec->method != MS_ODE_ROSENBROCK)
+        return ms_error_set(err, MS_EINVAL, "ode: unknown integrator %d", spec->method);
     ms_ode *ode = calloc(1, sizeof *ode);
     if (!ode) return ms_error_set(err, MS_ENOMEM, "ode: out of memory");
+    if (spec->method == MS_ODE_ROSENBROCK) {
+        ms_status st = msi_ros_create(spec, t0, y0, &ode->ros, err);
+        if (st) free(ode);
+        else *out = ode;
+        return st;
+    }
     ode->spec = *spec;
     ode->worst = -1;
     if (ode->spec.rtol <= 0) ode->spec.rtol = MS_ODE_RTOL_DEFAULT;
@@ -281,6 +292,11 @@ fail:
 void ms_ode_destroy(ms_ode *ode)
 {
     if (!ode) return;
+    if (ode->ros) {
+        msi_ros_destroy(ode->ros);
+        free(ode);
+        return;
+    }
     if (ode->mem) CVodeFree(&ode->mem);
     if (ode->LS) SUNLinSolFree(ode->LS);
     if (ode->A) SUNMatDestroy(ode->A);
@@ -360,8 +376,8 @@ static ms_status advance_failed(ms_ode *ode, int flag, double tret, double tout,
                         ode->spec.max_steps, ode->spec.rtol, ode->sun_msg[0] ? ": " : "", ode->sun_msg);
 }
 
-int ms_ode_failed_component(const ms_ode *ode) { return ode->worst; }
-double ms_ode_failed_time(const ms_ode *ode) { return ode->t_fail; }
+int ms_ode_failed_component(const ms_ode *ode) { return ode->ros ? msi_ros_failed_component(ode->ros) : ode->worst; }
+double ms_ode_failed_time(const ms_ode *ode) { return ode->ros ? msi_ros_failed_time(ode->ros) : ode->t_fail; }
 
 /* CVODE refuses a tout within a few ulps of the current time; such a request is "reached". */
 static int too_close(double t, double tout)
@@ -384,6 +400,7 @@ static ms_status drop_stop_time(ms_ode *ode, ms_error *err)
 
 ms_status ms_ode_set_stop_time(ms_ode *ode, double t_stop, ms_error *err)
 {
+    if (ode->ros) return msi_ros_set_stop_time(ode->ros, t_stop, err);
     if (!isfinite(t_stop) || t_stop < ode->t)
         return ms_error_set(err, MS_EINVAL, "ode: stop time %.17g s is not ahead of the current "
                             "time %.17g s", t_stop, ode->t);
@@ -403,6 +420,7 @@ ms_status ms_ode_set_stop_time(ms_ode *ode, double t_stop, ms_error *err)
 
 ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_found, ms_error *err)
 {
+    if (ode->ros) return msi_ros_advance(ode->ros, tout, t_reached, n_found, err);
     *n_found = 0;
     if (too_close(ode->t, tout)) {
         *t_reached = ode->t;
@@ -433,10 +451,18 @@ ms_status ms_ode_advance(ms_ode *ode, double tout, double *t_reached, int *n_fou
     return MS_OK;
 }
 
-const int *ms_ode_roots_found(const ms_ode *ode) { return ode->roots_found; }
-double *ms_ode_state(ms_ode *ode) { return ode->dyn ? ode->y_full : NV_DATA_S(ode->y); }
-double ms_ode_time(const ms_ode *ode) { return ode->t; }
-const double *ms_ode_quad(ms_ode *ode) { return ode->q ? NV_DATA_S(ode->q) : NULL; }
+const int *ms_ode_roots_found(const ms_ode *ode) { return ode->ros ? msi_ros_roots_found(ode->ros) : ode->roots_found; }
+double *ms_ode_state(ms_ode *ode)
+{
+    if (ode->ros) return msi_ros_state(ode->ros);
+    return ode->dyn ? ode->y_full : NV_DATA_S(ode->y);
+}
+double ms_ode_time(const ms_ode *ode) { return ode->ros ? msi_ros_time(ode->ros) : ode->t; }
+const double *ms_ode_quad(ms_ode *ode)
+{
+    if (ode->ros) return msi_ros_quad(ode->ros);
+    return ode->q ? NV_DATA_S(ode->q) : NULL;
+}
 
 static void cvode_counters(const ms_ode *ode, ms_ode_stats *out)
 {
@@ -450,6 +476,7 @@ static void cvode_counters(const ms_ode *ode, ms_ode_stats *out)
 
 ms_status ms_ode_reinit(ms_ode *ode, double t, ms_error *err)
 {
+    if (ode->ros) return msi_ros_reinit(ode->ros, t, err);
     ms_ode_stats now;
     cvode_counters(ode, &now);
     ode->before.steps += now.steps;
@@ -474,6 +501,7 @@ ms_status ms_ode_reinit(ms_ode *ode, double t, ms_error *err)
 
 ms_status ms_ode_sample(ms_ode *ode, double t, double *y_out, ms_error *err)
 {
+    if (ode->ros) return msi_ros_sample(ode->ros, t, y_out, err);
     if (t == ode->t) {
         memcpy(y_out, ms_ode_state(ode), ode->spec.n * sizeof(double));
         return MS_OK;
@@ -497,6 +525,10 @@ ms_status ms_ode_sample(ms_ode *ode, double t, double *y_out, ms_error *err)
 
 void ms_ode_get_stats(const ms_ode *ode, ms_ode_stats *out)
 {
+    if (ode->ros) {
+        msi_ros_get_stats(ode->ros, out);
+        return;
+    }
     cvode_counters(ode, out);
     out->steps += ode->before.steps;
     out->rhs_evals += ode->before.rhs_evals;

@@ -243,11 +243,11 @@ static int node_voltages(const ckt *k, double t, const double *y, const double *
     return node_voltages_at(k, t, y, p, v, NULL);
 }
 
-static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)
+/* The right-hand side at node voltages v with node currents i_node (node_voltages_at). */
+static int rhs_v(const ms_model *m, double t, const double *y, const double *p, const double *v, const double *i_node,
+                 double *ydot)
 {
     const ckt *k = ckt_of(m);
-    double v[k->n_free], i_node[k->n_free];
-    if (node_voltages_at(k, t, y, p, v, i_node)) return 1;
     memset(ydot, 0, m->n_state * sizeof *ydot);
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
@@ -262,6 +262,14 @@ static int rhs(const ms_model *m, double t, const double *y, const double *p, do
     return 0;
 }
 
+static int rhs(const ms_model *m, double t, const double *y, const double *p, double *ydot)
+{
+    const ckt *k = ckt_of(m);
+    double v[k->n_free], i_node[k->n_free];
+    if (node_voltages_at(k, t, y, p, v, i_node)) return 1;
+    return rhs_v(m, t, y, p, v, i_node, ydot);
+}
+
 /* Analytic Jacobian J[j n + i] = d f_i / d y_j (column-major). Node voltages of nodes
  * without capacitance depend on the state through Kirchhoff's law at those nodes:
  * dV_alg/dy_j = -A^-1 dF_alg/dy_j, A = dF_alg/dV_alg (implicit function theorem). With
@@ -272,12 +280,17 @@ static int rhs(const ms_model *m, double t, const double *y, const double *p, do
  *   node rows:   (dI_dyn + Gm[dyn, alg] dV_alg) / C_n,
  *   device rows: its own jac (its states) + d rhs/dv x d(V_a - V_b)/dy_j.
  * Set only when every device with states provides jac, dcurrent_dy and drhs_dv. */
-static int jac(const ms_model *m, double t, const double *y, const double *p, double *J)
+static void held(const ms_model *m, const double *p, unsigned char *h);
+
+static int jac_v(const ms_model *m, double t, const double *y, const double *p, const double *v, double *J)
 {
     const ckt *k = ckt_of(m);
     const size_t n = m->n_state, nf = k->n_free, nd = k->n_dyn, na = k->n_alg;
-    double v[nf];
-    if (node_voltages(k, t, y, p, v)) return 1;
+    /* the columns of held states are never used (held states do not move while the
+     * integrator runs): they stay zero, which halves the work of a dendritic neuron */
+    unsigned char is_held[n];
+    memset(is_held, 0, sizeof is_held);
+    held(m, p, is_held);
     double Gm[nf * nf], C[nd ? nd : 1];
     memset(Gm, 0, sizeof Gm);
     memset(J, 0, n * n * sizeof *J);
@@ -320,6 +333,7 @@ static int jac(const ms_model *m, double t, const double *y, const double *p, do
             return 1;
     }
     for (size_t j = 0; j < n; j++) {
+        if (is_held[j]) continue;
         double dI[nf], dV[nf];
         memset(dI, 0, sizeof dI);
         memset(dV, 0, sizeof dV);
@@ -368,11 +382,17 @@ static int jac(const ms_model *m, double t, const double *y, const double *p, do
     return 0;
 }
 
-static int roots(const ms_model *m, double t, const double *y, const double *p, double *g)
+static int jac(const ms_model *m, double t, const double *y, const double *p, double *J)
 {
     const ckt *k = ckt_of(m);
     double v[k->n_free];
     if (node_voltages(k, t, y, p, v)) return 1;
+    return jac_v(m, t, y, p, v, J);
+}
+
+static int roots_v(const ms_model *m, double t, const double *y, const double *p, const double *v, double *g)
+{
+    const ckt *k = ckt_of(m);
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
         if (!d->cls->n_roots) continue;
@@ -380,6 +400,14 @@ static int roots(const ms_model *m, double t, const double *y, const double *p, 
         if (r) return r;
     }
     return 0;
+}
+
+static int roots(const ms_model *m, double t, const double *y, const double *p, double *g)
+{
+    const ckt *k = ckt_of(m);
+    double v[k->n_free];
+    if (node_voltages(k, t, y, p, v)) return 1;
+    return roots_v(m, t, y, p, v, g);
 }
 
 static int on_root(const ms_model *m, double t, int which, double *y, const double *p)
@@ -431,11 +459,9 @@ static int check(const ms_model *m, const double *p, char *msg, size_t len)
  * leaves it into the circuit times its voltage; current sources supply I V_node. Ports:
  * the variable part of the read energy (the fixed part (G+ + G-) V_read^2 is booked per
  * pulse by the engine), docs/energy.md. */
-static int power(const ms_model *m, double t, const double *y, const double *p, double *w)
+static int power_v(const ms_model *m, double t, const double *y, const double *p, const double *nv, double *w)
 {
     const ckt *k = ckt_of(m);
-    double nv[k->n_free];
-    if (node_voltages(k, t, y, p, nv)) return 1;
     memset(w, 0, CE_N * sizeof *w);
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
@@ -466,6 +492,30 @@ static int power(const ms_model *m, double t, const double *y, const double *p, 
             w[CE_SOURCE] -= v * drive;
         }
     }
+    return 0;
+}
+
+static int power(const ms_model *m, double t, const double *y, const double *p, double *w)
+{
+    const ckt *k = ckt_of(m);
+    double nv[k->n_free];
+    if (node_voltages(k, t, y, p, nv)) return 1;
+    return power_v(m, t, y, p, nv, w);
+}
+
+/* Right-hand side, roots, energy integrands and Jacobian at one state (each output may be
+ * NULL), solving the nodes once: what an integrator needs at the end of a step. */
+static int point(const ms_model *m, double t, const double *y, const double *p, double *ydot, double *g, double *w,
+                 double *J)
+{
+    const ckt *k = ckt_of(m);
+    double v[k->n_free], i_node[k->n_free];
+    int r;
+    if (node_voltages_at(k, t, y, p, v, i_node)) return 1;
+    if (ydot && (r = rhs_v(m, t, y, p, v, i_node, ydot))) return r;
+    if (g && m->n_roots && (r = roots_v(m, t, y, p, v, g))) return r;
+    if (w && (r = power_v(m, t, y, p, v, w))) return r;
+    if (J && (r = jac_v(m, t, y, p, v, J))) return r;
     return 0;
 }
 
@@ -573,6 +623,7 @@ void msi_circuit_set_callbacks(ms_model *m)
         if (c->n_state && (!c->jac || !c->dcurrent_dy || !c->drhs_dv)) analytic = 0;
     }
     m->jac = analytic ? jac : NULL;
+    m->point = analytic ? point : NULL;
     m->observe = observe;
     m->power = power;
     m->stored = stored;

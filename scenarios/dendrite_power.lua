@@ -90,6 +90,21 @@ for _, kind in ipairs{ "dendritic", "control" } do
   -- computes what the software model computes. The dendritic one's dendrite is the thresholded-
   -- linear steady state of an nmda_dendrite branch, threshold t = V_th / V_branch (docs/ann.md).
   local dend = kind == "dendritic"
+  -- WEIGHTS=folder keeps the trained weights there, named by every setting training depends
+  -- on, and loads them on later runs instead of training again (inference-only reruns)
+  local cache = os.getenv("WEIGHTS") and string.format("%s/%s-n%d-e%d-a%g-v%g-noise%s.ann", os.getenv("WEIGHTS"), kind,
+    S.n_train, S.epochs, dend and S.activity or S.activity_control, S.V_branch, S.train_noise and "1" or "0")
+  -- (a relative folder is under --out, where ann:save writes)
+  local ok, loaded = false, nil
+  if cache then ok, loaded = pcall(memsnn.ann.load, cache) end
+  if ok then
+    anns[kind] = loaded
+    print(string.format("dendrite_power: loaded the %s network from %s", kind, cache))
+    goto next_kind
+  elseif cache then
+    print(string.format("dendrite_power: training the %s network (%s)", kind, loaded))
+  end
+  do
   local ann = memsnn.ann.dendritic{ inputs = 784, hidden = 100, outputs = 10, branches = 4, out_branches = 4,
                                      dendrites = dend, threshold = dend and 1.0 / S.V_branch or 0, normalise = false,
                                      theta = THETA, init_sd = 0.3, seed = 1 }
@@ -102,6 +117,9 @@ for _, kind in ipairs{ "dendritic", "control" } do
   print(string.format("dendrite_power: trained the %s network in %.2f s: test accuracy %.3f clean, %.3f noisy",
     kind, r.seconds, ann:accuracy{ images = test, labels = test_labels },
     ann:accuracy{ images = test, labels = test_labels, noise = S.noise }))
+  if cache then ann:save(cache) end
+  end
+  ::next_kind::
 end
 end
 
@@ -170,7 +188,7 @@ end
 local function build(kind, volts, n_images)
   local ann = anns[SOFTWARE[kind]]
   local dend = kind == "dendritic"
-  local net = memsnn.network{ seed = 1, rtol = S.rtol, threads = S.threads }
+  local net = memsnn.network{ seed = 1, rtol = S.rtol, threads = S.threads, integrator = os.getenv("INTEGRATOR") }
   local times = {}
   for i = 1, 784 do
     times[i] = {}

@@ -7,6 +7,7 @@
 
 #include <lauxlib.h>
 
+#include "core/ms_ode.h"
 #include "neurons/ms_neurons.h"
 #include "scripting/l_objects.h"
 #include "scripting/l_util.h"
@@ -97,7 +98,7 @@ static void network_limit(lua_State *L, int idx, ms_net_opts *o)
 int ms_lua_network_new(lua_State *L);
 int ms_lua_network_new(lua_State *L)
 {
-    static const char *const allowed[] = { "seed", "method", "rtol", "atol", "dt", "threads", "max_steps", "memory_limit", NULL };
+    static const char *const allowed[] = { "seed", "method", "rtol", "atol", "dt", "threads", "max_steps", "memory_limit", "integrator", NULL };
     if (lua_isnoneornil(L, 1)) lua_newtable(L), lua_replace(L, 1);
     luaL_checktype(L, 1, LUA_TTABLE);
     ms_lua_check_options(L, 1, "network", allowed);
@@ -114,6 +115,12 @@ int ms_lua_network_new(lua_State *L)
         int m = ms_method_parse(method);
         if (m < 0) luaL_error(L, "network: unknown method '%s' (expected: exact, cvode, fixed)", method);
         o.method = (ms_method)m;
+    }
+    const char *integ = ms_lua_opt_string(L, 1, "integrator", "network", NULL);
+    if (integ) {
+        if (strcmp(integ, "bdf") == 0) o.integrator = MS_ODE_BDF;
+        else if (strcmp(integ, "rosenbrock") == 0) o.integrator = MS_ODE_ROSENBROCK;
+        else luaL_error(L, "network: unknown integrator '%s' (expected: bdf, rosenbrock)", integ);
     }
     o.rtol = ms_lua_opt_number(L, 1, "rtol", "network", o.rtol, 0);
     o.atol = ms_lua_opt_number(L, 1, "atol", "network", o.atol, 0);
