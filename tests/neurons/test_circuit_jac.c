@@ -1,7 +1,9 @@
 /* The analytic Jacobian of compiled circuits (neurons/circuit_model.c) against central
  * difference quotients of their right-hand side, at many random states, for the dendritic
  * neuron and its point-neuron control with node-mode, virtual-ground and rectified columns,
- * and for a hand-built circuit with a fixed supply, a resistor chain and a current source. */
+ * and for a hand-built circuit with a fixed supply, a resistor chain and a current source.
+ * The columns of held states (port drives, a switch's phase) are zero by contract, and the
+ * one-call point() gives the right-hand side, roots, integrands and Jacobian bit for bit. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,8 +22,31 @@ static double compare(const ms_model *m, const double *y0, const double *p)
     double J[n * n], f1[n], f2[n], y[n];
     cr_assert_not_null(m->jac, "%s has no analytic Jacobian", m->name);
     cr_assert_eq(m->jac(m, 0.0, y0, p, J), 0);
+    /* point(): the same numbers as the separate callbacks, from one node solve */
+    if (m->point) {
+        double fp[n], fs[n], gp[m->n_roots + 1], gs[m->n_roots + 1], wp[m->n_energy + 1], ws[m->n_energy + 1], Jp[n * n];
+        cr_assert_eq(m->point(m, 0.0, y0, p, fp, gp, wp, Jp), 0);
+        cr_assert_eq(m->rhs(m, 0.0, y0, p, fs), 0);
+        cr_assert_eq(memcmp(fp, fs, sizeof fs), 0, "%s: point() and rhs() differ", m->name);
+        if (m->n_roots) {
+            cr_assert_eq(m->roots(m, 0.0, y0, p, gs), 0);
+            cr_assert_eq(memcmp(gp, gs, m->n_roots * sizeof *gs), 0, "%s: point() and roots() differ", m->name);
+        }
+        cr_assert_eq(m->power(m, 0.0, y0, p, ws), 0);
+        cr_assert_eq(memcmp(wp, ws, m->n_energy * sizeof *ws), 0, "%s: point() and power() differ", m->name);
+        cr_assert_eq(memcmp(Jp, J, sizeof Jp), 0, "%s: point() and jac() differ", m->name);
+    }
+    /* held states never move while an integrator runs: their columns are left at zero */
+    unsigned char held[n];
+    memset(held, 0, sizeof held);
+    if (m->held) m->held(m, p, held);
     double worst = 0;
     for (size_t j = 0; j < n; j++) {
+        if (held[j]) {
+            for (size_t i = 0; i < n; i++)
+                cr_assert_eq(J[j * n + i], 0.0, "%s: column of held %s", m->name, m->state[j].name);
+            continue;
+        }
         memcpy(y, y0, sizeof y);
         double h = 1e-6 * (fabs(y0[j]) + m->state[j].scale);
         y[j] = y0[j] + h;
