@@ -145,6 +145,8 @@ void msi_engine_free(ms_net *net)
         free(p->dirty);
         free(p->derived);
         free(p->ev_start);
+        free(p->ev_cursor);
+        free(p->ev_spare.ev);
         free(p->next_spike);
         if (p->inbox)
             for (size_t b = 0; b < p->inbox_slots; b++) free(p->inbox[b].in);

@@ -70,7 +70,8 @@ ms_status msi_event_prepare(ms_net *net, int pop)
     p->p_rows = malloc((np ? np : 1) * p->n * sizeof(double));
     p->dirty = malloc(p->n);
     p->ev_start = malloc((p->n + 1) * sizeof *p->ev_start);
-    if (!p->p_rows || !p->dirty || !p->ev_start) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
+    p->ev_cursor = malloc((p->n ? p->n : 1) * sizeof *p->ev_cursor);
+    if (!p->p_rows || !p->dirty || !p->ev_start || !p->ev_cursor) return msi_net_fail(net, MS_ENOMEM, "run: out of memory for '%s'", p->label);
     memset(p->dirty, 1, p->n); /* every unit starts: check where it stands first */
     for (size_t i = 0; i < p->n; i++)
         for (size_t k = 0; k < np; k++) p->p_rows[i * np + k] = p->param[k * p->n + i];
@@ -313,17 +314,42 @@ static ms_status advance(unit_run *u, double t_target)
 }
 
 /* Phase "begin": the window's inputs sorted by (unit, time, key), and where each unit's
- * start, so threads can take their ranges. */
+ * start, so threads can take their ranges. A stable counting sort by unit (linear: a layer
+ * of 500 units reading 784 rows gets 784,000 events per image, and a comparison sort of
+ * them was a serial tenth of the run), then each unit's events by (time, key), which they
+ * mostly are already, as the routes push them in spike order. */
 ms_status msi_event_begin(ms_net *net, int pop)
 {
     ms_pop *p = &net->pops[pop];
     ms_evbuf *slot = msi_calendar_slot(&p->cal, net->win.w);
-    if (slot->n > 1) qsort(slot->ev, slot->n, sizeof *slot->ev, event_cmp);
-    size_t e = 0;
-    for (size_t i = 0; i <= p->n; i++) {
-        while (e < slot->n && slot->ev[e].unit < i) e++;
-        p->ev_start[i] = e;
+    const size_t n = p->n, ne = slot->n;
+    if (ne > 1) {
+        if (p->ev_spare.cap < ne) {
+            ms_event *b = realloc(p->ev_spare.ev, slot->cap * sizeof *b);
+            if (!b) return msi_net_fail(net, MS_ENOMEM, "run: out of memory sorting the inputs of '%s'", p->label);
+            p->ev_spare.ev = b, p->ev_spare.cap = slot->cap;
+        }
+        memset(p->ev_start, 0, (n + 1) * sizeof *p->ev_start);
+        for (size_t k = 0; k < ne; k++) p->ev_start[slot->ev[k].unit + 1]++;
+        for (size_t i = 0; i < n; i++) p->ev_start[i + 1] += p->ev_start[i];
+        memcpy(p->ev_cursor, p->ev_start, n * sizeof *p->ev_cursor);
+        ms_event *out = p->ev_spare.ev;
+        for (size_t k = 0; k < ne; k++) out[p->ev_cursor[slot->ev[k].unit]++] = slot->ev[k];
+        /* the sorted buffer becomes the slot's; the old one is the spare for next time */
+        ms_evbuf old = *slot;
+        slot->ev = out, slot->cap = p->ev_spare.cap;
+        p->ev_spare.ev = old.ev, p->ev_spare.cap = old.cap;
+        for (size_t i = 0; i < n; i++) {
+            size_t a = p->ev_start[i], b = p->ev_start[i + 1];
+            for (size_t k = a + 1; k < b; k++)
+                if (event_cmp(&out[k - 1], &out[k]) > 0) {
+                    qsort(out + a, b - a, sizeof *out, event_cmp);
+                    break;
+                }
+        }
+        return MS_OK;
     }
+    for (size_t i = 0; i <= n; i++) p->ev_start[i] = i > (ne ? slot->ev[0].unit : n) ? ne : 0;
     return MS_OK;
 }
 
