@@ -323,6 +323,7 @@ ms_status msi_event_begin(ms_net *net, int pop)
     ms_pop *p = &net->pops[pop];
     ms_evbuf *slot = msi_calendar_slot(&p->cal, net->win.w);
     const size_t n = p->n, ne = slot->n;
+    __atomic_store_n(&p->next_unit, 0, __ATOMIC_RELAXED);
     if (ne > 1) {
         if (p->ev_spare.cap < ne) {
             ms_event *b = realloc(p->ev_spare.ev, slot->cap * sizeof *b);
@@ -367,6 +368,19 @@ ms_status msi_event_units(ms_net *net, ms_worker *wk, int pop)
     double ylocal[ns ? ns : 1];
     ms_status st;
     ms_error e_ode;
+    /* Units whose integrator belongs to no thread (Rosenbrock, closed forms) are handed out
+     * in chunks as threads become free, so a thread whose units spiked less does not wait
+     * for the other at the window's end; CVODE units stay with the thread whose SUNDIALS
+     * context made them. Results do not depend on it: units are independent within a
+     * window, and their spikes are sorted before they are routed. */
+    const int dynamic = wk->nt > 1 && (!p->ode || net->opt.integrator == MS_ODE_ROSENBROCK);
+    const size_t chunk = dynamic ? (p->n / (size_t)(16 * wk->nt) > 4 ? p->n / (size_t)(16 * wk->nt) : 4) : 0;
+    for (;;) {
+    if (dynamic) {
+        i0 = __atomic_fetch_add(&p->next_unit, chunk, __ATOMIC_RELAXED);
+        if (i0 >= p->n) break;
+        i1 = i0 + chunk < p->n ? i0 + chunk : p->n;
+    }
     for (size_t i = i0; i < i1; i++) {
         unit_run u = { .net = net, .wk = wk, .pop = pop, .i = i, .m = m, .p = p->p_rows + i * np, .t = t0,
                        .smp = smp, .d = p->d_rows ? p->d_rows + i * m->n_derived : NULL };
@@ -406,6 +420,8 @@ ms_status msi_event_units(ms_net *net, ms_worker *wk, int pop)
         if ((st = advance(&u, t1))) return st;
         if ((st = msi_check_unit(wk, p, i, u.y, t1))) return st;
         for (size_t k = 0; k < ns; k++) p->state[k * p->n + i] = u.y[k];
+    }
+    if (!dynamic) break;
     }
     return MS_OK;
 }

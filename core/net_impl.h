@@ -119,6 +119,8 @@ typedef struct ms_pop {
     ms_calendar cal;   /* inputs waiting for their window                                */
     size_t *ev_start;  /* event units: first event of unit i in the sorted slot (n + 1)   */
     size_t *ev_cursor; /* event units: the counting sort's fill position per unit (n)     */
+    size_t next_unit;  /* event units handed out dynamically: the next unit to take, read  */
+                       /* and advanced atomically by the threads (engine_event.c)         */
     ms_evbuf ev_spare; /* event units: the buffer the sorted slot is written into         */
     double *next_spike;/* sources: time of each unit's next spike (-inf: not known yet)  */
     ms_spike_rec spikes;

@@ -131,7 +131,8 @@ static size_t run_network(uint64_t seed, ms_method method, double *times, size_t
     return run_network_threads(seed, method, 1, times, ids_out, max);
 }
 
-/* Units are split between threads in fixed ranges and spikes sorted before routing: the
+/* Units are split between threads (fixed ranges for CVODE units, handed out as threads
+ * become free for the others) and spikes sorted before routing: the
  * spikes must be bitwise the same for one and two threads, with every method. */
 Test(sources, one_and_two_threads_give_bitwise_identical_spikes)
 {
