@@ -148,6 +148,15 @@ static int solve_dense(double *A, double *b, size_t n, int diag)
     return 0;
 }
 
+/* For a conductance g between nodes a and b: when one is dynamic and the other algebraic,
+ * the dynamic one's current grows by g times the algebraic one's voltage. */
+static void couple(double *i_node, size_t nd, int a, int b, double g, const double *v)
+{
+    if (a < 0 || b < 0) return;
+    if ((size_t)a < nd && (size_t)b >= nd) i_node[a] += g * v[b];
+    else if ((size_t)b < nd && (size_t)a >= nd) i_node[b] += g * v[a];
+}
+
 /* Node voltages v and node currents i_out (when not NULL) of state y for a circuit of ohmic
  * devices: each device's conductance once, then Kirchhoff's law at the algebraic nodes is
  * linear in their voltages, A v_alg = b, and one solve gives them (Newton's method would take
@@ -161,19 +170,28 @@ static int node_voltages_linear(const ckt *k, const double *y, const double *p, 
     for (size_t i = 0; i < k->n_dev; i++) g[i] = k->dev[i].cls->conductance(y + k->dev[i].y0, p + k->dev[i].p0);
     memcpy(v, y, nd * sizeof *v);
     for (size_t j = 0; j < na; j++) v[nd + j] = 0.0;
-    for (int pass = na ? 0 : 1; pass < 2; pass++) {
-        /* pass 0: the currents into the algebraic nodes at v_alg = 0 and A; pass 1: the
-         * currents at the solved voltages */
-        node_currents(k, 0.0, y, p, v, g, i_node);
-        if (pass == 1) break;
-        double A[na * na], b[na];
-        alg_matrix(k, p, g, A);
-        for (size_t j = 0; j < na; j++) b[j] = -i_node[nd + j];
-        if (solve_dense(A, b, na, k->alg_diag)) return 1;
-        for (size_t j = 0; j < na; j++) {
-            if (!isfinite(b[j])) return 1;
-            v[nd + j] = b[j];
-        }
+    /* the currents at v_alg = 0, then A v_alg = -i_alg */
+    node_currents(k, 0.0, y, p, v, g, i_node);
+    if (!na) return 0;
+    double A[na * na], b[na];
+    alg_matrix(k, p, g, A);
+    for (size_t j = 0; j < na; j++) b[j] = -i_node[nd + j];
+    if (solve_dense(A, b, na, k->alg_diag)) return 1;
+    for (size_t j = 0; j < na; j++) {
+        if (!isfinite(b[j])) return 1;
+        v[nd + j] = b[j];
+        i_node[nd + j] = 0.0; /* Kirchhoff's law, which the solve made hold */
+    }
+    /* The currents are affine in v_alg: a conductance g between a dynamic node and an
+     * algebraic one adds g v_alg to the dynamic node's current (the rest is unchanged), so
+     * a second pass over every part is not needed. */
+    for (size_t i = 0; i < k->n_dev; i++) {
+        const ckt_dev *d = &k->dev[i];
+        couple(i_node, nd, d->a, d->b, g[i], v);
+    }
+    for (size_t i = 0; i < k->n_res; i++) {
+        const ckt_res *r = &k->res[i];
+        if (!r->is_cap) couple(i_node, nd, r->a, r->b, 1.0 / p[r->p], v);
     }
     return 0;
 }

@@ -75,6 +75,7 @@ static void usage(void)
             "usage: spice_compare [key=value ...]\n"
             "  n_in n branches T r_branch c_par v_read t_read delay rate refr g_min g_max w_lo w_hi mode=vg|node seed\n"
             "  rtol atol rtol_tight                         memsnn CVODE tolerances\n"
+            "  integrator=bdf|rosenbrock                    memsnn's integrator at rtol (the tight run is BDF)\n"
             "  sp_reltol sp_abstol sp_vntol sp_chgtol sp_tmax sp_trtol sp_method sp_reltol_tight sp_tmax_tight edge gain\n"
             "  reps sp_reps variants=both|dendritic|point memsnn_only=1 trace=J out=DIR ngspice=PATH\n"
             "  p:NAME=VALUE  parameter of the neuron circuit (p:soma.V_th=0.5; p:d.X sets X of every dendrite)\n");
@@ -103,6 +104,8 @@ static void cfg_parse(cfg *c, int argc, char **argv)
         else if (strcmp(k, "seed") == 0) c->seed = strtoull(v, NULL, 10);
         else if (strcmp(k, "mode") == 0 && (strcmp(v, "vg") == 0 || strcmp(v, "node") == 0)) c->vg = v[0] == 'v';
         else if (strcmp(k, "sp_method") == 0) c->sp_method = v;
+        else if (strcmp(k, "integrator") == 0 && strcmp(v, "bdf") == 0) c->integrator = MS_ODE_BDF;
+        else if (strcmp(k, "integrator") == 0 && strcmp(v, "rosenbrock") == 0) c->integrator = MS_ODE_ROSENBROCK;
         else if (strcmp(k, "out") == 0) c->out = v;
         else if (strcmp(k, "ngspice") == 0) c->ngspice = v;
         else if (strcmp(k, "variants") == 0 && strcmp(v, "dendritic") == 0) c->variants = 1;
@@ -257,6 +260,8 @@ static void run_memsnn(const cfg *c, const layer *L, const ms_registry *reg, int
     o.method = MS_METHOD_CVODE;
     o.rtol = rtol;
     o.atol = atol;
+    /* the run under test uses the chosen integrator; memsnn's tight reference is BDF */
+    o.integrator = rtol == c->rtol_tight ? MS_ODE_BDF : c->integrator;
     o.threads = 1;
     o.seed = c->seed;
     ms_net *net;
@@ -733,10 +738,10 @@ int main(int argc, char **argv)
         "G+/G- in [%g, %g] S (w in [%g, %g]), seed %llu\n",
         c.T, n_pulses, (double)n_pulses / c.n_in, c.v_read, c.t_read, c.delay, c.g_min, c.g_max, c.w_lo, c.w_hi,
         (unsigned long long)c.seed);
-    say("memsnn: cvode, rtol = atol = %g (tight: %g), 1 thread; ngspice: reltol %g abstol %g vntol %g chgtol %g "
+    say("memsnn: cvode (%s), rtol = atol = %g (tight: %g, bdf), 1 thread; ngspice: reltol %g abstol %g vntol %g chgtol %g "
         "trtol %g method %s tmax %g s (tight: reltol %g tmax %g s, abstol and vntol / 100); PWL edges %g s; "
         "comparator gain %g\n",
-        c.rtol, c.rtol_tight, c.sp_reltol, c.sp_abstol, c.sp_vntol, c.sp_chgtol, c.sp_trtol, c.sp_method, c.sp_tmax,
+        c.integrator == MS_ODE_ROSENBROCK ? "rosenbrock" : "bdf", c.rtol, c.rtol_tight, c.sp_reltol, c.sp_abstol, c.sp_vntol, c.sp_chgtol, c.sp_trtol, c.sp_method, c.sp_tmax,
         c.sp_reltol_tight, c.sp_tmax_tight, c.edge, c.gain);
     if (c.n_ovr) {
         say("parameter overrides:");

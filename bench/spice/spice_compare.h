@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "core/ms_net.h"
+#include "core/ms_ode.h"
 #include "core/ms_rng.h"
 #include "neurons/ms_circuit.h"
 #include "neurons/ms_neurons.h"
@@ -33,7 +34,8 @@ typedef struct cfg {
     int vg;                   /* 1: virtual-ground columns; 0: node mode                    */
     uint64_t seed;
     double rtol, atol;        /* memsnn CVODE                                               */
-    double rtol_tight;        /* memsnn, its own convergence check                         */
+    double rtol_tight;        /* memsnn, its own convergence check (always BDF)            */
+    int integrator;           /* memsnn's integrator at rtol: MS_ODE_BDF or MS_ODE_ROSENBROCK */
     double sp_reltol, sp_abstol, sp_vntol, sp_chgtol, sp_tmax, sp_trtol;
     double sp_reltol_tight, sp_tmax_tight;
     const char *sp_method;
