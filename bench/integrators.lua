@@ -1,7 +1,8 @@
 -- bench/integrators.lua: the two integrators of method cvode (CVODES' BDF, the reference, and
 -- the Rosenbrock method) on the same 784-input dendritic layer with 10 dendritic outputs, in
 -- the same run: one 50 us amplitude-coded image (every pixel row read once for the window at
--- its intensity, 20 % of the rows lit, random weights), for 100, 200 and 500 hidden neurons.
+-- its intensity, 20 % of the rows lit at gains up to GAIN = 0.2, random weights; hidden spikes
+-- read onto the outputs at V_OUT = 1 V x 100 / hidden), for 100, 200 and 500 hidden neurons.
 -- Prints time per image, images per minute, events per second, bytes per synapse, and the
 -- Rosenbrock/BDF ratios of time and of spike counts (docs/performance.md, "Images per minute").
 --   memsnn run bench/integrators.lua -- [hidden list, e.g. 100,200,500] [rtol] [threads]
@@ -30,10 +31,11 @@ local function image(N, integrator)
       array = { w_max = 1, v_read = 3, t_read = T, virtual_ground = true, write_verify = false } })
     -- hidden spikes read onto the outputs as 1 us pulses on a 0.5 us clock, as in the scenario
     net:connect(hid, out, { rule = 'all_to_all', synapse = 'rram', weight = function(i, j) return math.abs(math.cos(i + j * 3)) end,
-      delay = 1e-6, port = 'b' .. b, array = { w_max = 1, v_read = 3 * 100 / N, t_read = 1e-6, clock = 0.5e-6,
+      delay = 1e-6, port = 'b' .. b, array = { w_max = 1, v_read = (tonumber(os.getenv("V_OUT")) or 1) * 100 / N, t_read = 1e-6, clock = 0.5e-6,
       virtual_ground = true, write_verify = false } })
   end
-  local g = {} for i = 1, 784 do g[i] = rnd() < 0.8 and 0 or rnd() * 0.3 end
+  local GAIN = tonumber(os.getenv("GAIN")) or 0.2
+local g = {} for i = 1, 784 do g[i] = rnd() < 0.8 and 0 or rnd() * GAIN end
   for b = 1, 4 do prjs[b]:set_row_gain(g) end
   net:record(hid, 'spikes') net:record(out, 'spikes')
   local t1 = memsnn.clock()
