@@ -7,36 +7,7 @@
 #include <string.h>
 
 #include "core/ms_ode.h"
-
-typedef struct rc { double tau, v_inf, v_th; } rc;
-
-static int rc_rhs(double t, const double *y, double *ydot, void *ud)
-{
-    (void)t;
-    const rc *p = ud;
-    ydot[0] = (p->v_inf - y[0]) / p->tau;
-    return 0;
-}
-static int rc_jac(double t, const double *y, double *J, void *ud)
-{
-    (void)t, (void)y;
-    const rc *p = ud;
-    J[0] = -1.0 / p->tau;
-    return 0;
-}
-static int rc_root(double t, const double *y, double *g, void *ud)
-{
-    (void)t;
-    const rc *p = ud;
-    g[0] = y[0] - p->v_th;
-    return 0;
-}
-static int rc_quad(double t, const double *y, double *q, void *ud)
-{
-    (void)t, (void)ud;
-    q[0] = y[0];
-    return 0;
-}
+#include "tests/core/ode_systems.h"
 
 static ms_ode_ctx *ctx;
 static void setup(void) { ms_error e; cr_assert_eq(ms_ode_ctx_create(&ctx, &e), MS_OK); }
@@ -98,13 +69,6 @@ Test(ode, advance_to_current_time_is_a_no_op)
     cr_assert_eq(t, 0.5);
     cr_assert_eq(ms_ode_state(ode)[0], 0.25);
     ms_ode_destroy(ode);
-}
-
-static int bad_rhs(double t, const double *y, double *ydot, void *ud)
-{
-    (void)t, (void)y, (void)ud;
-    ydot[0] = 0;
-    return -1;
 }
 
 Test(ode, failing_rhs_is_an_error_with_a_message)
@@ -249,30 +213,6 @@ Test(ode, stop_time_stops_exactly_at_a_kink_and_lasts_until_reached)
 /* Held states: y0 = the target v_inf, constant between advances (held), y1 = v relaxing to it.
  * Only y1 is integrated; callbacks still see both, and a held value changed between
  * advances (then ms_ode_reinit) takes effect. */
-static int held_rhs(double t, const double *y, double *ydot, void *ud)
-{
-    (void)t;
-    const rc *p = ud;
-    ydot[0] = 0.0;
-    ydot[1] = (y[0] - y[1]) / p->tau;
-    return 0;
-}
-static int held_jac(double t, const double *y, double *J, void *ud)
-{
-    (void)t, (void)y;
-    const rc *p = ud;
-    J[0] = 0.0, J[1] = 1.0 / p->tau;   /* column 0: d f / d y0 */
-    J[2] = 0.0, J[3] = -1.0 / p->tau;  /* column 1: d f / d y1 */
-    return 0;
-}
-static int held_root(double t, const double *y, double *g, void *ud)
-{
-    (void)t;
-    const rc *p = ud;
-    g[0] = y[1] - p->v_th;
-    return 0;
-}
-
 Test(ode, held_states_stay_out_of_the_integrator_and_still_count)
 {
     rc p = { 10e-3, 0.0, 0.6 };
