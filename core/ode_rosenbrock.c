@@ -53,17 +53,23 @@ struct msi_ros {
     double *y_full;        /* full state at the time reached (ms_ode_state)               */
     double *y_cb;          /* full state the callbacks see                                */
     double *f_cb;          /* full derivatives, then the full n x n Jacobian              */
-    double *y, *f;         /* integrated state and its derivative at the time reached     */
+    double *yt;            /* integrated state at the time reached t                      */
+    double *y, *f;         /* integrated state and its derivative at the integrator's own
+                              time tn >= t (a step may pass the time asked for)           */
     double *y0, *f0, *y1, *f1; /* the last step's ends, for dense output                  */
     double t0s, t1s;       /* the last step's interval                                   */
     double *K[ROS_S], *ys, *fs, *err, *ft, *J, *G, *ytmp;
     double *yr;            /* the state at a root                                        */
     int *piv;
     double *q, *p_at, *p_mid, *p_end; /* quadratures; integrand at t, mid-step, step end  */
-    double *g_at, *g_new, *g_mid;     /* root functions at t, at the step end, in between */
+    double *g_at, *g_new, *g_mid;     /* root functions at t, at the span's end, in between */
+    double *g_tn, *p_tn;   /* root functions and integrands at tn, from point()          */
     int *found;
-    double t, h;           /* time reached; step to try next (0: choose at the next step) */
-    int f_valid, p_valid, g_valid, j_valid; /* f, p_at, g_at and J belong to (t, y)  */
+    double t, tn, h;       /* time reached; the integrator's time; step to try next (0:
+                              choose at the next step)                                      */
+    int f_valid, j_valid;  /* f and J belong to (tn, y)                                   */
+    int p_valid, g_valid;  /* p_at and g_at belong to (t, yt)                             */
+    int gtn_valid, ptn_valid; /* g_tn and p_tn belong to (tn, y)                          */
     double t_stop;
     int has_stop;
     ms_ode_stats st;
@@ -227,7 +233,7 @@ ms_status msi_ros_create(const ms_ode_spec *spec, double t0, const double *y0, m
     size_t nq = spec->n_quad, nr = spec->n_roots;
     msi_ros *r = calloc(1, sizeof *r);
     /* one block: full-size vectors, integrated-size vectors, matrices, quadratures, roots */
-    size_t nv = 3 * n + n * n + (11 + ROS_S) * nd + 2 * nd * nd + 4 * nq + 3 * nr;
+    size_t nv = 3 * n + n * n + (12 + ROS_S) * nd + 2 * nd * nd + 5 * nq + 4 * nr;
     double *mem = r ? calloc(nv ? nv : 1, sizeof *mem) : NULL;
     size_t *dyn = r ? malloc(nd * sizeof *dyn) : NULL;
     int *piv = r ? malloc(nd * sizeof *piv) : NULL, *found = r ? calloc(nr ? nr : 1, sizeof *found) : NULL;
@@ -257,6 +263,7 @@ ms_status msi_ros_create(const ms_ode_spec *spec, double t0, const double *y0, m
     r->err = m, m += nd;
     r->ft = m, m += nd;
     r->yr = m, m += nd;
+    r->yt = m, m += nd;
     r->ytmp = r->err; /* the finite-difference Jacobian's scratch: free outside a step */
     for (int i = 0; i < ROS_S; i++) r->K[i] = m, m += nd;
     r->J = m, m += nd * nd;
@@ -268,10 +275,12 @@ ms_status msi_ros_create(const ms_ode_spec *spec, double t0, const double *y0, m
     r->g_at = m, m += nr;
     r->g_new = m, m += nr;
     r->g_mid = m, m += nr;
+    r->g_tn = m, m += nr;
+    r->p_tn = m, m += nq;
     memcpy(r->y_full, y0, n * sizeof *y0);
     memcpy(r->y_cb, y0, n * sizeof *y0);
-    for (size_t k = 0; k < nd; k++) r->y[k] = y0[dyn[k]];
-    r->t = r->t0s = r->t1s = t0;
+    for (size_t k = 0; k < nd; k++) r->y[k] = r->yt[k] = y0[dyn[k]];
+    r->t = r->tn = r->t0s = r->t1s = t0;
     r->worst = -1;
     *out = r;
     return MS_OK;
@@ -295,19 +304,14 @@ double msi_ros_time(const msi_ros *r) { return r->t; }
 const double *msi_ros_quad(msi_ros *r) { return r->spec.n_quad ? r->q : NULL; }
 void msi_ros_get_stats(const msi_ros *r, ms_ode_stats *out) { *out = r->st; }
 
-static void scatter(msi_ros *r)
-{
-    for (size_t k = 0; k < r->nd; k++) r->y_full[r->dyn[k]] = r->y[k];
-}
-
 ms_status msi_ros_reinit(msi_ros *r, double t, ms_error *err)
 {
     (void)err;
     /* the caller may have changed any state, held or not */
     memcpy(r->y_cb, r->y_full, r->n * sizeof *r->y_cb);
-    for (size_t k = 0; k < r->nd; k++) r->y[k] = r->y_full[r->dyn[k]];
-    r->t = r->t0s = r->t1s = t;
-    r->f_valid = r->p_valid = r->g_valid = r->j_valid = 0;
+    for (size_t k = 0; k < r->nd; k++) r->y[k] = r->yt[k] = r->y_full[r->dyn[k]];
+    r->t = r->tn = r->t0s = r->t1s = t;
+    r->f_valid = r->p_valid = r->g_valid = r->j_valid = r->gtn_valid = r->ptn_valid = 0;
     r->h = 0; /* after a jump the last step size says nothing: choose again */
     if (r->has_stop && t >= r->t_stop) r->has_stop = 0;
     r->st.reinits++;
@@ -318,6 +322,9 @@ ms_status msi_ros_set_stop_time(msi_ros *r, double t_stop, ms_error *err)
 {
     if (!isfinite(t_stop) || t_stop < r->t)
         return ms_error_set(err, MS_EINVAL, "ode: stop time %.17g s is not ahead of the current time %.17g s", t_stop, r->t);
+    if (t_stop < r->tn)
+        return ms_error_set(err, MS_EINVAL, "ode: stop time %.17g s is behind the last internal step (%.17g s); set it "
+                            "before advancing past it", t_stop, r->tn);
     r->t_stop = t_stop;
     r->has_stop = t_stop > r->t;
     return MS_OK;
@@ -428,13 +435,13 @@ static int crossed(const msi_ros *r, size_t k, double ga, double gb)
     return 0;
 }
 
-/* The earliest root in (t0s, tb] on the interpolant (Illinois method, as CVODE's cvRootfind),
+/* The earliest root in (t, tb] on the interpolant (Illinois method, as CVODE's cvRootfind),
  * to within 100 ulps of the time: returns its time (the right end of the final bracket,
  * where the sign has changed) and sets r->found. */
 static int find_root(msi_ros *r, double tb, double *t_root)
 {
     const size_t nr = r->spec.n_roots;
-    double ta = r->t0s, *ga = r->g_at, *gb = r->g_new, *gm = r->g_mid;
+    double ta = r->t, *ga = r->g_at, *gb = r->g_new, *gm = r->g_mid;
     double ttol = 100 * DBL_EPSILON * (fabs(tb) + fabs(tb - ta));
     double ga_s[nr], gb_s[nr];
     memcpy(ga_s, ga, sizeof ga_s);
@@ -487,28 +494,37 @@ static ms_status failed(msi_ros *r, ms_error *err, double tout, const char *why,
         if (e > big) big = e, r->worst = (int)r->dyn[k];
     }
     if (!(big > 0)) r->worst = -1;
-    r->t_fail = r->t;
-    scatter(r);
+    r->t_fail = r->tn;
     return ms_error_set(err, MS_ESOLVER, "Rosenbrock integrator failed at t = %.9g s on the way to %.9g s (%s; step %.3g s, "
                         "rtol = %g, max_steps = %ld)", r->t, tout, why, h, r->spec.rtol, r->spec.max_steps);
 }
 
-/* Quadratures over the accepted part [t0s, tb] of the step: Simpson's rule on the
- * interpolant (integrand at t0s cached in p_at). */
-static int quad_step(msi_ros *r, double tb, const double *yb, int have_end)
+/* Quadratures from the time reached to tb (within the last step): Simpson's rule on the
+ * interpolant; the integrand at tb is p_end when known, and becomes p_at. */
+static int quad_span(msi_ros *r, double tb, const double *yb, const double *p_end)
 {
     const size_t nq = r->spec.n_quad;
     if (!nq) return 0;
     int rc;
-    if (!r->p_valid && (rc = p_eval(r, r->t0s, r->y0, r->p_at))) return rc;
-    hermite(r, 0.5 * (r->t0s + tb), r->ys);
-    if ((rc = p_eval(r, 0.5 * (r->t0s + tb), r->ys, r->p_mid)) || (!have_end && (rc = p_eval(r, tb, yb, r->p_end))))
-        return rc;
-    double w = (tb - r->t0s) / 6.0;
+    if (!r->p_valid && (rc = p_eval(r, r->t, r->yt, r->p_at))) return rc;
+    double tm = 0.5 * (r->t + tb);
+    hermite(r, tm, r->ys);
+    if ((rc = p_eval(r, tm, r->ys, r->p_mid))) return rc;
+    if (p_end) memcpy(r->p_end, p_end, nq * sizeof *r->p_end);
+    else if ((rc = p_eval(r, tb, yb, r->p_end))) return rc;
+    double w = (tb - r->t) / 6.0;
     for (size_t k = 0; k < nq; k++) r->q[k] += w * (r->p_at[k] + 4 * r->p_mid[k] + r->p_end[k]);
     memcpy(r->p_at, r->p_end, nq * sizeof *r->p_at);
     r->p_valid = 1;
     return 0;
+}
+
+/* The reached time moves to t_new with integrated state yb (scattered into the full state). */
+static void set_reached(msi_ros *r, double t_new, const double *yb)
+{
+    r->t = t_new;
+    if (yb != r->yt) memcpy(r->yt, yb, r->nd * sizeof *yb);
+    for (size_t k = 0; k < r->nd; k++) r->y_full[r->dyn[k]] = r->yt[k];
 }
 
 ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_found, ms_error *err)
@@ -519,9 +535,42 @@ ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_fou
     double tend = tout;
     if (r->has_stop && r->t_stop < tend) tend = r->t_stop;
     long steps = 0;
-    int rejected = 0;
+    int rejected = 0, rc;
     while (tend - r->t > 4.0 * DBL_EPSILON * fmax(fabs(r->t), fabs(tend))) {
-        int rc;
+        if (r->tn > r->t) {
+            /* 1. The part of the last step still ahead of the time reached: up to tend or
+             * the step's end, on the interpolant; roots and energies over it. */
+            double tb = fmin(r->tn, tend);
+            int at_end = tb >= r->tn;
+            const double *yb = r->y;
+            if (!at_end) hermite(r, tb, r->yr), yb = r->yr;
+            if (nr) {
+                if (at_end && r->gtn_valid) memcpy(r->g_new, r->g_tn, nr * sizeof *r->g_new);
+                else if (g_eval(r, tb, yb, r->g_new)) return failed(r, err, tout, "a root function failed", r->h);
+                int root = 0;
+                for (size_t k = 0; k < nr; k++) root |= crossed(r, k, r->g_at[k], r->g_new[k]);
+                if (root) {
+                    double tr;
+                    if (find_root(r, tb, &tr)) return failed(r, err, tout, "a root function failed", r->h);
+                    hermite(r, tr, r->yr);
+                    if (quad_span(r, tr, r->yr, NULL)) return failed(r, err, tout, "an energy integrand failed", r->h);
+                    set_reached(r, tr, r->yr);
+                    memcpy(r->g_at, r->g_new, nr * sizeof *r->g_at);
+                    /* the integrator goes on from the root (the caller usually restarts) */
+                    memcpy(r->y, r->yt, nd * sizeof *r->y);
+                    r->tn = tr;
+                    r->f_valid = r->j_valid = r->gtn_valid = r->ptn_valid = 0;
+                    for (size_t k = 0; k < nr; k++) *n_found += r->found[k] != 0;
+                    break;
+                }
+            }
+            if (quad_span(r, tb, yb, at_end && r->ptn_valid ? r->p_tn : NULL))
+                return failed(r, err, tout, "an energy integrand failed", r->h);
+            set_reached(r, tb, yb);
+            if (nr) memcpy(r->g_at, r->g_new, nr * sizeof *r->g_at);
+            continue;
+        }
+        /* 2. A new step from the time reached, which is the integrator's own. */
         if (r->spec.point && (!r->f_valid || !r->j_valid || (nr && !r->g_valid) || (nq && !r->p_valid))) {
             if ((rc = at_point(r, r->t, r->y, r->f, nr && !r->g_valid ? r->g_at : NULL, nq && !r->p_valid ? r->p_at : NULL,
                                !r->j_valid)))
@@ -544,9 +593,12 @@ ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_fou
             return failed(r, err, tout, "too much work: max_steps reached before tout", r->h);
         double h = r->h;
         if (r->spec.max_step > 0) h = fmin(h, r->spec.max_step);
-        /* land on tend exactly; stretch a step that would leave a sliver */
-        int last = h >= room || h > 0.99 * room;
-        if (last) h = room;
+        /* A step may pass tout (the state there is interpolated, as CVODE does, so the end
+         * of a window or a sample costs no step), never a stop time; a step that would end
+         * just short of tend is stretched to it instead of leaving a sliver. */
+        int cut = 0;
+        if (r->has_stop && r->t + h > r->t_stop) h = r->t_stop - r->t, cut = 1;
+        else if (h < room && h > 0.99 * room) h = room, cut = 1;
         if (h < 16 * DBL_EPSILON * fabs(r->t) || h <= 0)
             return failed(r, err, tout, "the step size fell below the resolution of the time", h);
         rc = 0;
@@ -573,11 +625,12 @@ ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_fou
             continue;
         }
         /* accepted: the derivative at the new point (the next step's first stage, and the
-         * interpolant's right slope) */
-        /* with spec.point also the roots, integrands and Jacobian there, in the same call */
-        double t1 = last ? tend : r->t + h;
+         * interpolant's right slope); with spec.point also the roots, integrands and
+         * Jacobian there, in the same call */
+        double t1 = r->t + h;
+        if (cut) t1 = r->has_stop && h == r->t_stop - r->t ? r->t_stop : tend;
         int all = r->spec.point != NULL;
-        rc = all ? at_point(r, t1, r->y1, r->f1, nr ? r->g_new : NULL, nq ? r->p_end : NULL, 1)
+        rc = all ? at_point(r, t1, r->y1, r->f1, nr ? r->g_tn : NULL, nq ? r->p_tn : NULL, 1)
                  : f_eval(r, t1, r->y1, r->f1);
         if (rc) {
             if (rc < 0) return failed(r, err, tout, "the right-hand side failed", h);
@@ -587,39 +640,20 @@ ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_fou
         }
         r->st.steps++;
         double hnew = h * (rejected ? fmin(fac, 1.0) : fac);
-        /* a step cut short to land on tend does not shrink the proposal for the next */
-        r->h = last ? fmax(r->h, hnew) : hnew;
+        /* a step cut short to land on a stop time or tend does not shrink the proposal */
+        r->h = cut ? fmax(r->h, hnew) : hnew;
         rejected = 0;
         memcpy(r->y0, r->y, nd * sizeof *r->y);
         memcpy(r->f0, r->f, nd * sizeof *r->f);
         r->t0s = r->t;
-        r->t1s = t1;
-        double tb = r->t1s;
-        int root = 0;
-        if (nr) {
-            if (!all && g_eval(r, tb, r->y1, r->g_new)) return failed(r, err, tout, "a root function failed", h);
-            for (size_t k = 0; k < nr; k++) root |= crossed(r, k, r->g_at[k], r->g_new[k]);
-            if (root) {
-                if (find_root(r, tb, &tb)) return failed(r, err, tout, "a root function failed", h);
-                hermite(r, tb, r->yr);
-            }
-        }
-        const double *yb = root ? r->yr : r->y1;
-        if (quad_step(r, tb, yb, all && !root)) return failed(r, err, tout, "an energy integrand failed", h);
-        memcpy(r->y, yb, nd * sizeof *r->y);
-        r->t = tb;
-        r->j_valid = all && !root;
-        if (root) {
-            r->f_valid = 0; /* not at the step's end: f is taken again from here */
-            memcpy(r->g_at, r->g_new, nr * sizeof *r->g_at);
-            for (size_t k = 0; k < nr; k++) *n_found += r->found[k] != 0;
-            break;
-        }
+        r->t1s = r->tn = t1;
+        memcpy(r->y, r->y1, nd * sizeof *r->y);
         memcpy(r->f, r->f1, nd * sizeof *r->f);
-        if (nr) memcpy(r->g_at, r->g_new, nr * sizeof *r->g_at);
+        r->j_valid = all;
+        r->gtn_valid = all && nr;
+        r->ptn_valid = all && nq;
     }
     if (r->has_stop && r->t >= r->t_stop) r->has_stop = 0;
-    scatter(r);
     *t_reached = r->t;
     return MS_OK;
 }
