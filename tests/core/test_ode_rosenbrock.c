@@ -68,6 +68,41 @@ Test(ode_rosenbrock, threshold_crossing_and_integral_match_closed_forms)
     cr_assert(s9 > 3 * s6 && s9 < 30 * s6, "steps %ld at rtol 1e-9, %ld at 1e-6", s9, s6);
 }
 
+/* Advancing to many intermediate times (window ends, samples) does not cut the steps there:
+ * a step may pass tout and the state at tout is interpolated, as CVODE does; the crossing and
+ * the integral are those of one long advance. */
+Test(ode_rosenbrock, intermediate_times_cost_no_steps)
+{
+    rc p = { 10e-3, 1.0, 0.6 };
+    double atol = 1e-12;
+    int dir = 1;
+    ms_ode_spec s = { .n = 1, .rhs = rc_rhs, .jac = rc_jac, .n_roots = 1, .roots = rc_root, .root_dir = &dir,
+                      .n_quad = 1, .quad = rc_quad, .ud = &p, .rtol = 1e-6, .atol = &atol,
+                      .method = MS_ODE_ROSENBROCK, .autonomous = 1 };
+    double y0 = 0.0, t = 0;
+    int n = 0;
+    ms_error e;
+    ms_ode *ode = make(&s, 0.0, &y0);
+    double t_star = -p.tau * log(1.0 - p.v_th / p.v_inf);
+    int k = 0;
+    while (n == 0) {
+        double tout = ++k * t_star / 400;
+        cr_assert_eq(ms_ode_advance(ode, tout, &t, &n, &e), MS_OK, "%s", e.msg);
+        if (!n) {
+            cr_assert_eq(t, tout);
+            double v = p.v_inf * (1 - exp(-t / p.tau));
+            cr_assert_float_eq(ms_ode_state(ode)[0], v, 1e-5, "v(%g) = %.9g, closed form %.9g", t, ms_ode_state(ode)[0], v);
+        }
+    }
+    cr_assert_float_eq(t, t_star, 1e-5 * t_star, "crossing at %.12g s, closed form %.12g s", t, t_star);
+    double q = p.v_inf * (t_star - p.tau * (1.0 - exp(-t_star / p.tau)));
+    cr_assert_float_eq(ms_ode_quad(ode)[0], q, 1e-5 * q, "integral %.12g, closed form %.12g", ms_ode_quad(ode)[0], q);
+    ms_ode_stats st;
+    ms_ode_get_stats(ode, &st);
+    cr_assert_lt(st.steps, k / 4, "%ld steps for %d advances", st.steps, k);
+    ms_ode_destroy(ode);
+}
+
 Test(ode_rosenbrock, finite_difference_jacobian_and_point_give_the_same_crossing)
 {
     rc p = { 10e-3, 1.0, 0.6 };
