@@ -61,15 +61,17 @@ struct msi_ros {
     double *K[ROS_S], *ys, *fs, *err, *ft, *J, *G, *ytmp;
     double *yr;            /* the state at a root                                        */
     int *piv;
-    double *q, *p_at, *p_mid, *p_end; /* quadratures; integrand at t, mid-step, step end  */
-    double *g_at, *g_new, *g_mid;     /* root functions at t, at the span's end, in between */
-    double *g_tn, *p_tn;   /* root functions and integrands at tn, from point()          */
+    /* Quadratures: q at the time reached, qn at tn; over the last step q0s, q1s at its ends
+     * and p0s, p1s the integrands there (a cubic Hermite interpolant of q in between) */
+    double *q, *qn, *q0s, *q1s, *p0s, *p1s, *p_mid, *p_tn;
+    /* Root functions: at tn, at the last step's start, at a root found in it, scratch */
+    double *g_tn, *g_0s, *g_root, *g_mid;
     int *found;
     double t, tn, h;       /* time reached; the integrator's time; step to try next (0:
                               choose at the next step)                                      */
-    int f_valid, j_valid;  /* f and J belong to (tn, y)                                   */
-    int p_valid, g_valid;  /* p_at and g_at belong to (t, yt)                             */
-    int gtn_valid, ptn_valid; /* g_tn and p_tn belong to (tn, y)                          */
+    int f_valid, j_valid, gtn_valid, ptn_valid; /* f, J, g_tn, p_tn belong to (tn, y)   */
+    int root_pending;      /* the last step holds a root at t_root, not yet reached       */
+    double t_root;
     double t_stop;
     int has_stop;
     ms_ode_stats st;
@@ -233,7 +235,7 @@ ms_status msi_ros_create(const ms_ode_spec *spec, double t0, const double *y0, m
     size_t nq = spec->n_quad, nr = spec->n_roots;
     msi_ros *r = calloc(1, sizeof *r);
     /* one block: full-size vectors, integrated-size vectors, matrices, quadratures, roots */
-    size_t nv = 3 * n + n * n + (12 + ROS_S) * nd + 2 * nd * nd + 5 * nq + 4 * nr;
+    size_t nv = 3 * n + n * n + (12 + ROS_S) * nd + 2 * nd * nd + 8 * nq + 4 * nr;
     double *mem = r ? calloc(nv ? nv : 1, sizeof *mem) : NULL;
     size_t *dyn = r ? malloc(nd * sizeof *dyn) : NULL;
     int *piv = r ? malloc(nd * sizeof *piv) : NULL, *found = r ? calloc(nr ? nr : 1, sizeof *found) : NULL;
@@ -269,14 +271,17 @@ ms_status msi_ros_create(const ms_ode_spec *spec, double t0, const double *y0, m
     r->J = m, m += nd * nd;
     r->G = m, m += nd * nd;
     r->q = m, m += nq;
-    r->p_at = m, m += nq;
+    r->qn = m, m += nq;
+    r->q0s = m, m += nq;
+    r->q1s = m, m += nq;
+    r->p0s = m, m += nq;
+    r->p1s = m, m += nq;
     r->p_mid = m, m += nq;
-    r->p_end = m, m += nq;
-    r->g_at = m, m += nr;
-    r->g_new = m, m += nr;
-    r->g_mid = m, m += nr;
-    r->g_tn = m, m += nr;
     r->p_tn = m, m += nq;
+    r->g_tn = m, m += nr;
+    r->g_0s = m, m += nr;
+    r->g_root = m, m += nr;
+    r->g_mid = m, m += nr;
     memcpy(r->y_full, y0, n * sizeof *y0);
     memcpy(r->y_cb, y0, n * sizeof *y0);
     for (size_t k = 0; k < nd; k++) r->y[k] = r->yt[k] = y0[dyn[k]];
@@ -311,7 +316,8 @@ ms_status msi_ros_reinit(msi_ros *r, double t, ms_error *err)
     memcpy(r->y_cb, r->y_full, r->n * sizeof *r->y_cb);
     for (size_t k = 0; k < r->nd; k++) r->y[k] = r->yt[k] = r->y_full[r->dyn[k]];
     r->t = r->tn = r->t0s = r->t1s = t;
-    r->f_valid = r->p_valid = r->g_valid = r->j_valid = r->gtn_valid = r->ptn_valid = 0;
+    r->f_valid = r->j_valid = r->gtn_valid = r->ptn_valid = r->root_pending = 0;
+    if (r->spec.n_quad) memcpy(r->qn, r->q, r->spec.n_quad * sizeof *r->qn);
     r->h = 0; /* after a jump the last step size says nothing: choose again */
     if (r->has_stop && t >= r->t_stop) r->has_stop = 0;
     r->st.reinits++;
@@ -435,13 +441,13 @@ static int crossed(const msi_ros *r, size_t k, double ga, double gb)
     return 0;
 }
 
-/* The earliest root in (t, tb] on the interpolant (Illinois method, as CVODE's cvRootfind),
+/* The earliest root in the last step (t0s, t1s] on the interpolant (Illinois method, as CVODE's cvRootfind),
  * to within 100 ulps of the time: returns its time (the right end of the final bracket,
- * where the sign has changed) and sets r->found. */
-static int find_root(msi_ros *r, double tb, double *t_root)
+ * where the sign has changed), the root functions there in g_root, and sets r->found. */
+static int find_root(msi_ros *r, double *t_root)
 {
     const size_t nr = r->spec.n_roots;
-    double ta = r->t, *ga = r->g_at, *gb = r->g_new, *gm = r->g_mid;
+    double ta = r->t0s, tb = r->t1s, *ga = r->g_0s, *gb = r->g_tn, *gm = r->g_mid;
     double ttol = 100 * DBL_EPSILON * (fabs(tb) + fabs(tb - ta));
     double ga_s[nr], gb_s[nr];
     memcpy(ga_s, ga, sizeof ga_s);
@@ -478,7 +484,7 @@ static int find_root(msi_ros *r, double tb, double *t_root)
         r->found[k] = 0;
         if (crossed(r, k, ga_s[k], gb_s[k])) r->found[k] = gb_s[k] > ga_s[k] ? 1 : -1;
     }
-    memcpy(gb, gb_s, sizeof gb_s);
+    memcpy(r->g_root, gb_s, sizeof gb_s);
     *t_root = tb;
     return 0;
 }
@@ -499,24 +505,27 @@ static ms_status failed(msi_ros *r, ms_error *err, double tout, const char *why,
                         "rtol = %g, max_steps = %ld)", r->t, tout, why, h, r->spec.rtol, r->spec.max_steps);
 }
 
-/* Quadratures from the time reached to tb (within the last step): Simpson's rule on the
- * interpolant; the integrand at tb is p_end when known, and becomes p_at. */
-static int quad_span(msi_ros *r, double tb, const double *yb, const double *p_end)
+/* Quadratures over the step just taken: Simpson's rule on the interpolant, from q0s (at
+ * its start, integrand p0s) to q1s (integrand p1s). */
+static int quad_step(msi_ros *r)
 {
     const size_t nq = r->spec.n_quad;
-    if (!nq) return 0;
-    int rc;
-    if (!r->p_valid && (rc = p_eval(r, r->t, r->yt, r->p_at))) return rc;
-    double tm = 0.5 * (r->t + tb);
+    double tm = 0.5 * (r->t0s + r->t1s), w = (r->t1s - r->t0s) / 6.0;
     hermite(r, tm, r->ys);
-    if ((rc = p_eval(r, tm, r->ys, r->p_mid))) return rc;
-    if (p_end) memcpy(r->p_end, p_end, nq * sizeof *r->p_end);
-    else if ((rc = p_eval(r, tb, yb, r->p_end))) return rc;
-    double w = (tb - r->t) / 6.0;
-    for (size_t k = 0; k < nq; k++) r->q[k] += w * (r->p_at[k] + 4 * r->p_mid[k] + r->p_end[k]);
-    memcpy(r->p_at, r->p_end, nq * sizeof *r->p_at);
-    r->p_valid = 1;
+    int rc = p_eval(r, tm, r->ys, r->p_mid);
+    if (rc) return rc;
+    for (size_t k = 0; k < nq; k++) r->q1s[k] = r->q0s[k] + w * (r->p0s[k] + 4 * r->p_mid[k] + r->p1s[k]);
     return 0;
+}
+
+/* The quadratures at t within the last step: the cubic Hermite interpolant of q through its
+ * ends with slopes p0s, p1s (third order, like the states'; no integrand evaluated). */
+static void quad_at(msi_ros *r, double t, double *out)
+{
+    double h = r->t1s - r->t0s, th = h > 0 ? (t - r->t0s) / h : 1;
+    double th2 = th * th, th3 = th2 * th;
+    double a0 = 2 * th3 - 3 * th2 + 1, b0 = (th3 - 2 * th2 + th) * h, a1 = -2 * th3 + 3 * th2, b1 = (th3 - th2) * h;
+    for (size_t k = 0; k < r->spec.n_quad; k++) out[k] = a0 * r->q0s[k] + b0 * r->p0s[k] + a1 * r->q1s[k] + b1 * r->p1s[k];
 }
 
 /* The reached time moves to t_new with integrated state yb (scattered into the full state). */
@@ -538,53 +547,55 @@ ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_fou
     int rejected = 0, rc;
     while (tend - r->t > 4.0 * DBL_EPSILON * fmax(fabs(r->t), fabs(tend))) {
         if (r->tn > r->t) {
-            /* 1. The part of the last step still ahead of the time reached: up to tend or
-             * the step's end, on the interpolant; roots and energies over it. */
-            double tb = fmin(r->tn, tend);
-            int at_end = tb >= r->tn;
-            const double *yb = r->y;
-            if (!at_end) hermite(r, tb, r->yr), yb = r->yr;
-            if (nr) {
-                if (at_end && r->gtn_valid) memcpy(r->g_new, r->g_tn, nr * sizeof *r->g_new);
-                else if (g_eval(r, tb, yb, r->g_new)) return failed(r, err, tout, "a root function failed", r->h);
-                int root = 0;
-                for (size_t k = 0; k < nr; k++) root |= crossed(r, k, r->g_at[k], r->g_new[k]);
-                if (root) {
-                    double tr;
-                    if (find_root(r, tb, &tr)) return failed(r, err, tout, "a root function failed", r->h);
-                    hermite(r, tr, r->yr);
-                    if (quad_span(r, tr, r->yr, NULL)) return failed(r, err, tout, "an energy integrand failed", r->h);
-                    set_reached(r, tr, r->yr);
-                    memcpy(r->g_at, r->g_new, nr * sizeof *r->g_at);
-                    /* the integrator goes on from the root (the caller usually restarts) */
-                    memcpy(r->y, r->yt, nd * sizeof *r->y);
-                    r->tn = tr;
-                    r->f_valid = r->j_valid = r->gtn_valid = r->ptn_valid = 0;
-                    for (size_t k = 0; k < nr; k++) *n_found += r->found[k] != 0;
-                    break;
-                }
+            /* 1. The last step reaches past the time reached: its root, if tend reaches
+             * it, else tend or the step's end, on the interpolants of y and q (its roots
+             * and energies were found when it was taken, so this evaluates nothing). */
+            if (r->root_pending && r->t_root <= tend) {
+                hermite(r, r->t_root, r->yr);
+                if (nq) quad_at(r, r->t_root, r->q);
+                set_reached(r, r->t_root, r->yr);
+                /* the integrator goes on from the root (the caller usually restarts) */
+                memcpy(r->y, r->yt, nd * sizeof *r->y);
+                r->tn = r->t_root;
+                if (nq) memcpy(r->qn, r->q, nq * sizeof *r->qn);
+                memcpy(r->g_tn, r->g_root, nr * sizeof *r->g_tn);
+                r->gtn_valid = 1;
+                r->f_valid = r->j_valid = r->ptn_valid = r->root_pending = 0;
+                for (size_t k = 0; k < nr; k++) *n_found += r->found[k] != 0;
+                break;
             }
-            if (quad_span(r, tb, yb, at_end && r->ptn_valid ? r->p_tn : NULL))
-                return failed(r, err, tout, "an energy integrand failed", r->h);
-            set_reached(r, tb, yb);
-            if (nr) memcpy(r->g_at, r->g_new, nr * sizeof *r->g_at);
+            double tb = fmin(r->tn, tend);
+            if (tb >= r->tn) {
+                if (nq) memcpy(r->q, r->qn, nq * sizeof *r->q);
+                set_reached(r, r->tn, r->y);
+            } else {
+                hermite(r, tb, r->yr);
+                if (nq) quad_at(r, tb, r->q);
+                set_reached(r, tb, r->yr);
+            }
             continue;
         }
-        /* 2. A new step from the time reached, which is the integrator's own. */
-        if (r->spec.point && (!r->f_valid || !r->j_valid || (nr && !r->g_valid) || (nq && !r->p_valid))) {
-            if ((rc = at_point(r, r->t, r->y, r->f, nr && !r->g_valid ? r->g_at : NULL, nq && !r->p_valid ? r->p_at : NULL,
-                               !r->j_valid)))
+        /* 2. A new step from the time reached, which is the integrator's own: f, J, the
+         * roots and integrands at its start, in one call where the model allows. */
+        if (r->spec.point && (!r->f_valid || !r->j_valid || (nr && !r->gtn_valid) || (nq && !r->ptn_valid))) {
+            if ((rc = at_point(r, r->tn, r->y, r->f, nr && !r->gtn_valid ? r->g_tn : NULL,
+                               nq && !r->ptn_valid ? r->p_tn : NULL, !r->j_valid)))
                 return failed(r, err, tout, "the right-hand side failed or was not a number at the start of a step", r->h);
-            r->f_valid = r->g_valid = r->p_valid = r->j_valid = 1;
+            r->f_valid = r->j_valid = 1;
+            r->gtn_valid = r->ptn_valid = 1;
         }
         if (!r->f_valid) {
-            if ((rc = f_eval(r, r->t, r->y, r->f)))
+            if ((rc = f_eval(r, r->tn, r->y, r->f)))
                 return failed(r, err, tout, "the right-hand side failed or was not a number at the start of a step", r->h);
             r->f_valid = 1;
         }
-        if (nr && !r->g_valid) {
-            if (g_eval(r, r->t, r->y, r->g_at)) return failed(r, err, tout, "a root function failed", r->h);
-            r->g_valid = 1;
+        if (nr && !r->gtn_valid) {
+            if (g_eval(r, r->tn, r->y, r->g_tn)) return failed(r, err, tout, "a root function failed", r->h);
+            r->gtn_valid = 1;
+        }
+        if (nq && !r->ptn_valid) {
+            if (p_eval(r, r->tn, r->y, r->p_tn)) return failed(r, err, tout, "an energy integrand failed", r->h);
+            r->ptn_valid = 1;
         }
         double room = tend - r->t;
         if (r->h <= 0 && (rc = initial_step(r, room)) < 0)
@@ -624,16 +635,25 @@ ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_fou
             rejected = 1;
             continue;
         }
-        /* accepted: the derivative at the new point (the next step's first stage, and the
-         * interpolant's right slope); with spec.point also the roots, integrands and
-         * Jacobian there, in the same call */
+        /* accepted. The step's start values move to the step's records before the new end
+         * overwrites them. */
+        if (nr) memcpy(r->g_0s, r->g_tn, nr * sizeof *r->g_0s);
+        if (nq) memcpy(r->q0s, r->qn, nq * sizeof *r->q0s), memcpy(r->p0s, r->p_tn, nq * sizeof *r->p0s);
+        /* The derivative at the new point (the next step's first stage, the interpolant's
+         * right slope); with spec.point also its roots, integrands and Jacobian in the same
+         * call. */
         double t1 = r->t + h;
         if (cut) t1 = r->has_stop && h == r->t_stop - r->t ? r->t_stop : tend;
         int all = r->spec.point != NULL;
         rc = all ? at_point(r, t1, r->y1, r->f1, nr ? r->g_tn : NULL, nq ? r->p_tn : NULL, 1)
                  : f_eval(r, t1, r->y1, r->f1);
+        if (!rc && !all && nr) rc = g_eval(r, t1, r->y1, r->g_tn) ? -1 : 0;
+        if (!rc && !all && nq) rc = p_eval(r, t1, r->y1, r->p_tn) ? -1 : 0;
         if (rc) {
-            if (rc < 0) return failed(r, err, tout, "the right-hand side failed", h);
+            if (rc < 0) return failed(r, err, tout, "a callback failed at the end of a step", h);
+            /* the start values are still those of (tn, y) */
+            if (nr) memcpy(r->g_tn, r->g_0s, nr * sizeof *r->g_tn);
+            if (nq) memcpy(r->p_tn, r->p0s, nq * sizeof *r->p_tn);
             r->h = 0.25 * h;
             rejected = 1;
             continue;
@@ -650,8 +670,22 @@ ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_fou
         memcpy(r->y, r->y1, nd * sizeof *r->y);
         memcpy(r->f, r->f1, nd * sizeof *r->f);
         r->j_valid = all;
-        r->gtn_valid = all && nr;
-        r->ptn_valid = all && nq;
+        r->gtn_valid = nr > 0;
+        r->ptn_valid = nq > 0;
+        /* the step's energies and its first root, found once for the whole step */
+        if (nq) {
+            memcpy(r->p1s, r->p_tn, nq * sizeof *r->p1s);
+            if (quad_step(r)) return failed(r, err, tout, "an energy integrand failed", h);
+            memcpy(r->qn, r->q1s, nq * sizeof *r->qn);
+        }
+        if (nr) {
+            int root = 0;
+            for (size_t k = 0; k < nr; k++) root |= crossed(r, k, r->g_0s[k], r->g_tn[k]);
+            if (root) {
+                if (find_root(r, &r->t_root)) return failed(r, err, tout, "a root function failed", h);
+                r->root_pending = 1;
+            }
+        }
     }
     if (r->has_stop && r->t >= r->t_stop) r->has_stop = 0;
     *t_reached = r->t;
