@@ -55,7 +55,7 @@ static const char *const WORDS[] = {
     "capacitors", "circuit", "classes", "clip", "clock", "cols", "columns", "currents", "curves", "cycles", "delay",
     "dendrite", "dendrites", "devices", "differential", "dpi", "dt", "dtype", "duration", "e_driver", "edge", "epochs",
     "every", "file", "fixed", "gap", "gmax", "gmin", "grey", "height", "hidden", "i", "ids", "images", "index",
-    "init_sd", "inputs", "k", "label", "labels", "levels", "log", "logit_scale", "logx", "logy", "lr", "max_iter",
+    "init_sd", "inputs", "integrator", "k", "label", "labels", "levels", "log", "logit_scale", "logx", "logy", "lr", "max_iter",
     "max_step", "method", "model", "momentum", "n", "name", "nodes", "noise", "nonlinearity", "norm_grad", "offset",
     "out_branches", "outputs", "p", "p_stuck_off", "p_stuck_on", "p_tile", "params", "populations", "port", "ports",
     "post", "pre", "progress", "r_load", "rate", "read_noise", "rectify", "relax_scale", "resistors", "rows", "rtol",
@@ -69,7 +69,7 @@ static const char *const WORDS[] = {
     "lif_curr_exp", "lif_cond_exp", "poisson", "spike_source", "dendritic_neuron", "rram", "rram_pku",
     "nmda_dendrite", "dendrite_static", "dynamic_tiox", "dynamic_wox", "mott_soma", "mott_soma_thermal", "resistor",
     "all_to_all", "one_to_one", "fixed_probability", "fixed_indegree", "from_list", "static", "exc", "inh",
-    "current", "exact", "cvode", "spikes", "f8", "i4", "i8", "gnd", "line", "points", "both",
+    "current", "exact", "cvode", "bdf", "rosenbrock", "spikes", "f8", "i4", "i8", "gnd", "line", "points", "both",
     /* state variables and parameters */
     "V_th", "V_reset", "C_m", "g_L", "E_L", "t_ref", "tau_exc", "tau_inh", "I_e", "g_exc", "I_exc", "I_inj",
     "t_ref_end", "G_min", "G_max", "V_set", "V_hold", "G", "s", "m", "T", "gap", "soma.V_th", "d1.G", "v_soma",
