@@ -224,27 +224,7 @@ Test(ode, held_states_stay_out_of_the_integrator_and_still_count)
     ms_ode *ode; ms_error e;
     double y0[2] = { 1.0, 0.0 };
     cr_assert_eq(ms_ode_create(ctx, &s, 0.0, y0, &ode, &e), MS_OK, "%s", e.msg);
-    double t; int n;
-    cr_assert_eq(ms_ode_advance(ode, 1.0, &t, &n, &e), MS_OK, "%s", e.msg);
-    double t1 = -p.tau * log(1.0 - p.v_th / 1.0);
-    cr_assert_eq(n, 1);
-    cr_assert_float_eq(t, t1, 1e-7 * t1, "crossing at %.12g s, closed form %.12g s", t, t1);
-    double *y = ms_ode_state(ode);
-    cr_assert_eq(y[0], 1.0, "the held state is as it was: %g", y[0]);
-    cr_assert_float_eq(y[1], p.v_th, 1e-7);
-    /* the target doubles and v restarts from 0: the next crossing comes at the closed form for 2 */
-    y[0] = 2.0, y[1] = 0.0;
-    cr_assert_eq(ms_ode_reinit(ode, t, &e), MS_OK, "%s", e.msg);
-    double dt2 = -p.tau * log(1.0 - p.v_th / 2.0);
-    cr_assert_eq(ms_ode_advance(ode, t + dt2 / 2, &t, &n, &e), MS_OK, "%s", e.msg);
-    cr_assert_eq(n, 0);
-    double mid[2];
-    cr_assert_eq(ms_ode_sample(ode, t, mid, &e), MS_OK, "%s", e.msg);
-    cr_assert_eq(mid[0], 2.0);
-    cr_assert_float_eq(mid[1], 2.0 * (1 - exp(-dt2 / 2 / p.tau)), 1e-7, "v at half the way: %.9g", mid[1]);
-    cr_assert_eq(ms_ode_advance(ode, 1.0, &t, &n, &e), MS_OK, "%s", e.msg);
-    cr_assert_eq(n, 1);
-    cr_assert_float_eq(t, t1 + dt2, 1e-7 * (t1 + dt2), "second crossing at %.12g s, closed form %.12g s", t, t1 + dt2);
+    held_target_run(ode, &p, 1e-7, NULL);
     ms_ode_destroy(ode);
     /* nothing left to integrate is an error */
     unsigned char all[2] = { 1, 1 };

@@ -218,41 +218,27 @@ Test(ode_rosenbrock, stiff_van_der_pol_agrees_with_cvodes)
     cr_assert_float_eq(ros[0], ref[0], 1e-4 * fabs(ref[0]), "x(1500): Rosenbrock %.10g, CVODES %.10g", ros[0], ref[0]);
 }
 
+/* Within the last step the interpolant is third order: 1e-6 of the swing at rtol 1e-10; a
+ * time outside the last step is refused. */
+static void sample_inside_step(ms_ode *ode, const rc *p, double t, double t1)
+{
+    ms_error e;
+    double tq = t - 1e-6, q[2];
+    cr_assert_eq(ms_ode_sample(ode, tq, q, &e), MS_OK, "%s", e.msg);
+    cr_assert_float_eq(q[1], 2.0 * (1 - exp(-(tq - t1) / p->tau)), 1e-6, "v at %.9g s: %.12g", tq, q[1]);
+    cr_assert_eq(ms_ode_sample(ode, t + 1.0, q, &e), MS_EINVAL, "a time outside the last step is refused");
+}
+
 Test(ode_rosenbrock, held_states_stay_and_sampling_interpolates)
 {
     rc p = { 10e-3, 0.0, 0.6 };
-    double atol[2] = { 1e-12, 1e-12 };
-    unsigned char held[2] = { 1 };
+    double atol[2] = { 1e-12, 1e-12 }, y0[2] = { 1.0, 0.0 };
+    unsigned char held[2] = { 1, 0 };
     int dir = 1;
     ms_ode_spec s = { .n = 2, .rhs = held_rhs, .jac = held_jac, .n_roots = 1, .roots = held_root, .root_dir = &dir,
                       .ud = &p, .rtol = 1e-10, .atol = atol, .held = held, .method = MS_ODE_ROSENBROCK, .autonomous = 1 };
-    double y0[2] = { 1.0, 0.0 }, t;
-    int n;
-    ms_error e;
     ms_ode *ode = make(&s, 0.0, y0);
-    cr_assert_eq(ms_ode_advance(ode, 1.0, &t, &n, &e), MS_OK, "%s", e.msg);
-    double t1 = -p.tau * log(1.0 - p.v_th);
-    cr_assert_eq(n, 1);
-    cr_assert_float_eq(t, t1, 1e-8 * t1);
-    double *y = ms_ode_state(ode);
-    cr_assert_eq(y[0], 1.0, "the held state is as it was: %g", y[0]);
-    y[0] = 2.0, y[1] = 0.0;
-    cr_assert_eq(ms_ode_reinit(ode, t, &e), MS_OK, "%s", e.msg);
-    double dt2 = -p.tau * log(1.0 - p.v_th / 2.0);
-    cr_assert_eq(ms_ode_advance(ode, t + dt2 / 2, &t, &n, &e), MS_OK, "%s", e.msg);
-    cr_assert_eq(n, 0);
-    double mid[2];
-    cr_assert_eq(ms_ode_sample(ode, t, mid, &e), MS_OK, "%s", e.msg);
-    cr_assert_eq(mid[0], 2.0);
-    cr_assert_float_eq(mid[1], 2.0 * (1 - exp(-dt2 / 2 / p.tau)), 1e-8, "v at half the way: %.12g", mid[1]);
-    /* within the last step the interpolant is third order: 1e-6 of the swing at rtol 1e-10 */
-    double tq = t - 1e-6, q[2];
-    cr_assert_eq(ms_ode_sample(ode, tq, q, &e), MS_OK, "%s", e.msg);
-    cr_assert_float_eq(q[1], 2.0 * (1 - exp(-(tq - t1) / p.tau)), 1e-6, "v at %.9g s: %.12g", tq, q[1]);
-    cr_assert_eq(ms_ode_sample(ode, t + 1.0, q, &e), MS_EINVAL, "a time outside the last step is refused");
-    cr_assert_eq(ms_ode_advance(ode, 1.0, &t, &n, &e), MS_OK, "%s", e.msg);
-    cr_assert_eq(n, 1);
-    cr_assert_float_eq(t, t1 + dt2, 1e-8 * (t1 + dt2));
+    held_target_run(ode, &p, 1e-8, sample_inside_step);
     ms_ode_destroy(ode);
 }
 
