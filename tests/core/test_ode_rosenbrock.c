@@ -242,6 +242,31 @@ Test(ode_rosenbrock, held_states_stay_and_sampling_interpolates)
     ms_ode_destroy(ode);
 }
 
+/* A stop time is never stepped past: an advance beyond it returns exactly there, with the
+ * state of the closed form; one behind the integrator's last step is refused. */
+Test(ode_rosenbrock, stop_time_stops_exactly)
+{
+    rc p = { 10e-3, 1.0, 2.0 };
+    double atol = 1e-12, y0 = 0.0, t;
+    int n;
+    ms_error e;
+    ms_ode_spec s = { .n = 1, .rhs = rc_rhs, .jac = rc_jac, .ud = &p, .rtol = 1e-8, .atol = &atol,
+                      .method = MS_ODE_ROSENBROCK, .autonomous = 1 };
+    ms_ode *ode = make(&s, 0.0, &y0);
+    cr_assert_eq(ms_ode_set_stop_time(ode, 7e-3, &e), MS_OK, "%s", e.msg);
+    cr_assert_eq(ms_ode_advance(ode, 1.0, &t, &n, &e), MS_OK, "%s", e.msg);
+    cr_assert_eq(t, 7e-3, "stopped at %.17g s", t);
+    cr_assert_float_eq(ms_ode_state(ode)[0], 1 - exp(-0.7), 1e-7);
+    /* past the stop time, steps may again pass tout; a stop time behind them is refused */
+    cr_assert_eq(ms_ode_advance(ode, 7.5e-3, &t, &n, &e), MS_OK, "%s", e.msg);
+    cr_assert_eq(t, 7.5e-3);
+    cr_assert_float_eq(ms_ode_state(ode)[0], 1 - exp(-0.75), 1e-7);
+    if (ms_ode_set_stop_time(ode, 7.5e-3 + 1e-12, &e) == MS_EINVAL)
+        cr_assert(strstr(e.msg, "behind the last internal step"), "%s", e.msg);
+    cr_assert_eq(ms_ode_set_stop_time(ode, 1e-3, &e), MS_EINVAL, "a stop time behind the time reached");
+    ms_ode_destroy(ode);
+}
+
 Test(ode_rosenbrock, failures_are_errors_with_messages)
 {
     double atol = 1e-9, y0 = 0, t;
