@@ -354,75 +354,89 @@ ms_status msi_event_begin(ms_net *net, int pop)
     return MS_OK;
 }
 
-ms_status msi_event_units(ms_net *net, ms_worker *wk, int pop)
+/* Advances unit i of population pop through the window: its inputs in time order (equal
+ * times together), samples on the way, the checks at the window's end. smp and ylocal are
+ * the caller's scratch (one sampler per trace recorder, one state). */
+static ms_status event_unit(ms_net *net, ms_worker *wk, int pop, size_t i, sampler *smp, double *ylocal)
 {
     ms_pop *p = &net->pops[pop];
     const ms_model *m = p->model;
     const size_t ns = m->n_state, np = m->n_params;
     const double t0 = net->win.t0, t1 = net->win.t1;
     ms_evbuf *slot = msi_calendar_slot(&p->cal, net->win.w);
-    size_t i0, i1;
-    msi_range(p->n, wk->tid, wk->nt, &i0, &i1);
-
-    sampler smp[net->n_traces ? net->n_traces : 1];
-    double ylocal[ns ? ns : 1];
     ms_status st;
     ms_error e_ode;
-    /* Units whose integrator belongs to no thread (Rosenbrock, closed forms) are handed out
-     * in chunks as threads become free, so a thread whose units spiked less does not wait
-     * for the other at the window's end; CVODE units stay with the thread whose SUNDIALS
-     * context made them. Results do not depend on it: units are independent within a
-     * window, and their spikes are sorted before they are routed. */
-    const int dynamic = wk->nt > 1 && (!p->ode || net->opt.integrator == MS_ODE_ROSENBROCK);
-    const size_t chunk = dynamic ? (p->n / (size_t)(16 * wk->nt) > 4 ? p->n / (size_t)(16 * wk->nt) : 4) : 0;
-    for (;;) {
-    if (dynamic) {
-        i0 = __atomic_fetch_add(&p->next_unit, chunk, __ATOMIC_RELAXED);
-        if (i0 >= p->n) break;
-        i1 = i0 + chunk < p->n ? i0 + chunk : p->n;
-    }
-    for (size_t i = i0; i < i1; i++) {
-        unit_run u = { .net = net, .wk = wk, .pop = pop, .i = i, .m = m, .p = p->p_rows + i * np, .t = t0,
-                       .smp = smp, .d = p->d_rows ? p->d_rows + i * m->n_derived : NULL };
-        if (p->ode) {
-            u.ode = p->ode[i];
-            u.y = ms_ode_state(u.ode);
-            if (p->dirty[i]) {
-                if ((st = start_on_threshold(&u))) return st;
-                if ((st = ms_ode_reinit(u.ode, t0, &e_ode))) return msi_worker_fail(wk, st, "%s", e_ode.msg);
-                p->dirty[i] = 0;
-            }
-        } else {
-            u.y = ylocal;
-            for (size_t k = 0; k < ns; k++) ylocal[k] = p->state[k * p->n + i];
+    unit_run u = { .net = net, .wk = wk, .pop = pop, .i = i, .m = m, .p = p->p_rows + i * np, .t = t0,
+                   .smp = smp, .d = p->d_rows ? p->d_rows + i * m->n_derived : NULL };
+    if (p->ode) {
+        u.ode = p->ode[i];
+        u.y = ms_ode_state(u.ode);
+        if (p->dirty[i]) {
+            if ((st = start_on_threshold(&u))) return st;
+            if ((st = ms_ode_reinit(u.ode, t0, &e_ode))) return msi_worker_fail(wk, st, "%s", e_ode.msg);
             p->dirty[i] = 0;
         }
-        if (p->has_traces) {
-            for (size_t r = 0; r < net->n_traces; r++) {
-                ms_trace_rec *rec = &net->traces[r];
-                if (rec->pop != pop || rec->col_of[i] < 0 || rec->win_k0 >= rec->n_samples) continue;
-                smp[u.n_smp++] = (sampler){ rec, (size_t)rec->col_of[i], rec->win_k0 };
-            }
-        }
-        /* Inputs of this unit in this window, in time order; equal times together. Those
-         * at or after t1 (a run that ends inside the window) wait. */
-        size_t e = p->ev_start[i], e_end = p->ev_start[i + 1];
-        while (e < e_end && slot->ev[e].t < t1) {
-            double te = fmax(slot->ev[e].t, u.t);
-            if ((st = advance(&u, te))) return st;
-            while (e < e_end && slot->ev[e].t <= te) {
-                m->on_input(m, te, (int)slot->ev[e].port, slot->ev[e].amount, u.y, u.p);
-                slot->ev[e].unit = UINT32_MAX; /* consumed */
-                e++;
-            }
-            if (u.ode && (st = ms_ode_reinit(u.ode, te, &e_ode))) return msi_worker_fail(wk, st, "%s", e_ode.msg);
-        }
-        if ((st = advance(&u, t1))) return st;
-        if ((st = msi_check_unit(wk, p, i, u.y, t1))) return st;
-        for (size_t k = 0; k < ns; k++) p->state[k * p->n + i] = u.y[k];
+    } else {
+        u.y = ylocal;
+        for (size_t k = 0; k < ns; k++) ylocal[k] = p->state[k * p->n + i];
+        p->dirty[i] = 0;
     }
-    if (!dynamic) break;
+    if (p->has_traces) {
+        for (size_t r = 0; r < net->n_traces; r++) {
+            ms_trace_rec *rec = &net->traces[r];
+            if (rec->pop != pop || rec->col_of[i] < 0 || rec->win_k0 >= rec->n_samples) continue;
+            smp[u.n_smp++] = (sampler){ rec, (size_t)rec->col_of[i], rec->win_k0 };
+        }
     }
+    /* Inputs of this unit in this window, in time order; equal times together. Those at or
+     * after t1 (a run that ends inside the window) wait. */
+    size_t e = p->ev_start[i], e_end = p->ev_start[i + 1];
+    while (e < e_end && slot->ev[e].t < t1) {
+        double te = fmax(slot->ev[e].t, u.t);
+        if ((st = advance(&u, te))) return st;
+        while (e < e_end && slot->ev[e].t <= te) {
+            m->on_input(m, te, (int)slot->ev[e].port, slot->ev[e].amount, u.y, u.p);
+            slot->ev[e].unit = UINT32_MAX; /* consumed */
+            e++;
+        }
+        if (u.ode && (st = ms_ode_reinit(u.ode, te, &e_ode))) return msi_worker_fail(wk, st, "%s", e_ode.msg);
+    }
+    if ((st = advance(&u, t1))) return st;
+    if ((st = msi_check_unit(wk, p, i, u.y, t1))) return st;
+    for (size_t k = 0; k < ns; k++) p->state[k * p->n + i] = u.y[k];
+    return MS_OK;
+}
+
+/* The next units [*i0, *i1) for this thread; 0 when it has none left. CVODE units stay with
+ * the thread whose SUNDIALS context made them: its fixed range, once. Units whose integrator
+ * belongs to no thread (Rosenbrock, closed forms) are handed out in chunks of n / (16
+ * threads), at least 4, as threads become free, so a thread whose units spiked less does not
+ * wait for the other at the window's end. Results do not depend on it: units are independent
+ * within a window, and their spikes are sorted before they are routed. */
+static int take_units(const ms_net *net, ms_pop *p, const ms_worker *wk, int first, size_t *i0, size_t *i1)
+{
+    if (wk->nt == 1 || (p->ode && net->opt.integrator == MS_ODE_BDF)) {
+        msi_range(p->n, wk->tid, wk->nt, i0, i1);
+        return first;
+    }
+    size_t chunk = p->n / (size_t)(16 * wk->nt);
+    if (chunk < 4) chunk = 4;
+    *i0 = __atomic_fetch_add(&p->next_unit, chunk, __ATOMIC_RELAXED);
+    *i1 = *i0 + chunk < p->n ? *i0 + chunk : p->n;
+    return *i0 < p->n;
+}
+
+ms_status msi_event_units(ms_net *net, ms_worker *wk, int pop)
+{
+    ms_pop *p = &net->pops[pop];
+    sampler smp[net->n_traces ? net->n_traces : 1];
+    double ylocal[p->model->n_state ? p->model->n_state : 1];
+    size_t i0, i1;
+    for (int first = 1; take_units(net, p, wk, first, &i0, &i1); first = 0)
+        for (size_t i = i0; i < i1; i++) {
+            ms_status st = event_unit(net, wk, pop, i, smp, ylocal);
+            if (st) return st;
+        }
     return MS_OK;
 }
 
