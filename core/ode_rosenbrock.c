@@ -38,7 +38,6 @@ static const double ROS_GAMMA_I[ROS_S] = { 0.5, 1.5, 0, 0 };   /* sum_j gamma_ij
 static const int ROS_NEWF[ROS_S] = { 1, 0, 1, 1 };               /* stage 2 reuses f of stage 1 */
 static const double ROS_M[ROS_S] = { 2, 0, 1, 1 };
 static const double ROS_E[ROS_S] = { 0, 0, 0, 1 };
-#define ROS_ELO 3.0                /* order of the error estimate's leading term + 1         */
 
 /* Step-size controller (Hairer and Wanner, IV.8; the values of their RODAS code). */
 #define FAC_SAFE 0.9
@@ -181,12 +180,21 @@ static double wrms(const msi_ros *r, const double *e, const double *a, const dou
 }
 
 /* Cubic Hermite interpolant of the last step at t, into out (integrated vector). */
-static void hermite(const msi_ros *r, double t, double *out)
+/* The cubic Hermite interpolant over the last step [t0s, t1s] at t, of n values with ends
+ * v0, v1 and slopes d0, d1, into out: the states (slopes f) and the quadratures (slopes,
+ * their integrands) share it. */
+static void hermite_n(const msi_ros *r, double t, size_t n, const double *v0, const double *d0, const double *v1,
+                      const double *d1, double *out)
 {
     double h = r->t1s - r->t0s, th = h > 0 ? (t - r->t0s) / h : 1;
     double th2 = th * th, th3 = th2 * th;
     double a0 = 2 * th3 - 3 * th2 + 1, b0 = (th3 - 2 * th2 + th) * h, a1 = -2 * th3 + 3 * th2, b1 = (th3 - th2) * h;
-    for (size_t k = 0; k < r->nd; k++) out[k] = a0 * r->y0[k] + b0 * r->f0[k] + a1 * r->y1[k] + b1 * r->f1[k];
+    for (size_t k = 0; k < n; k++) out[k] = a0 * v0[k] + b0 * d0[k] + a1 * v1[k] + b1 * d1[k];
+}
+
+static void hermite(const msi_ros *r, double t, double *out)
+{
+    hermite_n(r, t, r->nd, r->y0, r->f0, r->y1, r->f1, out);
 }
 
 static int g_eval(msi_ros *r, double t, const double *yd, double *g)
@@ -522,10 +530,7 @@ static int quad_step(msi_ros *r)
  * ends with slopes p0s, p1s (third order, like the states'; no integrand evaluated). */
 static void quad_at(msi_ros *r, double t, double *out)
 {
-    double h = r->t1s - r->t0s, th = h > 0 ? (t - r->t0s) / h : 1;
-    double th2 = th * th, th3 = th2 * th;
-    double a0 = 2 * th3 - 3 * th2 + 1, b0 = (th3 - 2 * th2 + th) * h, a1 = -2 * th3 + 3 * th2, b1 = (th3 - th2) * h;
-    for (size_t k = 0; k < r->spec.n_quad; k++) out[k] = a0 * r->q0s[k] + b0 * r->p0s[k] + a1 * r->q1s[k] + b1 * r->p1s[k];
+    hermite_n(r, t, r->spec.n_quad, r->q0s, r->p0s, r->q1s, r->p1s, out);
 }
 
 /* The reached time moves to t_new with integrated state yb (scattered into the full state). */
@@ -534,6 +539,42 @@ static void set_reached(msi_ros *r, double t_new, const double *yb)
     r->t = t_new;
     if (yb != r->yt) memcpy(r->yt, yb, r->nd * sizeof *yb);
     for (size_t k = 0; k < r->nd; k++) r->y_full[r->dyn[k]] = r->yt[k];
+}
+
+/* The time reached moves to tb within the last step: the states and quadratures there from
+ * their interpolants (exactly the step's end values at its end). */
+static void reach(msi_ros *r, double tb)
+{
+    if (tb >= r->tn) {
+        memcpy(r->q, r->qn, r->spec.n_quad * sizeof *r->q);
+        set_reached(r, r->tn, r->y);
+        return;
+    }
+    hermite(r, tb, r->yr);
+    quad_at(r, tb, r->q);
+    set_reached(r, tb, r->yr);
+}
+
+/* The last step reaches past the time reached: moves to its root if tend reaches it (then
+ * the integrator goes on from the root, as the caller usually restarts there, and the root
+ * count is returned), else to tend or the step's end. Its roots and energies were found when
+ * it was taken, so this evaluates nothing. */
+static int serve_step(msi_ros *r, double tend, int *n_found)
+{
+    const size_t nr = r->spec.n_roots;
+    if (!(r->root_pending && r->t_root <= tend)) {
+        reach(r, fmin(r->tn, tend));
+        return 0;
+    }
+    reach(r, r->t_root);
+    memcpy(r->y, r->yt, r->nd * sizeof *r->y);
+    r->tn = r->t_root;
+    memcpy(r->qn, r->q, r->spec.n_quad * sizeof *r->qn);
+    memcpy(r->g_tn, r->g_root, nr * sizeof *r->g_tn);
+    r->gtn_valid = 1;
+    r->f_valid = r->j_valid = r->ptn_valid = r->root_pending = 0;
+    for (size_t k = 0; k < nr; k++) *n_found += r->found[k] != 0;
+    return 1;
 }
 
 ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_found, ms_error *err)
@@ -547,32 +588,8 @@ ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_fou
     int rejected = 0, rc;
     while (tend - r->t > 4.0 * DBL_EPSILON * fmax(fabs(r->t), fabs(tend))) {
         if (r->tn > r->t) {
-            /* 1. The last step reaches past the time reached: its root, if tend reaches
-             * it, else tend or the step's end, on the interpolants of y and q (its roots
-             * and energies were found when it was taken, so this evaluates nothing). */
-            if (r->root_pending && r->t_root <= tend) {
-                hermite(r, r->t_root, r->yr);
-                if (nq) quad_at(r, r->t_root, r->q);
-                set_reached(r, r->t_root, r->yr);
-                /* the integrator goes on from the root (the caller usually restarts) */
-                memcpy(r->y, r->yt, nd * sizeof *r->y);
-                r->tn = r->t_root;
-                if (nq) memcpy(r->qn, r->q, nq * sizeof *r->qn);
-                memcpy(r->g_tn, r->g_root, nr * sizeof *r->g_tn);
-                r->gtn_valid = 1;
-                r->f_valid = r->j_valid = r->ptn_valid = r->root_pending = 0;
-                for (size_t k = 0; k < nr; k++) *n_found += r->found[k] != 0;
-                break;
-            }
-            double tb = fmin(r->tn, tend);
-            if (tb >= r->tn) {
-                if (nq) memcpy(r->q, r->qn, nq * sizeof *r->q);
-                set_reached(r, r->tn, r->y);
-            } else {
-                hermite(r, tb, r->yr);
-                if (nq) quad_at(r, tb, r->q);
-                set_reached(r, tb, r->yr);
-            }
+            /* 1. The last step reaches past the time reached: serve it */
+            if (serve_step(r, tend, n_found)) break;
             continue;
         }
         /* 2. A new step from the time reached, which is the integrator's own: f, J, the
@@ -627,7 +644,7 @@ ms_status msi_ros_advance(msi_ros *r, double tout, double *t_reached, int *n_fou
             rejected = 1;
             continue;
         }
-        /* the error estimate is of order ROS_ELO = 3: cbrt */
+        /* the error estimate's leading term is of order 3 (the embedded order 2, plus 1): cbrt */
         double fac = fmin(FAC_MAX, fmax(FAC_MIN, FAC_SAFE / cbrt(fmax(en, 1e-10))));
         if (en > 1) {
             r->st.err_test_fails++;
