@@ -43,8 +43,9 @@ static void pair_arrays(lua_State *L, plot_call *c, int e, const char *where, co
     lua_pop(L, 2);
 }
 
-/* The curve list: key `list` ({ {x=, y=}, ... }) or one curve from the top-level keys `top`. */
-static size_t curve_list(lua_State *L, plot_call *c, const char *list, const char *const *top, int *idx)
+/* The curve list: key `list` ({ {x=, y=}, ... }) or one curve from the top-level keys `top`.
+ * Leaves the list (or the options table) at *idx and says in *has_list which it is. */
+static size_t curve_list(lua_State *L, plot_call *c, const char *list, const char *const *top, int *idx, int *has_list_out)
 {
     int has_list = lua_getfield(L, 1, list) != LUA_TNIL;
     int has_top = 0;
@@ -60,10 +61,10 @@ static size_t curve_list(lua_State *L, plot_call *c, const char *list, const cha
         ms_lua_errorf(L, "%s: %s must be a list of tables, got %s", c->who, list, luaL_typename(L, -1));
     if (!has_list) lua_pushvalue(L, 1);
     *idx = lua_gettop(L);
+    *has_list_out = has_list;
     return has_list ? (size_t)luaL_len(L, -1) : 1;
 }
 
-/* memsnn.plot.iv{ file=, v=, i=, label= | curves = { {v=, i=, label=}, ... }, arrows=, log=, ... } */
 /* Pushes entry k of a curve list (checking its keys; `where` becomes "curves[k]") or,
  * for the single-curve form without a list, the options table itself. */
 static void push_curve(lua_State *L, int list, int has_list, size_t k, const char *plot, const char *name,
@@ -82,18 +83,17 @@ static void push_curve(lua_State *L, int list, int has_list, size_t k, const cha
     ms_lua_check_options(L, -1, w, keys);
 }
 
+/* memsnn.plot.iv{ file=, v=, i=, label= | curves = { {v=, i=, label=}, ... }, arrows=, log=, ... } */
 int msi_plot_iv(lua_State *L)
 {
     static const char *const allowed[] = { COMMON_OPTIONS, "xmin", "xmax", "ymin", "ymax", "logy", "log", "v", "i",
                                            "label", "curves", "arrows", NULL };
-    static const char *const top[] = { "v", "i", "label", NULL };
+    /* a curve's keys, at the top level for one curve or in each entry of `curves` */
     static const char *const keys[] = { "v", "i", "label", NULL };
     plot_call c;
     msi_plot_begin(L, &c, "iv", allowed, "iv{ file = \"iv.png\", v = r.v, i = r.i }");
-    int list;
-    int has_list = lua_getfield(L, 1, "curves") != LUA_TNIL;
-    lua_pop(L, 1);
-    size_t n = curve_list(L, &c, "curves", top, &list);
+    int list, has_list;
+    size_t n = curve_list(L, &c, "curves", keys, &list, &has_list);
     ms_iv_curve *cv = msi_plot_scratch(L, &c, n, sizeof *cv);
     for (size_t k = 0; k < n; k++) {
         char where[WHAT_LEN];
@@ -179,14 +179,12 @@ int msi_plot_xy(lua_State *L)
 {
     static const char *const allowed[] = { COMMON_OPTIONS, "xmin", "xmax", "ymin", "ymax", "logx", "logy", "log",
                                            "xunit", "yunit", "series", "x", "y", "label", "style", NULL };
-    static const char *const top[] = { "x", "y", "label", "style", NULL };
+    /* a series' keys, at the top level for one series or in each entry of `series` */
     static const char *const keys[] = { "x", "y", "label", "style", NULL };
     plot_call c;
     msi_plot_begin(L, &c, "xy", allowed, "xy{ file = \"xy.png\", series = { { x = xs, y = ys, label = \"data\" } } }");
-    int list;
-    int has_list = lua_getfield(L, 1, "series") != LUA_TNIL;
-    lua_pop(L, 1);
-    size_t n = curve_list(L, &c, "series", top, &list);
+    int list, has_list;
+    size_t n = curve_list(L, &c, "series", keys, &list, &has_list);
     ms_xy_series *sr = msi_plot_scratch(L, &c, n, sizeof *sr);
     for (size_t k = 0; k < n; k++) {
         char where[WHAT_LEN];
