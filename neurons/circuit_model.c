@@ -71,40 +71,43 @@ static void node_currents(const ckt *k, double t, const double *y, const double 
     }
 }
 
-/* d(current into node a) / d(voltage of node b) for the algebraic block, row-major n_alg^2. */
-static void add_g(double *J, size_t n_dyn, size_t na, int a, int b, double g)
+/* A conductance g from node a to node b in the node matrix G (row-major nf x nf, G[r nf + c]
+ * = d(current into r) / d(voltage of c)): into a falls by g dV_a and rises by g dV_b, and
+ * the same the other way; a fixed node (< 0) has no row or column. */
+static void stamp(double *G, size_t nf, int a, int b, double g)
 {
-    /* current a -> b through a conductance g: into a falls by g dv_a, rises by g dv_b ... */
-    int ia = a - (int)n_dyn, ib = b - (int)n_dyn;
-    int in_a = a >= (int)n_dyn, in_b = b >= (int)n_dyn;
-    if (in_a) J[ia * na + ia] -= g;
-    if (in_b) J[ib * na + ib] -= g;
-    if (in_a && in_b) {
-        J[ia * na + ib] += g;
-        J[ib * na + ia] += g;
+    if (a >= 0) G[a * nf + a] -= g;
+    if (b >= 0) G[b * nf + b] -= g;
+    if (a >= 0 && b >= 0) {
+        G[a * nf + b] += g;
+        G[b * nf + a] += g;
     }
 }
 
-/* d(current into the algebraic nodes) / d(their voltages), row-major n_alg^2: g[i] is
- * device i's dI/dv (used only for devices that touch an algebraic node), then the resistors
- * and the node-mode ports' column loads. */
-static void alg_matrix(const ckt *k, const double *p, const double *g, double *M)
+/* The node matrix G (row-major n_free^2, d(current into node r) / d(voltage of node c)) with
+ * g[i] device i's dI/dv, then the resistors and the node-mode ports' column loads. The
+ * Jacobian uses all of it, the node solves its algebraic block (node_alg_block). */
+static void node_matrix(const ckt *k, const double *p, const double *g, double *G)
 {
-    const size_t nd = k->n_dyn, na = k->n_alg;
-    memset(M, 0, na * na * sizeof *M);
-    for (size_t i = 0; i < k->n_dev; i++) {
-        const ckt_dev *d = &k->dev[i];
-        if (d->a < (int)nd && d->b < (int)nd) continue;
-        add_g(M, nd, na, d->a, d->b, g[i]);
-    }
+    const size_t nf = k->n_free;
+    memset(G, 0, nf * nf * sizeof *G);
+    for (size_t i = 0; i < k->n_dev; i++) stamp(G, nf, k->dev[i].a, k->dev[i].b, g[i]);
     for (size_t i = 0; i < k->n_res; i++) {
         const ckt_res *r = &k->res[i];
-        if (!r->is_cap) add_g(M, nd, na, r->a, r->b, 1.0 / p[r->p]);
+        if (!r->is_cap) stamp(G, nf, r->a, r->b, 1.0 / p[r->p]);
     }
     for (size_t i = 0; i < k->n_port; i++) {
         const ckt_port *pt = &k->port[i];
-        if (pt->node >= (int)nd && p[pt->p_vg] == 0) M[(pt->node - nd) * na + (pt->node - nd)] -= p[pt->p_g];
+        if (p[pt->p_vg] == 0) G[pt->node * nf + pt->node] -= p[pt->p_g];
     }
+}
+
+/* The algebraic nodes' block of the node matrix, row-major n_alg^2. */
+static void node_alg_block(const ckt *k, const double *G, double *A)
+{
+    const size_t nf = k->n_free, nd = k->n_dyn, na = k->n_alg;
+    for (size_t r = 0; r < na; r++)
+        for (size_t c = 0; c < na; c++) A[r * na + c] = G[(nd + r) * nf + nd + c];
 }
 
 /* Solves the n x n system A x = b in place (partial pivoting); 0 on success. A diagonal
@@ -148,15 +151,6 @@ static int solve_dense(double *A, double *b, size_t n, int diag)
     return 0;
 }
 
-/* For a conductance g between nodes a and b: when one is dynamic and the other algebraic,
- * the dynamic one's current grows by g times the algebraic one's voltage. */
-static void couple(double *i_node, size_t nd, int a, int b, double g, const double *v)
-{
-    if (a < 0 || b < 0) return;
-    if ((size_t)a < nd && (size_t)b >= nd) i_node[a] += g * v[b];
-    else if ((size_t)b < nd && (size_t)a >= nd) i_node[b] += g * v[a];
-}
-
 /* Node voltages v and node currents i_out (when not NULL) of state y for a circuit of ohmic
  * devices: each device's conductance once, then Kirchhoff's law at the algebraic nodes is
  * linear in their voltages, A v_alg = b, and one solve gives them (Newton's method would take
@@ -173,8 +167,9 @@ static int node_voltages_linear(const ckt *k, const double *y, const double *p, 
     /* the currents at v_alg = 0, then A v_alg = -i_alg */
     node_currents(k, 0.0, y, p, v, g, i_node);
     if (!na) return 0;
-    double A[na * na], b[na];
-    alg_matrix(k, p, g, A);
+    double G[nf * nf], A[na * na], b[na];
+    node_matrix(k, p, g, G);
+    node_alg_block(k, G, A);
     for (size_t j = 0; j < na; j++) b[j] = -i_node[nd + j];
     if (solve_dense(A, b, na, k->alg_diag)) return 1;
     for (size_t j = 0; j < na; j++) {
@@ -182,17 +177,10 @@ static int node_voltages_linear(const ckt *k, const double *y, const double *p, 
         v[nd + j] = b[j];
         i_node[nd + j] = 0.0; /* Kirchhoff's law, which the solve made hold */
     }
-    /* The currents are affine in v_alg: a conductance g between a dynamic node and an
-     * algebraic one adds g v_alg to the dynamic node's current (the rest is unchanged), so
-     * a second pass over every part is not needed. */
-    for (size_t i = 0; i < k->n_dev; i++) {
-        const ckt_dev *d = &k->dev[i];
-        couple(i_node, nd, d->a, d->b, g[i], v);
-    }
-    for (size_t i = 0; i < k->n_res; i++) {
-        const ckt_res *r = &k->res[i];
-        if (!r->is_cap) couple(i_node, nd, r->a, r->b, 1.0 / p[r->p], v);
-    }
+    /* The currents are affine in v_alg: the dynamic nodes' grow by G[dyn, alg] v_alg (the
+     * rest is unchanged), so a second pass over every part is not needed. */
+    for (size_t r = 0; r < nd; r++)
+        for (size_t c = 0; c < na; c++) i_node[r] += G[r * nf + nd + c] * v[nd + c];
     return 0;
 }
 
@@ -212,7 +200,7 @@ static int node_voltages_at(const ckt *k, double t, const double *y, const doubl
         return 0;
     }
     for (size_t j = 0; j < na; j++) v[nd + j] = 0.0;
-    double i_own[k->n_free], J[na * na], dx[na], g[k->n_dev ? k->n_dev : 1];
+    double i_own[k->n_free], G[k->n_free * k->n_free], J[na * na], dx[na], g[k->n_dev ? k->n_dev : 1];
     double *i_node = i_out ? i_out : i_own;
     double f_prev = INFINITY;
     for (int it = 0; it < 100; it++) {
@@ -240,7 +228,8 @@ static int node_voltages_at(const ckt *k, double t, const double *y, const doubl
             const ckt_dev *d = &k->dev[i];
             g[i] = d->a < (int)nd && d->b < (int)nd ? 0.0 : d->cls->dcurrent_dv(t, y + d->y0, p + d->p0, dev_v(d, v, p));
         }
-        alg_matrix(k, p, g, J);
+        node_matrix(k, p, g, G);
+        node_alg_block(k, G, J);
         for (size_t j = 0; j < na; j++) dx[j] = -i_node[nd + j]; /* J dx = -F */
         if (solve_dense(J, dx, na, k->alg_diag)) return 1;
         int small = 1;
@@ -309,36 +298,14 @@ static int jac_v(const ms_model *m, double t, const double *y, const double *p, 
     unsigned char is_held[n];
     memset(is_held, 0, sizeof is_held);
     held(m, p, is_held);
-    double Gm[nf * nf], C[nd ? nd : 1];
-    memset(Gm, 0, sizeof Gm);
+    double Gm[nf * nf], C[nd ? nd : 1], g[k->n_dev ? k->n_dev : 1];
     memset(J, 0, n * n * sizeof *J);
     /* Gm[r * nf + c] = d(current into r) / d V_c */
     for (size_t i = 0; i < k->n_dev; i++) {
         const ckt_dev *d = &k->dev[i];
-        double g = d->cls->dcurrent_dv(t, y + d->y0, p + d->p0, dev_v(d, v, p));
-        int a = d->a, b = d->b;
-        if (a >= 0) Gm[a * nf + a] -= g;
-        if (b >= 0) Gm[b * nf + b] -= g;
-        if (a >= 0 && b >= 0) {
-            Gm[a * nf + b] += g;
-            Gm[b * nf + a] += g;
-        }
+        g[i] = d->cls->dcurrent_dv(t, y + d->y0, p + d->p0, dev_v(d, v, p));
     }
-    for (size_t i = 0; i < k->n_res; i++) {
-        const ckt_res *r = &k->res[i];
-        if (r->is_cap) continue;
-        double g = 1.0 / p[r->p];
-        if (r->a >= 0) Gm[r->a * nf + r->a] -= g;
-        if (r->b >= 0) Gm[r->b * nf + r->b] -= g;
-        if (r->a >= 0 && r->b >= 0) {
-            Gm[r->a * nf + r->b] += g;
-            Gm[r->b * nf + r->a] += g;
-        }
-    }
-    for (size_t i = 0; i < k->n_port; i++) {
-        const ckt_port *pt = &k->port[i];
-        if (p[pt->p_vg] == 0) Gm[pt->node * nf + pt->node] -= p[pt->p_g];
-    }
+    node_matrix(k, p, g, Gm);
     for (size_t c = 0; c < nd; c++) C[c] = node_c(k, c, p);
     /* the devices' partials at this state */
     double dIdy[n], dfdv[n], Jd[MS_DEVICE_MAX_STATE * MS_DEVICE_MAX_STATE];
