@@ -52,9 +52,9 @@ local S = {
   -- integrator tolerance: 1e-4 gives the spike counts of 1e-6 within 0.3 % at 2.4x fewer
   -- steps (docs/reproductions/dendrite-power.md, "Speed")
   rtol = env("RTOL", 1e-4),
-  -- the one-step Rosenbrock integrator: twice as fast as BDF here, and at rtol 1e-4 closer to
-  -- the rtol 1e-6 spike counts (docs/numerics.md, "The Rosenbrock integrator"); INTEGRATOR=bdf
-  integrator = "rosenbrock",
+  -- the one-step Rosenbrock integrator: about three times as fast as BDF here, and at rtol
+  -- 1e-4 closer to the rtol 1e-6 spike counts (docs/numerics.md, "The Rosenbrock integrator")
+  integrator = os.getenv("INTEGRATOR") or "rosenbrock",
   same_v = os.getenv("SAME_V") ~= "0",           -- run "control" (at the dendritic network's voltages)
   own_v = os.getenv("OWN_V") ~= "0",             -- run "control_own" (at its own best voltages)
   threads = env("THREADS", 2),                   -- threads per network (results do not depend on it)
@@ -196,7 +196,7 @@ end
 local function build(kind, volts, n_images)
   local ann = anns[SOFTWARE[kind]]
   local dend = kind == "dendritic"
-  local net = memsnn.network{ seed = 1, rtol = S.rtol, threads = S.threads, integrator = os.getenv("INTEGRATOR") or S.integrator }
+  local net = memsnn.network{ seed = 1, rtol = S.rtol, threads = S.threads, integrator = S.integrator }
   local times = {}
   for i = 1, 784 do
     times[i] = {}
