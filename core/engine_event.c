@@ -15,20 +15,24 @@
 
 /* A derivative that is not a number (a device evaluated far outside its range) is reported
  * as a recoverable failure, so CVODE retries with a smaller step; if that does not help the
- * run stops with the state named (ms_unit_data.nonfinite) instead of integrating NaN. */
-static int ode_rhs(double t, const double *y, double *ydot, void *ud)
+ * run stops with the state named (ms_unit_data.nonfinite) instead of integrating NaN. r is
+ * the model's own return; checked also after a recoverable failure of the model, which may
+ * have found the same thing. */
+static int finite_derivative(ms_unit_data *u, const double *ydot, int r)
 {
-    ms_unit_data *u = ud;
-    int r = u->model->rhs(u->model, t, y, u->p, ydot);
     if (r < 0) return r;
-    /* also after a recoverable failure of the model, which may have found the same thing */
-    size_t n = u->model->n_state;
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < u->model->n_state; k++)
         if (!isfinite(ydot[k])) {
             u->nonfinite = (int)k;
             return 1;
         }
     return r;
+}
+
+static int ode_rhs(double t, const double *y, double *ydot, void *ud)
+{
+    ms_unit_data *u = ud;
+    return finite_derivative(u, ydot, u->model->rhs(u->model, t, y, u->p, ydot));
 }
 
 static int ode_jac(double t, const double *y, double *J, void *ud)
@@ -53,13 +57,7 @@ static int ode_point(double t, const double *y, double *ydot, double *g, double 
 {
     ms_unit_data *u = ud;
     int r = u->model->point(u->model, t, y, u->p, ydot, g, qdot, J);
-    if (r < 0 || !ydot) return r;
-    for (size_t k = 0; k < u->model->n_state; k++)
-        if (!isfinite(ydot[k])) {
-            u->nonfinite = (int)k;
-            return 1;
-        }
-    return r;
+    return ydot ? finite_derivative(u, ydot, r) : r;
 }
 
 ms_status msi_event_prepare(ms_net *net, int pop)
